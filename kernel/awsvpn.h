@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal structures of the awsvpn module.
+ *
+ * Life of a packet (one file per step):
+ *   device.c   the netdevice: ndo_start_xmit hands inner packets to send.c
+ *   send.c     pick the outbound SA, ESP-encapsulate, encrypt, route, emit
+ *   receive.c  ESP from the wire (xfrm4 protocol hook) -> SA by SPI ->
+ *              replay check -> decrypt -> replay update -> GRO into device
+ *   sa.c       security associations: crypto transforms, SPI table, lifetime
+ *   replay.c   RFC 4303 anti-replay window
+ *   netlink.c  generic netlink configuration (uapi/awsvpn.h)
+ *   main.c     module and per-namespace glue
+ */
+#ifndef _AWSVPN_H
+#define _AWSVPN_H
+
+#include <linux/netdevice.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
+#include <linux/refcount.h>
+#include <net/dst_cache.h>
+#include <net/gro_cells.h>
+#include <net/netns/generic.h>
+#include <crypto/aead.h>
+
+#include "uapi/awsvpn.h"
+
+/* Every SPI, sequence number and counter the replay window tracks. */
+struct awsvpn_replay {
+	spinlock_t lock;
+	u32 window;		/* configured size, 64..4096 */
+	u32 top;		/* highest sequence number accepted, 0 = none */
+	/* A ring of bits, one per sequence number, indexed by seq. */
+	unsigned long bitmap[(AWSVPN_REPLAY_WINDOW_MAX + BITS_PER_LONG) /
+			     BITS_PER_LONG];
+};
+
+void awsvpn_replay_init(struct awsvpn_replay *r, u32 window);
+bool awsvpn_replay_check(const struct awsvpn_replay *r, u32 seq);
+bool awsvpn_replay_advance(struct awsvpn_replay *r, u32 seq);
+
+/* Counters; updated with atomics on the data path, read by netlink. */
+struct awsvpn_stats {
+	atomic64_t c[__AWSVPN_STAT_MAX];
+};
+
+static inline void awsvpn_stat_add(struct awsvpn_stats *s, int which, u64 n)
+{
+	atomic64_add(n, &s->c[which]);
+}
+
+static inline void awsvpn_stat_inc(struct awsvpn_stats *s, int which)
+{
+	atomic64_inc(&s->c[which]);
+}
+
+struct awsvpn_device;
+
+struct awsvpn_sa {
+	struct rhash_head node;		/* inbound: per-namespace SPI table */
+	struct list_head list;		/* on awsvpn_device.sas, RCU */
+	refcount_t refcnt;		/* list + one per packet in crypto */
+	struct rcu_work free_work;
+	struct awsvpn_device *adev;
+	netdevice_tracker dev_tracker;
+
+	u32 spi;
+	u8 dir;				/* enum awsvpn_dir */
+	u8 enc;				/* enum awsvpn_enc */
+	u8 integ;			/* enum awsvpn_integ */
+	u8 state;			/* enum awsvpn_sa_state */
+	bool linked;			/* in the SPI table / on the list */
+
+	struct crypto_aead *aead;
+	u8 ivlen;
+	u8 icvlen;
+	u8 align;			/* ciphertext alignment for padding */
+
+	/* Outbound: last sequence number used, claimed with an atomic add so
+	 * that numbering never needs a lock around the crypto step.
+	 */
+	atomic64_t seq;
+	/* Inbound: anti-replay state, touched before and after crypto only. */
+	struct awsvpn_replay replay;
+
+	struct awsvpn_stats stats;
+};
+
+/* Parameters of a new SA, as validated by netlink.c. */
+struct awsvpn_sa_params {
+	u32 spi;
+	u8 dir, enc, integ;
+	const u8 *enc_key;
+	unsigned int enc_key_len;
+	const u8 *integ_key;
+	unsigned int integ_key_len;
+	u32 replay_window;
+	u32 seq;
+};
+
+struct awsvpn_device {
+	struct net_device *dev;
+	/* Namespace the outer (ESP) packets live in: the one the device was
+	 * created in, even after the device itself moves elsewhere.
+	 */
+	struct net *net;
+	struct list_head device_list;	/* awsvpn_device_list, RTNL */
+
+	/* Configuration: written under RTNL, read locklessly (READ_ONCE). */
+	__be32 local;
+	__be32 remote;
+	u16 local_port;
+	u16 remote_port;
+	u8 encap;
+	u8 df_policy;
+	u8 mss_mode;
+	u16 mss;
+	u32 replay_window;
+
+	struct awsvpn_sa __rcu *tx_sa;	/* active outbound SA */
+	struct list_head sas;		/* every SA, RTNL + RCU */
+	unsigned int n_sa[__AWSVPN_DIR_MAX];
+
+	struct dst_cache dst_cache;
+	struct gro_cells gro_cells;
+	struct awsvpn_stats stats;
+};
+
+/* Per network namespace state: the inbound SPI table. */
+struct awsvpn_net {
+	struct rhashtable spi_table;
+};
+
+extern unsigned int awsvpn_net_id;
+extern struct list_head awsvpn_device_list;
+extern struct workqueue_struct *awsvpn_wq;
+
+static inline struct awsvpn_net *awsvpn_pernet(struct net *net)
+{
+	return net_generic(net, awsvpn_net_id);
+}
+
+/* device.c */
+extern struct rtnl_link_ops awsvpn_link_ops;
+int awsvpn_device_init(void);
+void awsvpn_device_uninit(void);
+struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
+					   const char *ifname,
+					   struct netlink_ext_ack *extack);
+void awsvpn_outer_changed(struct awsvpn_device *adev);
+
+/* netlink.c */
+int awsvpn_genl_init(void);
+void awsvpn_genl_uninit(void);
+
+/* sa.c */
+int awsvpn_sa_table_init(struct awsvpn_net *an);
+void awsvpn_sa_table_destroy(struct awsvpn_net *an);
+struct awsvpn_sa *awsvpn_sa_lookup_in(struct net *net, u32 spi);
+struct awsvpn_sa *awsvpn_sa_find(struct awsvpn_device *adev, u8 dir, u32 spi);
+int awsvpn_sa_add(struct awsvpn_device *adev,
+		  const struct awsvpn_sa_params *p,
+		  struct netlink_ext_ack *extack);
+void awsvpn_sa_unlink(struct awsvpn_sa *sa);
+void awsvpn_sa_flush(struct awsvpn_device *adev);
+void awsvpn_sa_put(struct awsvpn_sa *sa);
+int awsvpn_sa_key_lengths(u8 enc, u8 integ, unsigned int *enc_len,
+			  unsigned int *integ_len);
+
+static inline bool awsvpn_sa_get(struct awsvpn_sa *sa)
+{
+	return refcount_inc_not_zero(&sa->refcnt);
+}
+
+/*
+ * One packet in the crypto layer: everything its completion needs, the IV,
+ * the AEAD request and the scatterlist, in a single allocation.
+ */
+struct awsvpn_crypt {
+	struct sk_buff *skb;
+	struct awsvpn_sa *sa;		/* holds a reference */
+	struct rtable *rt;		/* send: outer route, holds a reference */
+	__be32 saddr;			/* send: outer source */
+	u32 seq;			/* receive: ESP sequence number */
+	unsigned int len;		/* send: inner length */
+	u8 tos;				/* send: outer TOS; receive: outer TOS */
+	u8 iv[16] __aligned(8);
+	struct aead_request *req;
+	struct scatterlist *sg;
+};
+
+struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
+					struct sk_buff *skb, int nfrags);
+void awsvpn_crypt_free(struct awsvpn_crypt *c);
+
+/* send.c */
+netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* receive.c */
+int awsvpn_receive_init(void);
+void awsvpn_receive_uninit(void);
+
+#endif /* _AWSVPN_H */

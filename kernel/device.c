@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The awsvpn network device: a point-to-point, ARP-less L3 device whose
+ * transmit path is ESP encryption towards the AWS endpoint.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/rtnetlink.h>
+
+#include "awsvpn.h"
+#include "compat.h"
+
+/*
+ * Until an outbound SA tells us better, use the smallest inner MTU AWS
+ * documents (AES-CBC + SHA2-512 over NAT-T, 1500-byte outer path): it fits
+ * every suite, so nothing is ever too big for the outer path.
+ */
+#define AWSVPN_DEFAULT_MTU	1406
+/* Outer IPv4 + UDP + ESP header + CBC IV + max padding + 2 + SHA-512 ICV */
+#define AWSVPN_MAX_OVERHEAD	(20 + 8 + 8 + 16 + 15 + 2 + 32)
+/* Room we ask the stack to leave in front of inner packets. */
+#define AWSVPN_HEADROOM		(20 + 8 + 8 + 16)
+
+static int awsvpn_dev_init(struct net_device *dev)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+	int ret;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	ret = dst_cache_init(&adev->dst_cache, GFP_KERNEL);
+	if (ret)
+		goto err_stats;
+	ret = gro_cells_init(&adev->gro_cells, dev);
+	if (ret)
+		goto err_dst;
+	return 0;
+
+err_dst:
+	dst_cache_destroy(&adev->dst_cache);
+err_stats:
+	free_percpu(dev->tstats);
+	return ret;
+}
+
+/*
+ * Called under RTNL when the device is unregistered.  Dropping the SAs here
+ * makes the SPI table forget the device at once; packets still inside the
+ * crypto layer hold SA references, and each SA holds the device, so
+ * unregistration waits for them.
+ */
+static void awsvpn_dev_uninit(struct net_device *dev)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+
+	awsvpn_sa_flush(adev);
+	list_del(&adev->device_list);
+}
+
+static void awsvpn_dev_free(struct net_device *dev)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+
+	gro_cells_destroy(&adev->gro_cells);
+	dst_cache_destroy(&adev->dst_cache);
+	free_percpu(dev->tstats);
+}
+
+static void awsvpn_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *st)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+	atomic64_t *c = adev->stats.c;
+
+	dev_get_tstats64(dev, st);
+	st->rx_errors = atomic64_read(&c[AWSVPN_STAT_RX_REPLAY]) +
+			atomic64_read(&c[AWSVPN_STAT_RX_AUTH_FAIL]) +
+			atomic64_read(&c[AWSVPN_STAT_RX_BAD_TRAILER]) +
+			atomic64_read(&c[AWSVPN_STAT_RX_ERRORS]);
+	st->rx_crc_errors = atomic64_read(&c[AWSVPN_STAT_RX_AUTH_FAIL]);
+	st->rx_frame_errors = atomic64_read(&c[AWSVPN_STAT_RX_BAD_TRAILER]);
+	st->rx_dropped = atomic64_read(&c[AWSVPN_STAT_RX_REPLAY]);
+	st->tx_errors = atomic64_read(&c[AWSVPN_STAT_TX_ERRORS]) +
+			atomic64_read(&c[AWSVPN_STAT_TX_SEQ_EXHAUSTED]);
+	st->tx_carrier_errors = atomic64_read(&c[AWSVPN_STAT_TX_NO_SA]);
+	st->tx_dropped = atomic64_read(&c[AWSVPN_STAT_TX_NO_SA]);
+}
+
+static const struct net_device_ops awsvpn_netdev_ops = {
+	.ndo_init = awsvpn_dev_init,
+	.ndo_uninit = awsvpn_dev_uninit,
+	.ndo_start_xmit = awsvpn_xmit,
+	.ndo_get_stats64 = awsvpn_get_stats64,
+};
+
+static const struct device_type awsvpn_device_type = {
+	.name = KBUILD_MODNAME,
+};
+
+/* What the stack may hand us: we segment and checksum in software. */
+#define AWSVPN_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
+			 NETIF_F_GSO | NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
+
+static void awsvpn_setup(struct net_device *dev)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+
+	dev->netdev_ops = &awsvpn_netdev_ops;
+	dev->header_ops = NULL;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = AWSVPN_HEADROOM;
+	dev->needed_tailroom = 16 + 2 + 32;
+	dev->mtu = AWSVPN_DEFAULT_MTU;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - AWSVPN_MAX_OVERHEAD;
+	dev->features |= AWSVPN_FEATURES;
+	dev->hw_features |= AWSVPN_FEATURES;
+	dev->hw_enc_features |= AWSVPN_FEATURES;
+	awsvpn_set_lltx(dev);
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = awsvpn_dev_free;
+	SET_NETDEV_DEVTYPE(dev, &awsvpn_device_type);
+
+	memset(adev, 0, sizeof(*adev));
+	adev->dev = dev;
+	adev->encap = AWSVPN_ENCAP_NONE;
+	adev->local_port = AWSVPN_PORT_DEFAULT;
+	adev->remote_port = AWSVPN_PORT_DEFAULT;
+	adev->df_policy = AWSVPN_DF_CLEAR;
+	adev->mss_mode = AWSVPN_MSS_AUTO;
+	adev->replay_window = AWSVPN_REPLAY_WINDOW_DEFAULT;
+	INIT_LIST_HEAD(&adev->sas);
+	INIT_LIST_HEAD(&adev->device_list);
+}
+
+static int awsvpn_newlink(struct net *src_net, struct net_device *dev,
+			  struct netlink_ext_ack *extack)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+	int ret;
+
+	adev->net = src_net;
+	ret = register_netdevice(dev);
+	if (ret)
+		return ret;
+	list_add(&adev->device_list, &awsvpn_device_list);
+	return 0;
+}
+AWSVPN_NEWLINK_WRAPPER(awsvpn_newlink)
+
+static struct net *awsvpn_get_link_net(const struct net_device *dev)
+{
+	const struct awsvpn_device *adev = netdev_priv(dev);
+
+	return adev->net;
+}
+
+struct rtnl_link_ops awsvpn_link_ops __read_mostly = {
+	.kind = KBUILD_MODNAME,
+	.priv_size = sizeof(struct awsvpn_device),
+	.setup = awsvpn_setup,
+	.newlink = awsvpn_newlink_entry,
+	.get_link_net = awsvpn_get_link_net,
+};
+
+/* Called when local/remote/encapsulation change: routes must be redone. */
+void awsvpn_outer_changed(struct awsvpn_device *adev)
+{
+	dst_cache_reset(&adev->dst_cache);
+}
+
+/*
+ * Resolve the device a netlink request names, in the requester's namespace.
+ * Caller holds RTNL.
+ */
+struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
+					   const char *ifname,
+					   struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = NULL, *byname;
+
+	if (ifindex) {
+		dev = __dev_get_by_index(net, ifindex);
+		if (!dev) {
+			NL_SET_ERR_MSG_MOD(extack, "no such device (ifindex)");
+			return ERR_PTR(-ENODEV);
+		}
+	}
+	if (ifname) {
+		byname = __dev_get_by_name(net, ifname);
+		if (!byname) {
+			NL_SET_ERR_MSG_MOD(extack, "no such device (ifname)");
+			return ERR_PTR(-ENODEV);
+		}
+		if (dev && dev != byname) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "ifindex and ifname name different devices");
+			return ERR_PTR(-EINVAL);
+		}
+		dev = byname;
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG_MOD(extack, "device ifindex or ifname required");
+		return ERR_PTR(-EINVAL);
+	}
+	if (dev->rtnl_link_ops != &awsvpn_link_ops) {
+		NL_SET_ERR_MSG_MOD(extack, "not an awsvpn device");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return netdev_priv(dev);
+}
+
+int awsvpn_device_init(void)
+{
+	return rtnl_link_register(&awsvpn_link_ops);
+}
+
+void awsvpn_device_uninit(void)
+{
+	rtnl_link_unregister(&awsvpn_link_ops);
+}

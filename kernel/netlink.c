@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink configuration interface; uapi/awsvpn.h is its contract.
+ * All changes run under RTNL, which also serialises them against device
+ * registration and deletion.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/rtnetlink.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+
+#include "awsvpn.h"
+
+/* Not const: 6.1 policies point at a mutable range. */
+static struct netlink_range_validation awsvpn_mss_range = {
+	.min = AWSVPN_MSS_MIN,
+	.max = AWSVPN_MSS_MAX,
+};
+
+static const struct nla_policy awsvpn_sa_policy[AWSVPN_SA_A_MAX + 1] = {
+	[AWSVPN_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U8, AWSVPN_DIR_IN,
+					     AWSVPN_DIR_OUT),
+	[AWSVPN_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, AWSVPN_SPI_MIN),
+	[AWSVPN_SA_A_ENC] = NLA_POLICY_RANGE(NLA_U8, AWSVPN_ENC_AES128_GCM16,
+					     AWSVPN_ENC_MAX),
+	[AWSVPN_SA_A_INTEG] = NLA_POLICY_MAX(NLA_U8, AWSVPN_INTEG_MAX),
+	[AWSVPN_SA_A_ENC_KEY] = { .type = NLA_BINARY, .len = 32 + 4 },
+	[AWSVPN_SA_A_INTEG_KEY] = { .type = NLA_BINARY, .len = 64 },
+	[AWSVPN_SA_A_REPLAY_WINDOW] =
+		NLA_POLICY_RANGE(NLA_U32, AWSVPN_REPLAY_WINDOW_MIN,
+				 AWSVPN_REPLAY_WINDOW_MAX),
+	[AWSVPN_SA_A_SEQ] = { .type = NLA_U32 },
+	[AWSVPN_SA_A_STATE] = { .type = NLA_REJECT,
+				.reject_message = "SA state is read-only" },
+	[AWSVPN_SA_A_STATS] = { .type = NLA_REJECT,
+				.reject_message = "SA counters are read-only" },
+	[AWSVPN_SA_A_PAD] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
+	[AWSVPN_A_IFINDEX] = { .type = NLA_U32 },
+	[AWSVPN_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[AWSVPN_A_LOCAL] = { .type = NLA_BE32 },
+	[AWSVPN_A_REMOTE] = { .type = NLA_BE32 },
+	[AWSVPN_A_ENCAP] = NLA_POLICY_MAX(NLA_U8, AWSVPN_ENCAP_MAX),
+	[AWSVPN_A_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[AWSVPN_A_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[AWSVPN_A_DF_POLICY] = NLA_POLICY_MAX(NLA_U8, AWSVPN_DF_MAX),
+	[AWSVPN_A_MSS_MODE] = NLA_POLICY_MAX(NLA_U8, AWSVPN_MSS_MODE_MAX),
+	[AWSVPN_A_MSS] = NLA_POLICY_FULL_RANGE(NLA_U16, &awsvpn_mss_range),
+	[AWSVPN_A_REPLAY_WINDOW] =
+		NLA_POLICY_RANGE(NLA_U32, AWSVPN_REPLAY_WINDOW_MIN,
+				 AWSVPN_REPLAY_WINDOW_MAX),
+	[AWSVPN_A_MTU] = { .type = NLA_REJECT,
+			   .reject_message = "use ip link set DEV mtu N" },
+	[AWSVPN_A_STATS] = { .type = NLA_REJECT,
+			     .reject_message = "counters are read-only" },
+	[AWSVPN_A_SAS] = { .type = NLA_REJECT,
+			   .reject_message = "use AWSVPN_CMD_NEW_SA to add SAs" },
+	[AWSVPN_A_SA] = NLA_POLICY_NESTED(awsvpn_sa_policy),
+};
+
+static struct genl_family awsvpn_genl_family;
+
+static struct awsvpn_device *awsvpn_request_device(struct genl_info *info)
+{
+	struct nlattr *idx = info->attrs[AWSVPN_A_IFINDEX];
+	struct nlattr *name = info->attrs[AWSVPN_A_IFNAME];
+
+	return awsvpn_lookup_device(genl_info_net(info),
+				    idx ? nla_get_u32(idx) : 0,
+				    name ? nla_data(name) : NULL,
+				    info->extack);
+}
+
+static int awsvpn_put_counters(struct sk_buff *skb, struct awsvpn_stats *st,
+			       const u8 *which, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (nla_put_u64_64bit(skb, which[i],
+				      atomic64_read(&st->c[which[i]]),
+				      AWSVPN_STAT_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* Packets and bytes of the device come from the tstats ip -s link reads. */
+static const u8 awsvpn_dev_stats[] = {
+	AWSVPN_STAT_RX_REPLAY, AWSVPN_STAT_RX_AUTH_FAIL,
+	AWSVPN_STAT_RX_BAD_TRAILER, AWSVPN_STAT_RX_NO_SA, AWSVPN_STAT_RX_ERRORS,
+	AWSVPN_STAT_TX_NO_SA, AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS,
+};
+
+static const u8 awsvpn_sa_in_stats[] = {
+	AWSVPN_STAT_RX_PACKETS, AWSVPN_STAT_RX_BYTES, AWSVPN_STAT_RX_REPLAY,
+	AWSVPN_STAT_RX_AUTH_FAIL, AWSVPN_STAT_RX_BAD_TRAILER,
+	AWSVPN_STAT_RX_ERRORS,
+};
+
+static const u8 awsvpn_sa_out_stats[] = {
+	AWSVPN_STAT_TX_PACKETS, AWSVPN_STAT_TX_BYTES,
+	AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS,
+};
+
+static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
+{
+	struct nlattr *nest = nla_nest_start(skb, AWSVPN_A_SA), *stats;
+	bool in = sa->dir == AWSVPN_DIR_IN;
+	u64 seq = in ? READ_ONCE(sa->replay.top) : atomic64_read(&sa->seq);
+
+	if (!nest ||
+	    nla_put_u8(skb, AWSVPN_SA_A_DIR, sa->dir) ||
+	    nla_put_u32(skb, AWSVPN_SA_A_SPI, sa->spi) ||
+	    nla_put_u8(skb, AWSVPN_SA_A_ENC, sa->enc) ||
+	    nla_put_u8(skb, AWSVPN_SA_A_INTEG, sa->integ) ||
+	    nla_put_u8(skb, AWSVPN_SA_A_STATE, READ_ONCE(sa->state)) ||
+	    nla_put_u32(skb, AWSVPN_SA_A_SEQ, min_t(u64, seq, U32_MAX)) ||
+	    (in && nla_put_u32(skb, AWSVPN_SA_A_REPLAY_WINDOW,
+			       sa->replay.window)))
+		return -EMSGSIZE;
+	stats = nla_nest_start(skb, AWSVPN_SA_A_STATS);
+	if (!stats ||
+	    (in ? awsvpn_put_counters(skb, &sa->stats, awsvpn_sa_in_stats,
+				      ARRAY_SIZE(awsvpn_sa_in_stats)) :
+		  awsvpn_put_counters(skb, &sa->stats, awsvpn_sa_out_stats,
+				      ARRAY_SIZE(awsvpn_sa_out_stats))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, stats);
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int awsvpn_put_dev_stats(struct sk_buff *skb, struct awsvpn_device *adev)
+{
+	struct nlattr *nest = nla_nest_start(skb, AWSVPN_A_STATS);
+	struct rtnl_link_stats64 ts = {};
+
+	dev_get_tstats64(adev->dev, &ts);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, AWSVPN_STAT_RX_PACKETS, ts.rx_packets,
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, AWSVPN_STAT_RX_BYTES, ts.rx_bytes,
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, AWSVPN_STAT_TX_PACKETS, ts.tx_packets,
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, AWSVPN_STAT_TX_BYTES, ts.tx_bytes,
+			      AWSVPN_STAT_PAD) ||
+	    awsvpn_put_counters(skb, &adev->stats, awsvpn_dev_stats,
+				ARRAY_SIZE(awsvpn_dev_stats)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Caller holds RTNL. */
+static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
+			      u32 portid, u32 seq, int flags)
+{
+	struct net_device *dev = adev->dev;
+	struct nlattr *sas;
+	struct awsvpn_sa *sa;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &awsvpn_genl_family, flags,
+			  AWSVPN_CMD_GET_DEVICE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, AWSVPN_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, AWSVPN_A_IFNAME, dev->name) ||
+	    nla_put_in_addr(skb, AWSVPN_A_LOCAL, adev->local) ||
+	    nla_put_in_addr(skb, AWSVPN_A_REMOTE, adev->remote) ||
+	    nla_put_u8(skb, AWSVPN_A_ENCAP, adev->encap) ||
+	    nla_put_u16(skb, AWSVPN_A_LOCAL_PORT, adev->local_port) ||
+	    nla_put_u16(skb, AWSVPN_A_REMOTE_PORT, adev->remote_port) ||
+	    nla_put_u8(skb, AWSVPN_A_DF_POLICY, adev->df_policy) ||
+	    nla_put_u8(skb, AWSVPN_A_MSS_MODE, adev->mss_mode) ||
+	    (adev->mss && nla_put_u16(skb, AWSVPN_A_MSS, adev->mss)) ||
+	    nla_put_u32(skb, AWSVPN_A_REPLAY_WINDOW, adev->replay_window) ||
+	    nla_put_u32(skb, AWSVPN_A_MTU, dev->mtu) ||
+	    awsvpn_put_dev_stats(skb, adev))
+		goto err;
+
+	sas = nla_nest_start(skb, AWSVPN_A_SAS);
+	if (!sas)
+		goto err;
+	list_for_each_entry(sa, &adev->sas, list)
+		if (awsvpn_put_sa(skb, sa))
+			goto err;
+	nla_nest_end(skb, sas);
+	genlmsg_end(skb, hdr);
+	return 0;
+err:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int awsvpn_nl_get_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct awsvpn_device *adev;
+	struct sk_buff *msg;
+	int ret;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rtnl_lock();
+	adev = awsvpn_request_device(info);
+	if (IS_ERR(adev)) {
+		ret = PTR_ERR(adev);
+		goto err;
+	}
+	ret = awsvpn_fill_device(msg, adev, info->snd_portid, info->snd_seq, 0);
+	if (ret)
+		goto err;
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+err:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int awsvpn_nl_dump_devices(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	int start = cb->args[0], ret = 0;
+	struct net_device *dev;
+
+	rtnl_lock();
+	for_each_netdev(net, dev) {
+		if (dev->ifindex < start ||
+		    dev->rtnl_link_ops != &awsvpn_link_ops)
+			continue;
+		ret = awsvpn_fill_device(skb, netdev_priv(dev),
+					 NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (ret) {
+			/* Resume from this device in the next batch. */
+			cb->args[0] = dev->ifindex;
+			break;
+		}
+		cb->args[0] = dev->ifindex + 1;
+	}
+	rtnl_unlock();
+	/* A device too big for an empty buffer would loop forever. */
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+/* Addresses AWS could never be reached at, or we could never send from. */
+static bool awsvpn_bad_outer_addr(__be32 a)
+{
+	return ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
+	       ipv4_is_loopback(a) || ipv4_is_zeronet(a) ||
+	       (ntohl(a) & 0xf0000000) == 0xf0000000;
+}
+
+static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **a = info->attrs;
+	struct awsvpn_device *adev;
+	__be32 local = 0, remote = 0;
+	u8 mss_mode;
+	u16 mss;
+	int ret = 0;
+
+	if (a[AWSVPN_A_SA]) {
+		NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_SA],
+				    "SAs are added with AWSVPN_CMD_NEW_SA");
+		return -EINVAL;
+	}
+	if (a[AWSVPN_A_LOCAL]) {
+		local = nla_get_in_addr(a[AWSVPN_A_LOCAL]);
+		if (local && awsvpn_bad_outer_addr(local)) {
+			NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_LOCAL],
+					    "local address must be a unicast IPv4 address");
+			return -EINVAL;
+		}
+	}
+	if (a[AWSVPN_A_REMOTE]) {
+		remote = nla_get_in_addr(a[AWSVPN_A_REMOTE]);
+		if (remote && awsvpn_bad_outer_addr(remote)) {
+			NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_REMOTE],
+					    "remote address must be a unicast IPv4 address");
+			return -EINVAL;
+		}
+	}
+
+	rtnl_lock();
+	adev = awsvpn_request_device(info);
+	if (IS_ERR(adev)) {
+		ret = PTR_ERR(adev);
+		goto out;
+	}
+
+	/* Validate the MSS pair against the current state before changing. */
+	mss_mode = adev->mss_mode;
+	mss = adev->mss;
+	if (a[AWSVPN_A_MSS]) {
+		mss = nla_get_u16(a[AWSVPN_A_MSS]);
+		mss_mode = AWSVPN_MSS_FIXED;
+	}
+	if (a[AWSVPN_A_MSS_MODE])
+		mss_mode = nla_get_u8(a[AWSVPN_A_MSS_MODE]);
+	if (mss_mode == AWSVPN_MSS_FIXED && !mss) {
+		NL_SET_ERR_MSG_MOD(extack, "fixed MSS clamping needs an MSS value");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (mss_mode != AWSVPN_MSS_FIXED)
+		mss = 0;
+
+	/* Everything is valid: apply. */
+	WRITE_ONCE(adev->mss, mss);
+	WRITE_ONCE(adev->mss_mode, mss_mode);
+	if (a[AWSVPN_A_LOCAL])
+		WRITE_ONCE(adev->local, local);
+	if (a[AWSVPN_A_REMOTE])
+		WRITE_ONCE(adev->remote, remote);
+	if (a[AWSVPN_A_ENCAP])
+		WRITE_ONCE(adev->encap, nla_get_u8(a[AWSVPN_A_ENCAP]));
+	if (a[AWSVPN_A_LOCAL_PORT])
+		WRITE_ONCE(adev->local_port, nla_get_u16(a[AWSVPN_A_LOCAL_PORT]));
+	if (a[AWSVPN_A_REMOTE_PORT])
+		WRITE_ONCE(adev->remote_port,
+			   nla_get_u16(a[AWSVPN_A_REMOTE_PORT]));
+	if (a[AWSVPN_A_DF_POLICY])
+		WRITE_ONCE(adev->df_policy, nla_get_u8(a[AWSVPN_A_DF_POLICY]));
+	if (a[AWSVPN_A_REPLAY_WINDOW])
+		adev->replay_window = nla_get_u32(a[AWSVPN_A_REPLAY_WINDOW]);
+	if (a[AWSVPN_A_LOCAL] || a[AWSVPN_A_REMOTE] || a[AWSVPN_A_ENCAP] ||
+	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT])
+		awsvpn_outer_changed(adev);
+out:
+	rtnl_unlock();
+	return ret;
+}
+
+static int awsvpn_parse_sa(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[AWSVPN_A_SA];
+
+	if (!nest) {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, AWSVPN_A_SA);
+		NL_SET_ERR_MSG_MOD(info->extack, "SA attributes (AWSVPN_A_SA) required");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, AWSVPN_SA_A_MAX, nest, awsvpn_sa_policy,
+				info->extack);
+}
+
+/* A required attribute inside AWSVPN_A_SA: say which one is missing. */
+#define awsvpn_sa_require(info, tb, type, msg) ({			\
+	bool __present = !!(tb)[type];					\
+	if (!__present) {						\
+		NL_SET_ERR_ATTR_MISS((info)->extack,			\
+				     (info)->attrs[AWSVPN_A_SA], type);	\
+		NL_SET_ERR_MSG_MOD((info)->extack, msg);		\
+	}								\
+	__present;							\
+})
+
+/* Wipe key bytes in the request once the crypto layer has its own copy. */
+static void awsvpn_wipe_attr(struct nlattr *attr)
+{
+	if (attr)
+		memzero_explicit(nla_data(attr), nla_len(attr));
+}
+
+static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[AWSVPN_SA_A_MAX + 1] = {};
+	struct awsvpn_sa_params p = {};
+	unsigned int enc_len, integ_len;
+	struct awsvpn_device *adev;
+	bool gcm;
+	int ret;
+
+	ret = awsvpn_parse_sa(info, tb);
+	if (ret)
+		goto wipe;
+	ret = -EINVAL;
+	if (!awsvpn_sa_require(info, tb, AWSVPN_SA_A_DIR, "SA direction required") ||
+	    !awsvpn_sa_require(info, tb, AWSVPN_SA_A_SPI, "SA SPI required") ||
+	    !awsvpn_sa_require(info, tb, AWSVPN_SA_A_ENC, "SA encryption suite required") ||
+	    !awsvpn_sa_require(info, tb, AWSVPN_SA_A_ENC_KEY, "SA encryption key required"))
+		goto wipe;
+
+	p.dir = nla_get_u8(tb[AWSVPN_SA_A_DIR]);
+	p.spi = nla_get_u32(tb[AWSVPN_SA_A_SPI]);
+	p.enc = nla_get_u8(tb[AWSVPN_SA_A_ENC]);
+	p.integ = tb[AWSVPN_SA_A_INTEG] ? nla_get_u8(tb[AWSVPN_SA_A_INTEG]) : 0;
+	gcm = p.enc == AWSVPN_ENC_AES128_GCM16 || p.enc == AWSVPN_ENC_AES256_GCM16;
+	if (gcm && p.integ) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_INTEG],
+				    "AES-GCM carries its own ICV: no integrity algorithm allowed");
+		goto wipe;
+	}
+	if (!gcm && !p.integ) {
+		NL_SET_ERR_ATTR_MISS(extack, info->attrs[AWSVPN_A_SA],
+				     AWSVPN_SA_A_INTEG);
+		NL_SET_ERR_MSG_MOD(extack, "AES-CBC needs an integrity algorithm");
+		goto wipe;
+	}
+	if (!p.integ && tb[AWSVPN_SA_A_INTEG_KEY]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_INTEG_KEY],
+				    "integrity key given without integrity algorithm");
+		goto wipe;
+	}
+	if (p.integ && !awsvpn_sa_require(info, tb, AWSVPN_SA_A_INTEG_KEY,
+					  "SA integrity key required"))
+		goto wipe;
+	awsvpn_sa_key_lengths(p.enc, p.integ, &enc_len, &integ_len);
+	p.enc_key = nla_data(tb[AWSVPN_SA_A_ENC_KEY]);
+	p.enc_key_len = nla_len(tb[AWSVPN_SA_A_ENC_KEY]);
+	if (p.enc_key_len != enc_len) {
+		if (gcm)
+			NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_ENC_KEY],
+					    "AES-GCM key must be the AES key plus a 4-byte salt (20 or 36 bytes)");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_ENC_KEY],
+					    "AES-CBC key must be 16 or 32 bytes");
+		goto wipe;
+	}
+	if (p.integ) {
+		p.integ_key = nla_data(tb[AWSVPN_SA_A_INTEG_KEY]);
+		p.integ_key_len = nla_len(tb[AWSVPN_SA_A_INTEG_KEY]);
+		if (p.integ_key_len != integ_len) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_INTEG_KEY],
+					    "integrity key length does not match the algorithm (sha1 20, sha2-256 32, sha2-384 48, sha2-512 64 bytes)");
+			goto wipe;
+		}
+	}
+	if (p.dir == AWSVPN_DIR_OUT && tb[AWSVPN_SA_A_REPLAY_WINDOW]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_REPLAY_WINDOW],
+				    "replay window applies to inbound SAs only");
+		goto wipe;
+	}
+	if (p.dir == AWSVPN_DIR_IN && tb[AWSVPN_SA_A_SEQ]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_SEQ],
+				    "initial sequence number applies to outbound SAs only");
+		goto wipe;
+	}
+	p.seq = tb[AWSVPN_SA_A_SEQ] ? nla_get_u32(tb[AWSVPN_SA_A_SEQ]) : 0;
+
+	rtnl_lock();
+	adev = awsvpn_request_device(info);
+	if (IS_ERR(adev)) {
+		ret = PTR_ERR(adev);
+	} else {
+		p.replay_window = tb[AWSVPN_SA_A_REPLAY_WINDOW] ?
+				  nla_get_u32(tb[AWSVPN_SA_A_REPLAY_WINDOW]) :
+				  adev->replay_window;
+		ret = awsvpn_sa_add(adev, &p, extack);
+	}
+	rtnl_unlock();
+wipe:
+	awsvpn_wipe_attr(tb[AWSVPN_SA_A_ENC_KEY]);
+	awsvpn_wipe_attr(tb[AWSVPN_SA_A_INTEG_KEY]);
+	return ret;
+}
+
+static int awsvpn_nl_del_sa(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AWSVPN_SA_A_MAX + 1];
+	struct awsvpn_device *adev;
+	struct awsvpn_sa *sa;
+	int ret;
+
+	ret = awsvpn_parse_sa(info, tb);
+	if (ret)
+		return ret;
+	if (!awsvpn_sa_require(info, tb, AWSVPN_SA_A_DIR, "SA direction required") ||
+	    !awsvpn_sa_require(info, tb, AWSVPN_SA_A_SPI, "SA SPI required"))
+		return -EINVAL;
+
+	rtnl_lock();
+	adev = awsvpn_request_device(info);
+	if (IS_ERR(adev)) {
+		ret = PTR_ERR(adev);
+		goto out;
+	}
+	sa = awsvpn_sa_find(adev, nla_get_u8(tb[AWSVPN_SA_A_DIR]),
+			    nla_get_u32(tb[AWSVPN_SA_A_SPI]));
+	if (!sa) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no SA with this direction and SPI on the device");
+		ret = -ENOENT;
+		goto out;
+	}
+	awsvpn_sa_unlink(sa);
+out:
+	rtnl_unlock();
+	return ret;
+}
+
+static const struct genl_ops awsvpn_genl_ops[] = {
+	{
+		.cmd = AWSVPN_CMD_GET_DEVICE,
+		.doit = awsvpn_nl_get_device,
+		.dumpit = awsvpn_nl_dump_devices,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = AWSVPN_CMD_SET_DEVICE,
+		.doit = awsvpn_nl_set_device,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = AWSVPN_CMD_NEW_SA,
+		.doit = awsvpn_nl_new_sa,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = AWSVPN_CMD_DEL_SA,
+		.doit = awsvpn_nl_del_sa,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family awsvpn_genl_family __ro_after_init = {
+	.name = AWSVPN_GENL_NAME,
+	.version = AWSVPN_GENL_VERSION,
+	.maxattr = AWSVPN_A_MAX,
+	.policy = awsvpn_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = awsvpn_genl_ops,
+	.n_ops = ARRAY_SIZE(awsvpn_genl_ops),
+	/* Reject reserved header fields and attribute-less requests too. */
+	.resv_start_op = AWSVPN_CMD_GET_DEVICE,
+};
+
+int awsvpn_genl_init(void)
+{
+	return genl_register_family(&awsvpn_genl_family);
+}
+
+void awsvpn_genl_uninit(void)
+{
+	genl_unregister_family(&awsvpn_genl_family);
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: an inner IPv4/IPv6 packet becomes an ESP tunnel-mode packet
+ * (RFC 4303) from the device's local to its remote address.
+ *
+ *   awsvpn_xmit()           pick the SA, route the outer packet, segment GSO
+ *   awsvpn_encrypt()        sequence number, trailer, ESP header, AEAD
+ *   awsvpn_encrypt_done()   (possibly from a crypto worker) finish it
+ *   awsvpn_encrypt_finish() outer IPv4 header, out through the route
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/esp.h>
+
+#include "awsvpn.h"
+#include "compat.h"
+
+#define AWSVPN_OUTER_TTL 64
+
+static void awsvpn_tx_error(struct awsvpn_device *adev, struct awsvpn_sa *sa,
+			    int which)
+{
+	awsvpn_stat_inc(&adev->stats, which);
+	if (sa)
+		awsvpn_stat_inc(&sa->stats, which);
+}
+
+/* Route towards the remote end in the outer namespace, through dst_cache. */
+static struct rtable *awsvpn_route(struct awsvpn_device *adev, __be32 *saddr)
+{
+	__be32 remote = READ_ONCE(adev->remote);
+	struct flowi4 fl4 = {};
+	struct rtable *rt;
+
+	if (!remote)
+		return ERR_PTR(-EDESTADDRREQ);
+	rt = dst_cache_get_ip4(&adev->dst_cache, saddr);
+	if (rt)
+		return rt;
+
+	fl4.daddr = remote;
+	fl4.saddr = READ_ONCE(adev->local);
+	fl4.flowi4_proto = IPPROTO_ESP;
+	rt = ip_route_output_key(adev->net, &fl4);
+	if (IS_ERR(rt))
+		return rt;
+	/* Our own outer packets routed into ourselves would loop forever. */
+	if (rt->dst.dev == adev->dev) {
+		ip_rt_put(rt);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip4(&adev->dst_cache, &rt->dst, fl4.saddr);
+	*saddr = fl4.saddr;
+	return rt;
+}
+
+static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
+{
+	struct awsvpn_sa *sa = c->sa;
+	struct awsvpn_device *adev = sa->adev;
+	struct sk_buff *skb = c->skb;
+
+	if (unlikely(err)) {
+		net_dbg_ratelimited("%s: encryption failed: %d\n",
+				    adev->dev->name, err);
+		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		kfree_skb(skb);
+		goto out;
+	}
+
+	/* TunnelDataOut: inner bytes, counted before encryption. */
+	dev_sw_netstats_tx_add(adev->dev, 1, c->len);
+	awsvpn_stat_inc(&sa->stats, AWSVPN_STAT_TX_PACKETS);
+	awsvpn_stat_add(&sa->stats, AWSVPN_STAT_TX_BYTES, c->len);
+
+	/*
+	 * iptunnel_xmit() would charge the outer length to skb->dev; we keep
+	 * our own inner-byte counters, so detach the skb from the device.
+	 */
+	skb->dev = NULL;
+	iptunnel_xmit(NULL, c->rt, skb, c->saddr, READ_ONCE(adev->remote),
+		      IPPROTO_ESP, c->tos, AWSVPN_OUTER_TTL, htons(IP_DF),
+		      !net_eq(adev->net, dev_net(adev->dev)));
+	c->rt = NULL;	/* iptunnel_xmit() consumed the reference */
+out:
+	if (c->rt)
+		ip_rt_put(c->rt);
+	awsvpn_sa_put(sa);
+	awsvpn_crypt_free(c);
+}
+
+static void awsvpn_encrypt_done(void *data, int err)
+{
+	/* Async completions come from a crypto worker: be like softirq. */
+	local_bh_disable();
+	awsvpn_encrypt_finish(data, err);
+	local_bh_enable();
+}
+AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_encrypt_done)
+
+/* Next sequence number; 0 when the SA may not send any more. */
+static u32 awsvpn_next_seq(struct awsvpn_sa *sa)
+{
+	u64 seq = atomic64_inc_return(&sa->seq);
+
+	if (likely(seq <= U32_MAX))
+		return seq;
+	/* RFC 4303 3.3.3: never wrap without ESN; the SA must be replaced. */
+	atomic64_set(&sa->seq, (u64)U32_MAX + 1);
+	if (READ_ONCE(sa->state) != AWSVPN_SA_STATE_EXPIRED) {
+		WRITE_ONCE(sa->state, AWSVPN_SA_STATE_EXPIRED);
+		pr_warn("%s: outbound SA spi 0x%08x used all sequence numbers, stopped sending: rekey needed\n",
+			sa->adev->dev->name, sa->spi);
+	}
+	return 0;
+}
+
+/* Consumes @skb, the references on @sa and @rt. */
+static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
+			   struct rtable *rt, __be32 saddr, struct sk_buff *skb)
+{
+	unsigned int hdrlen = sizeof(struct ip_esp_hdr) + sa->ivlen;
+	unsigned int len, clen, padlen, i;
+	struct ip_esp_hdr *esph;
+	struct sk_buff *trailer;
+	struct awsvpn_crypt *c;
+	u8 nexthdr, tos, *tail;
+	__be64 seq64;
+	int nfrags, ret;
+	u32 seq;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto err;
+
+	seq = awsvpn_next_seq(sa);
+	if (!seq) {
+		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_SEQ_EXHAUSTED);
+		goto drop;
+	}
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		nexthdr = IPPROTO_IPIP;
+		tos = ip_hdr(skb)->tos;
+	} else {
+		nexthdr = IPPROTO_IPV6;
+		tos = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
+
+	/* RFC 4303 2.4: pad so that the ciphertext ends on the alignment. */
+	len = skb->len;
+	clen = ALIGN(len + 2, sa->align);
+	padlen = clen - len - 2;
+
+	if (skb_cow_head(skb, hdrlen + LL_RESERVED_SPACE(rt->dst.dev) +
+			 sizeof(struct iphdr)))
+		goto err;
+	nfrags = skb_cow_data(skb, padlen + 2 + sa->icvlen, &trailer);
+	if (nfrags < 0)
+		goto err;
+	tail = pskb_put(skb, trailer, padlen + 2 + sa->icvlen);
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;
+	tail[padlen] = padlen;
+	tail[padlen + 1] = nexthdr;
+
+	esph = skb_push(skb, hdrlen);
+	esph->spi = htonl(sa->spi);
+	esph->seq_no = htonl(seq);
+
+	c = awsvpn_crypt_alloc(sa, skb, nfrags);
+	if (!c)
+		goto err;
+	c->rt = rt;
+	c->saddr = saddr;
+	c->len = len;
+	/* RFC 6040 normal mode: DSCP and ECN copied to the outer header. */
+	c->tos = tos;
+	/* The IV generators derive the IV from the 64-bit sequence number. */
+	memset(c->iv, 0, sizeof(c->iv));
+	seq64 = cpu_to_be64(seq);
+	memcpy(c->iv + sa->ivlen - sizeof(seq64), &seq64, sizeof(seq64));
+
+	ret = skb_to_sgvec(skb, c->sg, 0, skb->len);
+	if (unlikely(ret < 0)) {
+		c->rt = NULL;
+		awsvpn_crypt_free(c);
+		goto err;
+	}
+	aead_request_set_callback(c->req, 0,
+				  awsvpn_crypto_done(awsvpn_encrypt_done), c);
+	aead_request_set_crypt(c->req, c->sg, c->sg, sa->ivlen + clen, c->iv);
+	aead_request_set_ad(c->req, sizeof(*esph));
+
+	ret = crypto_aead_encrypt(c->req);
+	if (ret == -EINPROGRESS)
+		return;
+	awsvpn_encrypt_finish(c, ret);
+	return;
+
+err:
+	awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+drop:
+	kfree_skb(skb);
+	ip_rt_put(rt);
+	awsvpn_sa_put(sa);
+}
+
+/* Tell the local sender, as a router would, that nothing can get through. */
+static void awsvpn_unreachable(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+}
+
+static bool awsvpn_inner_valid(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
+		       ip_hdr(skb)->version == 4;
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
+		       ipv6_hdr(skb)->version == 6;
+	return false;
+}
+
+netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+	struct sk_buff *segs, *next;
+	struct awsvpn_sa *sa;
+	struct rtable *rt;
+	__be32 saddr = 0;
+
+	if (unlikely(!awsvpn_inner_valid(skb))) {
+		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_ERRORS);
+		goto drop;
+	}
+
+	sa = rcu_dereference_bh(adev->tx_sa);
+	if (unlikely(!sa || !awsvpn_sa_get(sa))) {
+		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_NO_SA);
+		awsvpn_unreachable(skb);
+		goto drop;
+	}
+
+	rt = awsvpn_route(adev, &saddr);
+	if (IS_ERR(rt)) {
+		net_dbg_ratelimited("%s: no route to remote: %ld\n", dev->name,
+				    PTR_ERR(rt));
+		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		awsvpn_unreachable(skb);
+		awsvpn_sa_put(sa);
+		goto drop;
+	}
+	/* The inner route means nothing past this point. */
+	skb_dst_drop(skb);
+
+	if (!skb_is_gso(skb)) {
+		awsvpn_encrypt(adev, sa, rt, saddr, skb);
+		return NETDEV_TX_OK;
+	}
+
+	/* Each segment becomes its own ESP packet. */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		ip_rt_put(rt);
+		awsvpn_sa_put(sa);
+		goto drop;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		refcount_inc(&sa->refcnt);
+		dst_hold(&rt->dst);
+		awsvpn_encrypt(adev, sa, rt, saddr, skb);
+	}
+	ip_rt_put(rt);
+	awsvpn_sa_put(sa);
+	return NETDEV_TX_OK;
+
+drop:
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}

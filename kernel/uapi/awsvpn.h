@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * awsvpn generic netlink API.
+ *
+ * This is the only contract between the awsvpn kernel module and user space.
+ * It is included verbatim by the kernel module and by the awsvpn tool.
+ *
+ * Family name: AWSVPN_GENL_NAME ("awsvpn"), version AWSVPN_GENL_VERSION.
+ *
+ * Every command addresses one awsvpn device, named by AWSVPN_A_IFINDEX or
+ * AWSVPN_A_IFNAME (exactly one is required; if both are given they must name
+ * the same device).  Devices are looked up in the network namespace of the
+ * netlink socket.  Every command needs CAP_NET_ADMIN in the user namespace
+ * owning that network namespace, because the replies describe security
+ * associations.  Policies are strict: unknown attributes, wrong lengths and
+ * out-of-range values are rejected with -EINVAL (-ERANGE for ranges) and an
+ * extended ACK message naming the attribute.
+ *
+ * Integers are in host byte order unless the name ends in _BE or the
+ * attribute is an IPv4 address (network byte order, 4 bytes).
+ *
+ * AWSVPN_CMD_GET_DEVICE
+ *	doit: reply with every device attribute below, AWSVPN_A_STATS and one
+ *	AWSVPN_A_SA nest per security association inside AWSVPN_A_SAS.
+ *	dumpit (NLM_F_DUMP, no device attribute needed): one such message per
+ *	awsvpn device in the namespace.
+ *
+ * AWSVPN_CMD_SET_DEVICE
+ *	Changes any subset of the writable device attributes.  The request is
+ *	validated as a whole before anything is changed, so a rejected request
+ *	changes nothing.
+ *
+ * AWSVPN_CMD_NEW_SA
+ *	Installs the security association described by the AWSVPN_A_SA nest.
+ *	Required in the nest: DIR, SPI, ENC, ENC_KEY; INTEG and INTEG_KEY for the
+ *	CBC suites (and forbidden for GCM).  Key lengths are checked against the
+ *	suite.  An inbound SPI must be unique among inbound SAs of the namespace;
+ *	an outbound SPI unique on the device.  The first outbound SA becomes the
+ *	active one.
+ *
+ * AWSVPN_CMD_DEL_SA
+ *	Removes the SA named by DIR and SPI inside AWSVPN_A_SA.
+ */
+#ifndef _UAPI_LINUX_AWSVPN_H
+#define _UAPI_LINUX_AWSVPN_H
+
+#define AWSVPN_GENL_NAME	"awsvpn"
+#define AWSVPN_GENL_VERSION	1
+
+/* Limits the kernel enforces (and the tool checks first, for nicer errors). */
+#define AWSVPN_REPLAY_WINDOW_MIN	64
+#define AWSVPN_REPLAY_WINDOW_MAX	4096
+#define AWSVPN_REPLAY_WINDOW_DEFAULT	1024	/* AWS's default */
+#define AWSVPN_PORT_DEFAULT		4500	/* RFC 3948 */
+#define AWSVPN_MSS_MIN			88	/* Linux TCP_MIN_MSS */
+#define AWSVPN_MSS_MAX			65495
+#define AWSVPN_SPI_MIN			256	/* 1..255 reserved by IANA, 0 invalid */
+#define AWSVPN_MAX_SA_IN		8	/* inbound SAs alive at once per device */
+#define AWSVPN_MAX_SA_OUT		4	/* outbound SAs (active + pending) */
+
+enum awsvpn_cmd {
+	AWSVPN_CMD_UNSPEC,
+	AWSVPN_CMD_GET_DEVICE,
+	AWSVPN_CMD_SET_DEVICE,
+	AWSVPN_CMD_NEW_SA,
+	AWSVPN_CMD_DEL_SA,
+	__AWSVPN_CMD_MAX
+};
+#define AWSVPN_CMD_MAX (__AWSVPN_CMD_MAX - 1)
+
+/* AWSVPN_A_ENCAP: how ESP leaves the device. */
+enum awsvpn_encap {
+	AWSVPN_ENCAP_NONE,	/* raw ESP, IP protocol 50 (default) */
+	AWSVPN_ENCAP_UDP,	/* ESP in UDP, RFC 3948 (NAT-T) */
+	__AWSVPN_ENCAP_MAX
+};
+#define AWSVPN_ENCAP_MAX (__AWSVPN_ENCAP_MAX - 1)
+
+/* AWSVPN_A_DF_POLICY: what happens to the DF bit of inner IPv4 packets. */
+enum awsvpn_df_policy {
+	AWSVPN_DF_CLEAR,	/* reset DF, fragment before encryption (default, AWS) */
+	AWSVPN_DF_KEEP,		/* honour DF: ICMP "fragmentation needed" */
+	__AWSVPN_DF_MAX
+};
+#define AWSVPN_DF_MAX (__AWSVPN_DF_MAX - 1)
+
+/* AWSVPN_A_MSS_MODE: TCP MSS clamping of SYN and SYN-ACK, both directions. */
+enum awsvpn_mss_mode {
+	AWSVPN_MSS_AUTO,	/* MTU - 40 (IPv4) / MTU - 60 (IPv6) (default) */
+	AWSVPN_MSS_OFF,		/* never touch the MSS option */
+	AWSVPN_MSS_FIXED,	/* clamp to AWSVPN_A_MSS */
+	__AWSVPN_MSS_MODE_MAX
+};
+#define AWSVPN_MSS_MODE_MAX (__AWSVPN_MSS_MODE_MAX - 1)
+
+/* Top-level attributes. */
+enum awsvpn_attr {
+	AWSVPN_A_UNSPEC,
+	AWSVPN_A_IFINDEX,	/* u32: device to act on */
+	AWSVPN_A_IFNAME,	/* string: device to act on (alternative) */
+	AWSVPN_A_LOCAL,		/* be32 IPv4: outer source, 0 = chosen by route */
+	AWSVPN_A_REMOTE,	/* be32 IPv4: outer destination (AWS outside IP),
+				 * 0 = unset; multicast, broadcast, loopback
+				 * and class E are rejected */
+	AWSVPN_A_ENCAP,		/* u8 enum awsvpn_encap */
+	AWSVPN_A_LOCAL_PORT,	/* u16 1..65535: UDP source port, default 4500 */
+	AWSVPN_A_REMOTE_PORT,	/* u16 1..65535: UDP destination port, default 4500 */
+	AWSVPN_A_DF_POLICY,	/* u8 enum awsvpn_df_policy */
+	AWSVPN_A_MSS_MODE,	/* u8 enum awsvpn_mss_mode */
+	AWSVPN_A_MSS,		/* u16 AWSVPN_MSS_MIN..MAX: clamp value; setting
+				 * it alone implies AWSVPN_MSS_FIXED */
+	AWSVPN_A_REPLAY_WINDOW,	/* u32 64..4096: default window for new
+				 * inbound SAs that do not name one */
+	AWSVPN_A_MTU,		/* u32, read-only: current device MTU */
+	AWSVPN_A_STATS,		/* nest of enum awsvpn_stat, read-only */
+	AWSVPN_A_SAS,		/* nest of AWSVPN_A_SA, read-only (GET) */
+	AWSVPN_A_SA,		/* nest of enum awsvpn_sa_attr */
+	__AWSVPN_A_MAX
+};
+#define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
+
+/* AWSVPN_SA_A_DIR */
+enum awsvpn_dir {
+	AWSVPN_DIR_UNSPEC,
+	AWSVPN_DIR_IN,
+	AWSVPN_DIR_OUT,
+	__AWSVPN_DIR_MAX
+};
+#define AWSVPN_DIR_MAX (__AWSVPN_DIR_MAX - 1)
+
+/*
+ * AWSVPN_SA_A_ENC: the AWS phase-2 encryption algorithms.
+ * Key material in AWSVPN_SA_A_ENC_KEY:
+ *	AES128_GCM16	16-byte AES key + 4-byte salt (RFC 4106), 16-byte ICV
+ *	AES256_GCM16	32-byte AES key + 4-byte salt
+ *	AES128_CBC	16-byte AES key (RFC 3602), needs AWSVPN_SA_A_INTEG
+ *	AES256_CBC	32-byte AES key, needs AWSVPN_SA_A_INTEG
+ */
+enum awsvpn_enc {
+	AWSVPN_ENC_UNSPEC,
+	AWSVPN_ENC_AES128_GCM16,
+	AWSVPN_ENC_AES256_GCM16,
+	AWSVPN_ENC_AES128_CBC,
+	AWSVPN_ENC_AES256_CBC,
+	__AWSVPN_ENC_MAX
+};
+#define AWSVPN_ENC_MAX (__AWSVPN_ENC_MAX - 1)
+
+/*
+ * AWSVPN_SA_A_INTEG: integrity algorithm of the CBC suites (RFC 2404, 4868).
+ * Key length in AWSVPN_SA_A_INTEG_KEY / ICV length on the wire:
+ *	SHA1		20 / 12
+ *	SHA2_256	32 / 16
+ *	SHA2_384	48 / 24
+ *	SHA2_512	64 / 32
+ */
+enum awsvpn_integ {
+	AWSVPN_INTEG_NONE,
+	AWSVPN_INTEG_SHA1,
+	AWSVPN_INTEG_SHA2_256,
+	AWSVPN_INTEG_SHA2_384,
+	AWSVPN_INTEG_SHA2_512,
+	__AWSVPN_INTEG_MAX
+};
+#define AWSVPN_INTEG_MAX (__AWSVPN_INTEG_MAX - 1)
+
+/* AWSVPN_SA_A_STATE, read-only */
+enum awsvpn_sa_state {
+	AWSVPN_SA_STATE_ACTIVE,		/* inbound: accepting; outbound: sending */
+	AWSVPN_SA_STATE_PENDING,	/* outbound, installed but not sending */
+	AWSVPN_SA_STATE_EXPIRED,	/* outbound, sequence numbers exhausted */
+	__AWSVPN_SA_STATE_MAX
+};
+
+/* Attributes inside AWSVPN_A_SA. */
+enum awsvpn_sa_attr {
+	AWSVPN_SA_A_UNSPEC,
+	AWSVPN_SA_A_DIR,		/* u8 enum awsvpn_dir */
+	AWSVPN_SA_A_SPI,		/* u32 >= 256, host order */
+	AWSVPN_SA_A_ENC,		/* u8 enum awsvpn_enc */
+	AWSVPN_SA_A_INTEG,		/* u8 enum awsvpn_integ */
+	AWSVPN_SA_A_ENC_KEY,		/* binary, write-only, never reported */
+	AWSVPN_SA_A_INTEG_KEY,		/* binary, write-only, never reported */
+	AWSVPN_SA_A_REPLAY_WINDOW,	/* u32 64..4096, inbound only */
+	AWSVPN_SA_A_SEQ,		/* u32: outbound, the last sequence number
+					 * sent (the next packet carries SEQ + 1);
+					 * inbound, read-only highest seq accepted */
+	AWSVPN_SA_A_STATE,		/* u8 enum awsvpn_sa_state, read-only */
+	AWSVPN_SA_A_STATS,		/* nest of enum awsvpn_stat, read-only */
+	AWSVPN_SA_A_PAD,
+	__AWSVPN_SA_A_MAX
+};
+#define AWSVPN_SA_A_MAX (__AWSVPN_SA_A_MAX - 1)
+
+/*
+ * Counters, u64, inside AWSVPN_A_STATS (per device) and AWSVPN_SA_A_STATS
+ * (per SA; an SA reports only the counters that apply to its direction).
+ * Bytes are inner bytes: received bytes are counted after decryption and
+ * sent bytes before encryption (AWS's TunnelDataIn / TunnelDataOut).
+ */
+enum awsvpn_stat {
+	AWSVPN_STAT_PAD,
+	AWSVPN_STAT_RX_PACKETS,
+	AWSVPN_STAT_RX_BYTES,
+	AWSVPN_STAT_TX_PACKETS,
+	AWSVPN_STAT_TX_BYTES,
+	AWSVPN_STAT_RX_REPLAY,		/* duplicate or too old sequence number */
+	AWSVPN_STAT_RX_AUTH_FAIL,	/* ICV did not verify */
+	AWSVPN_STAT_RX_BAD_TRAILER,	/* bad padding or next header */
+	AWSVPN_STAT_RX_NO_SA,		/* (device) no inbound SA for the SPI */
+	AWSVPN_STAT_RX_ERRORS,		/* malformed, truncated, out of memory */
+	AWSVPN_STAT_TX_NO_SA,		/* (device) nothing to send with */
+	AWSVPN_STAT_TX_SEQ_EXHAUSTED,	/* sequence number would wrap */
+	AWSVPN_STAT_TX_ERRORS,		/* no route, out of memory, crypto error */
+	__AWSVPN_STAT_MAX
+};
+#define AWSVPN_STAT_MAX (__AWSVPN_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_AWSVPN_H */
