@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the awsvpn tool.
+ */
+#ifndef AWSVPN_TOOL_COMMON_H
+#define AWSVPN_TOOL_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <netlink/msg.h>
+
+#include "uapi/awsvpn.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		(1ULL << (n))
+
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+/* "awsvpn: <message>\n" on stderr. */
+void err_msg(const char *fmt, ...) __printf(1, 2);
+
+/* parse.c: values and keywords */
+
+struct name_map {
+	const char *name;
+	int value;
+};
+
+int map_value(const struct name_map *map, const char *name);
+const char *map_name(const struct name_map *map, int value);
+void map_list(FILE *f, const struct name_map *map, const char *sep);
+
+extern const struct name_map dir_names[];
+extern const struct name_map enc_names[];
+extern const struct name_map integ_names[];
+extern const struct name_map encap_names[];
+extern const struct name_map df_names[];
+extern const struct name_map mss_mode_names[];
+extern const struct name_map sa_state_names[];
+
+int parse_u32(const char *s, bool allow_hex, uint32_t *out);
+int parse_ipv4(const char *s, uint32_t *be);
+int check_ifname(const char *cmd, const char *name);
+
+/* How a keyword's parsed value goes into the request. */
+enum kw_attr_type {
+	KW_NONE,	/* not sent directly (read back with kw_get()) */
+	KW_U8,
+	KW_U16,
+	KW_U32,
+	KW_BE32,
+};
+
+struct kwctx;
+struct keyword;
+
+typedef int (*kw_parse_fn)(struct kwctx *c, const struct keyword *kw,
+			   const char *arg, uint64_t *val);
+typedef int (*kw_put_fn)(struct nl_msg *msg, const struct keyword *kw,
+			 uint64_t val);
+
+/*
+ * One "name VALUE" pair of a command line.  Tables end with an entry whose
+ * name is NULL.  A parser may take further words from the context.
+ */
+struct keyword {
+	const char *name;
+	const char *arg;		/* metavariable, for help */
+	const char *help;		/* explanation; '\n' continues it */
+	kw_parse_fn parse;
+	const struct name_map *map;	/* kw_enum() */
+	uint32_t min, max;		/* kw_range() */
+	bool hex;			/* kw_range(): 0x-hex allowed too */
+	int attr;			/* netlink attribute */
+	enum kw_attr_type type;
+	kw_put_fn put;			/* instead of attr/type */
+};
+
+#define KW_MAX	64
+
+struct kwctx {
+	const char *cmd;		/* "set", "sa add": for messages */
+	const char *topic;		/* for "see 'awsvpn help TOPIC'" */
+	const struct keyword *table;
+	int argc;
+	char **argv;
+	struct nl_msg *msg;		/* attributes go here if not NULL */
+	uint64_t seen;
+	uint64_t val[KW_MAX];
+	const char *raw[KW_MAX];
+};
+
+int kw_parse(struct kwctx *c);
+bool kw_get(const struct kwctx *c, const char *name, uint64_t *val,
+	    const char **raw);
+void kw_help(FILE *f, const struct keyword *table);
+
+int kw_ipv4(struct kwctx *c, const struct keyword *kw, const char *arg,
+	    uint64_t *val);
+int kw_range(struct kwctx *c, const struct keyword *kw, const char *arg,
+	     uint64_t *val);
+int kw_enum(struct kwctx *c, const struct keyword *kw, const char *arg,
+	    uint64_t *val);
+int kw_spi(struct kwctx *c, const struct keyword *kw, const char *arg,
+	   uint64_t *val);
+int kw_string(struct kwctx *c, const struct keyword *kw, const char *arg,
+	      uint64_t *val);
+
+/* netlink.c */
+
+struct nlctx {
+	struct nl_sock *sk;
+	int family;
+};
+
+int awsvpn_nl_open(struct nlctx *ctx);
+void awsvpn_nl_close(struct nlctx *ctx);
+struct nl_msg *req_new(uint8_t cmd, int flags);
+void msg_free_wipe(struct nl_msg *msg);
+int req_run(struct nlctx *ctx, struct nl_msg *msg,
+	    int (*cb)(struct nl_msg *msg, void *arg), void *arg,
+	    const char *fmt, ...) __printf(5, 6);
+
+/* keys.c */
+
+#define KEY_MAX_LEN	128
+
+int key_file_read(const char *path, uint8_t *key, size_t *len);
+uint8_t *key_buf_alloc(void);
+void key_buf_free(uint8_t *buf);
+size_t enc_key_len(int enc);
+size_t integ_key_len(int integ);
+bool enc_is_aead(int enc);
+
+/* json.c */
+
+struct json {
+	FILE *f;
+	int depth;
+	bool first;
+};
+
+void json_begin(struct json *j, const char *key, char open);
+void json_end(struct json *j, char close);
+void json_str(struct json *j, const char *key, const char *s);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_null(struct json *j, const char *key);
+
+/* commands and help */
+
+extern const struct keyword set_keywords[];
+extern const struct keyword sa_add_keywords[];
+extern const struct keyword sa_del_keywords[];
+
+int cmd_show(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_sa(int argc, char **argv);
+
+bool help_wanted(int argc, char **argv);
+int help_topic(FILE *f, const char *topic);
+void help_usage(FILE *f);
+void help_short(FILE *f);
+void help_hint(const char *topic);
+
+#endif /* AWSVPN_TOOL_COMMON_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Help texts.  Keyword lists come from the keyword tables, so a new keyword
+ * documents itself.
+ */
+#include <string.h>
+
+#include "common.h"
+
+static void usage_lines(FILE *f)
+{
+	fputs("Usage: awsvpn show [DEV] [--json]\n"
+	      "       awsvpn set DEV [KEYWORD VALUE]...\n"
+	      "       awsvpn sa add DEV dir in|out spi SPI enc SUITE [integ ALG]\n"
+	      "                     key-file FILE [replay-window N] [seq N]\n"
+	      "       awsvpn sa del DEV dir in|out spi SPI\n"
+	      "       awsvpn help [COMMAND]\n"
+	      "       awsvpn --version\n", f);
+}
+
+/* For mistakes: the synopsis only. */
+void help_short(FILE *f)
+{
+	usage_lines(f);
+	fputs("Run 'awsvpn --help' for all keywords.\n", f);
+}
+
+void help_usage(FILE *f)
+{
+	usage_lines(f);
+	fputs("\n"
+	      "Configure awsvpn devices: one network device per AWS Site-to-Site\n"
+	      "VPN tunnel, with ESP tunnel mode done in the kernel.  Keys are read\n"
+	      "from files, never from the command line, and are never shown.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  show [DEV] [--json]       show all awsvpn devices, or only DEV\n"
+	      "  set DEV [KEYWORD VALUE]...\n"
+	      "                            change settings of DEV\n"
+	      "  sa add DEV KEYWORD VALUE...\n"
+	      "                            install a security association (SA)\n"
+	      "  sa del DEV dir in|out spi SPI\n"
+	      "                            remove a security association\n"
+	      "  help [COMMAND]            this help, or details on COMMAND\n"
+	      "  --version                 print the version\n"
+	      "\n"
+	      "Keywords of 'set' (settings not given stay unchanged):\n", f);
+	kw_help(f, set_keywords);
+	fputs("\nKeywords of 'sa add':\n", f);
+	kw_help(f, sa_add_keywords);
+	fputs("\nKeywords of 'sa del':\n", f);
+	kw_help(f, sa_del_keywords);
+	fputs("\nRun 'awsvpn help COMMAND' for details, e.g. 'awsvpn help sa'.\n",
+	      f);
+}
+
+static void help_show(FILE *f)
+{
+	fputs("Usage: awsvpn show [DEV] [--json]\n"
+	      "\n"
+	      "Show settings, counters and security associations of the awsvpn\n"
+	      "device DEV, or of every awsvpn device in the network namespace.\n"
+	      "Counters are exact; only the 'transfer' line is rounded.  Keys are\n"
+	      "never shown.\n"
+	      "\n"
+	      "  --json, -j                print a JSON array with one object per\n"
+	      "                            device, even for a single device\n"
+	      "\n"
+	      "Needs CAP_NET_ADMIN.\n", f);
+}
+
+static void help_set(FILE *f)
+{
+	fputs("Usage: awsvpn set DEV [KEYWORD VALUE]...\n"
+	      "\n"
+	      "Change settings of the awsvpn device DEV.  Settings not given stay\n"
+	      "unchanged.  The kernel checks the whole request before changing\n"
+	      "anything, so a rejected request changes nothing.\n"
+	      "\n"
+	      "Keywords:\n", f);
+	kw_help(f, set_keywords);
+	fputs("\n"
+	      "Example:\n"
+	      "  awsvpn set awsvpn0 local 192.0.2.2 remote 198.51.100.1\n"
+	      "  awsvpn set awsvpn0 encap udp remote-port 4500 mss 1360\n", f);
+}
+
+static void help_sa(FILE *f)
+{
+	fputs("Usage: awsvpn sa add DEV dir in|out spi SPI enc SUITE [integ ALG]\n"
+	      "                     key-file FILE [replay-window N] [seq N]\n"
+	      "       awsvpn sa del DEV dir in|out spi SPI\n"
+	      "\n"
+	      "Install or remove an ESP security association (SA) of the awsvpn\n"
+	      "device DEV.  The first outbound SA becomes the active one.  An\n"
+	      "inbound SPI must be unique in the network namespace, an outbound\n", f);
+	fprintf(f,
+		"SPI on the device.  At most %d inbound and %d outbound SAs.\n",
+		AWSVPN_MAX_SA_IN, AWSVPN_MAX_SA_OUT);
+	fputs("\nKeywords of 'sa add':\n", f);
+	kw_help(f, sa_add_keywords);
+	fputs("\nKeywords of 'sa del':\n", f);
+	kw_help(f, sa_del_keywords);
+	fputs("\n"
+	      "Key file: the keys as hex digits (whitespace, newlines and a leading\n"
+	      "0x are ignored): the encryption key, followed for CBC by the\n"
+	      "integrity key.\n"
+	      "  aes128-gcm16    20 bytes: 16-byte AES key + 4-byte salt (RFC 4106)\n"
+	      "  aes256-gcm16    36 bytes: 32-byte AES key + 4-byte salt\n"
+	      "  aes128          16 bytes AES key, then the integrity key\n"
+	      "  aes256          32 bytes AES key, then the integrity key\n"
+	      "  integrity key   sha1 20, sha2-256 32, sha2-384 48, sha2-512 64 bytes\n"
+	      "Keep key files private (chmod 600); awsvpn warns otherwise.\n"
+	      "\n"
+	      "Example:\n"
+	      "  awsvpn sa add awsvpn0 dir out spi 0x1000 enc aes128-gcm16 key-file out.key\n"
+	      "  awsvpn sa add awsvpn0 dir in spi 0x2000 enc aes256 integ sha2-256 \\\n"
+	      "         key-file - < in.key\n"
+	      "  awsvpn sa del awsvpn0 dir in spi 0x2000\n", f);
+}
+
+static void help_help(FILE *f)
+{
+	fputs("Usage: awsvpn help [COMMAND]\n"
+	      "       awsvpn COMMAND --help\n"
+	      "\n"
+	      "Without COMMAND, list all commands and keywords; with it (show, set,\n"
+	      "sa, help), explain that command.\n", f);
+}
+
+static const struct {
+	const char *name;
+	void (*print)(FILE *f);
+} topics[] = {
+	{ "show", help_show },
+	{ "set", help_set },
+	{ "sa", help_sa },
+	{ "help", help_help },
+};
+
+int help_topic(FILE *f, const char *topic)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(topics); i++) {
+		if (!strcmp(topics[i].name, topic)) {
+			topics[i].print(f);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bool help_wanted(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+void help_hint(const char *topic)
+{
+	fprintf(stderr, "Try 'awsvpn help %s'.\n", topic);
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * awsvpn: configure awsvpn tunnel devices over generic netlink.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "common.h"
+
+#ifndef AWSVPN_VERSION
+#define AWSVPN_VERSION "unknown"
+#endif
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("awsvpn: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "show", cmd_show },
+	{ "set", cmd_set },
+	{ "sa", cmd_sa },
+};
+
+static int do_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		help_usage(stdout);
+		return 0;
+	}
+	if (help_topic(stdout, argv[1])) {
+		err_msg("help: unknown command '%s'", argv[1]);
+		help_short(stderr);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	size_t i;
+
+	if (argc < 2) {
+		help_short(stderr);
+		return 1;
+	}
+	cmd = argv[1];
+
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+		return do_help(1, argv + 1);
+	if (!strcmp(cmd, "help"))
+		return do_help(argc - 1, argv + 1);
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("awsvpn %s (netlink API version %d)\n", AWSVPN_VERSION,
+		       AWSVPN_GENL_VERSION);
+		return 0;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, cmd))
+			continue;
+		if (help_wanted(argc - 2, argv + 2)) {
+			help_topic(stdout, cmd);
+			return 0;
+		}
+		return commands[i].run(argc - 1, argv + 1);
+	}
+
+	err_msg("unknown command '%s'", cmd);
+	help_short(stderr);
+	return 1;
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink plumbing: one socket, one request at a time.  Errors the
+ * kernel reports keep their errno and the extended ACK message.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "common.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+struct reply {
+	int (*cb)(struct nl_msg *msg, void *arg);
+	void *arg;
+	bool done;
+	int err;		/* errno reported by the kernel */
+	int cb_err;		/* errno from the reply handler */
+	char ext_msg[256];	/* extended ACK message */
+	int64_t miss_type;	/* extended ACK missing attribute, or -1 */
+};
+
+static void set_sockopt(int fd, int opt)
+{
+	int one = 1;
+
+	/* Older kernels lack some; the messages are just less helpful. */
+	setsockopt(fd, SOL_NETLINK, opt, &one, sizeof(one));
+}
+
+int awsvpn_nl_open(struct nlctx *ctx)
+{
+	int ret;
+
+	ctx->sk = nl_socket_alloc();
+	if (!ctx->sk) {
+		err_msg("cannot allocate netlink socket: %s", strerror(ENOMEM));
+		return -1;
+	}
+	ret = genl_connect(ctx->sk);
+	if (ret < 0) {
+		err_msg("cannot open netlink socket: %s", nl_geterror(ret));
+		goto fail;
+	}
+	nl_socket_disable_auto_ack(ctx->sk);
+	nl_socket_enable_msg_peek(ctx->sk);
+	set_sockopt(nl_socket_get_fd(ctx->sk), NETLINK_EXT_ACK);
+	/* Errors must not echo requests back: they may carry keys. */
+	set_sockopt(nl_socket_get_fd(ctx->sk), NETLINK_CAP_ACK);
+
+	ret = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
+	if (ret == -NLE_OBJ_NOTFOUND) {
+		err_msg("kernel module not loaded (modprobe awsvpn)");
+		goto fail;
+	}
+	if (ret < 0) {
+		err_msg("cannot look up generic netlink family '%s': %s",
+			AWSVPN_GENL_NAME, nl_geterror(ret));
+		goto fail;
+	}
+	ctx->family = ret;
+	return 0;
+
+fail:
+	nl_socket_free(ctx->sk);
+	ctx->sk = NULL;
+	return -1;
+}
+
+void awsvpn_nl_close(struct nlctx *ctx)
+{
+	if (ctx->sk)
+		nl_socket_free(ctx->sk);
+	ctx->sk = NULL;
+}
+
+/*
+ * A request is built before the family is resolved, so that bad input is
+ * reported even without the module; req_run() fills in the family.
+ */
+struct nl_msg *req_new(uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, 0, 0, flags, cmd,
+			 AWSVPN_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Requests may carry keys: clear the whole buffer, not just the message. */
+void msg_free_wipe(struct nl_msg *msg)
+{
+	if (!msg)
+		return;
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_get_max_size(msg));
+	nlmsg_free(msg);
+}
+
+/*
+ * Extended ACK TLVs follow @skip bytes of payload in an error, ACK or DONE
+ * message.
+ */
+static void parse_ext_ack(struct reply *r, const struct nlmsghdr *hdr,
+			  size_t skip)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlattr *msg;
+	size_t plen;
+
+	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    hdr->nlmsg_len < NLMSG_HDRLEN)
+		return;
+	plen = hdr->nlmsg_len - NLMSG_HDRLEN;
+	skip = NLMSG_ALIGN(skip);
+	if (skip >= plen)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(hdr) + skip),
+		      plen - skip, NULL) < 0)
+		return;
+
+	msg = tb[NLMSGERR_ATTR_MSG];
+	if (msg && nla_len(msg) > 0) {
+		size_t len = strnlen(nla_data(msg), nla_len(msg));
+
+		if (len >= sizeof(r->ext_msg))
+			len = sizeof(r->ext_msg) - 1;
+		memcpy(r->ext_msg, nla_data(msg), len);
+		r->ext_msg[len] = '\0';
+	}
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4)
+		r->miss_type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+}
+
+/* Payload of an error/ACK before its TLVs: the request is echoed unless capped. */
+static size_t err_skip(const struct nlmsghdr *hdr, const struct nlmsgerr *e)
+{
+	size_t skip = sizeof(*e);
+
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+		skip += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	return skip;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	/* libnl hands us the payload of the message it has just read. */
+	const struct nlmsghdr *hdr = (const struct nlmsghdr *)
+				     ((const char *)e - NLMSG_HDRLEN);
+	struct reply *r = arg;
+
+	(void)nla;
+	r->err = e->error < 0 ? -e->error : EPROTO;
+	parse_ext_ack(r, hdr, err_skip(hdr, e));
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	const struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct reply *r = arg;
+
+	r->done = true;
+	if (hdr->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nlmsgerr)) {
+		parse_ext_ack(r, hdr, err_skip(hdr, nlmsg_data(hdr)));
+		if (r->ext_msg[0])
+			err_msg("warning: %s", r->ext_msg);
+	}
+	return NL_STOP;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	const struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct reply *r = arg;
+	int err;
+
+	r->done = true;
+	if (hdr->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
+		memcpy(&err, nlmsg_data(hdr), sizeof(err));
+		if (err < 0) {
+			r->err = -err;
+			parse_ext_ack(r, hdr, sizeof(int));
+		}
+	}
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+	int ret;
+
+	if (!r->cb)
+		return NL_OK;
+	ret = r->cb(msg, r->arg);
+	if (ret < 0) {
+		r->cb_err = -ret;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static void report(const char *what, const char *reason, const struct reply *r)
+{
+	if (r->ext_msg[0])
+		err_msg("%s: %s (%s)", what, reason, r->ext_msg);
+	else if (r->miss_type >= 0)
+		err_msg("%s: %s (missing attribute %lld)", what, reason,
+			(long long)r->miss_type);
+	else
+		err_msg("%s: %s", what, reason);
+}
+
+/*
+ * Send @msg (consumed: wiped and freed), hand every reply to @cb and wait
+ * for the ACK or the end of the dump.  On failure prints
+ * "awsvpn: <what>: <reason>" and returns -1.
+ */
+int req_run(struct nlctx *ctx, struct nl_msg *msg,
+	    int (*cb)(struct nl_msg *msg, void *arg), void *arg,
+	    const char *fmt, ...)
+{
+	struct reply r = { .cb = cb, .arg = arg, .miss_type = -1 };
+	struct nl_cb *nlcb;
+	char what[256];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+
+	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!nlcb) {
+		msg_free_wipe(msg);
+		err_msg("%s: %s", what, strerror(ENOMEM));
+		return -1;
+	}
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
+	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
+	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &r);
+	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &r);
+
+	nlmsg_hdr(msg)->nlmsg_type = ctx->family;
+	ret = nl_send_auto(ctx->sk, msg);
+	msg_free_wipe(msg);
+	if (ret < 0) {
+		nl_cb_put(nlcb);
+		err_msg("%s: %s", what, nl_geterror(ret));
+		return -1;
+	}
+
+	while (!r.done && !r.err && !r.cb_err) {
+		ret = nl_recvmsgs(ctx->sk, nlcb);
+		if (ret < 0)
+			break;
+	}
+	nl_cb_put(nlcb);
+
+	if (r.err) {
+		report(what, strerror(r.err), &r);
+		return -1;
+	}
+	if (r.cb_err) {
+		err_msg("%s: %s", what, strerror(r.cb_err));
+		return -1;
+	}
+	if (ret < 0) {
+		err_msg("%s: %s", what, nl_geterror(ret));
+		return -1;
+	}
+	return 0;
+}

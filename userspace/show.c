@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * awsvpn show [DEV] [--json]
+ *
+ * Replies are first collected into plain structures, so that nothing is
+ * printed when a request fails halfway and both output formats share one
+ * parser.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+
+#include "common.h"
+
+struct stats {
+	uint64_t v[AWSVPN_STAT_MAX + 1];
+	uint64_t has;
+};
+
+struct sa_info {
+	uint64_t has;		/* BIT(AWSVPN_SA_A_*) */
+	uint8_t dir, enc, integ, state;
+	uint32_t spi, replay_window, seq;
+	struct stats st;
+};
+
+struct dev_info {
+	uint64_t has;		/* BIT(AWSVPN_A_*) */
+	char ifname[IFNAMSIZ];
+	uint32_t ifindex, local, remote, replay_window, mtu;
+	uint16_t local_port, remote_port, mss;
+	uint8_t encap, df, mss_mode;
+	struct stats st;
+	struct sa_info *sa;
+	size_t n_sa;
+};
+
+struct dev_list {
+	struct dev_info *dev;
+	size_t n;
+};
+
+struct stat_desc {
+	const char *text;	/* label in the rx:/tx: lines */
+	const char *json;
+	bool count_first;	/* "12 packets" rather than "replay 0" */
+};
+
+static const struct stat_desc stat_desc[AWSVPN_STAT_MAX + 1] = {
+	[AWSVPN_STAT_RX_PACKETS] = { "packets", "rx_packets", true },
+	[AWSVPN_STAT_RX_BYTES] = { "bytes", "rx_bytes", true },
+	[AWSVPN_STAT_TX_PACKETS] = { "packets", "tx_packets", true },
+	[AWSVPN_STAT_TX_BYTES] = { "bytes", "tx_bytes", true },
+	[AWSVPN_STAT_RX_REPLAY] = { "replay", "rx_replay", false },
+	[AWSVPN_STAT_RX_AUTH_FAIL] = { "auth-fail", "rx_auth_fail", false },
+	[AWSVPN_STAT_RX_BAD_TRAILER] = { "bad-trailer", "rx_bad_trailer", false },
+	[AWSVPN_STAT_RX_NO_SA] = { "no-sa", "rx_no_sa", false },
+	[AWSVPN_STAT_RX_ERRORS] = { "errors", "rx_errors", false },
+	[AWSVPN_STAT_TX_NO_SA] = { "no-sa", "tx_no_sa", false },
+	[AWSVPN_STAT_TX_SEQ_EXHAUSTED] = { "seq-exhausted", "tx_seq_exhausted", false },
+	[AWSVPN_STAT_TX_ERRORS] = { "errors", "tx_errors", false },
+};
+
+/* Order of the counters on the text rx: and tx: lines; 0 ends a line. */
+static const int rx_line[] = {
+	AWSVPN_STAT_RX_PACKETS, AWSVPN_STAT_RX_BYTES, AWSVPN_STAT_RX_REPLAY,
+	AWSVPN_STAT_RX_AUTH_FAIL, AWSVPN_STAT_RX_BAD_TRAILER,
+	AWSVPN_STAT_RX_NO_SA, AWSVPN_STAT_RX_ERRORS, 0
+};
+
+static const int tx_line[] = {
+	AWSVPN_STAT_TX_PACKETS, AWSVPN_STAT_TX_BYTES, AWSVPN_STAT_TX_NO_SA,
+	AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS, 0
+};
+
+/* Attribute getters that tolerate short or absent attributes. */
+
+static bool get_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (!a || nla_len(a) < 1)
+		return false;
+	*v = *(const uint8_t *)nla_data(a);
+	return true;
+}
+
+static bool get_u16(const struct nlattr *a, uint16_t *v)
+{
+	if (!a || nla_len(a) < 2)
+		return false;
+	memcpy(v, nla_data(a), sizeof(*v));
+	return true;
+}
+
+static bool get_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (!a || nla_len(a) < 4)
+		return false;
+	memcpy(v, nla_data(a), sizeof(*v));
+	return true;
+}
+
+#define GET(kind, tb, attr, dst, has)				\
+	do {							\
+		if (get_##kind((tb)[attr], &(dst)))		\
+			(has) |= BIT(attr);			\
+	} while (0)
+
+static void parse_stats(const struct nlattr *nest, struct stats *st)
+{
+	struct nlattr *a;
+	int rem;
+
+	if (!nest)
+		return;
+	nla_for_each_nested(a, nest, rem) {
+		int t = nla_type(a);
+
+		if (t <= 0 || t > AWSVPN_STAT_MAX || nla_len(a) < 8)
+			continue;
+		memcpy(&st->v[t], nla_data(a), sizeof(st->v[t]));
+		st->has |= BIT(t);
+	}
+}
+
+static int parse_sa(struct nlattr *nest, struct sa_info *sa)
+{
+	struct nlattr *tb[AWSVPN_SA_A_MAX + 1];
+
+	memset(sa, 0, sizeof(*sa));
+	if (nla_parse_nested(tb, AWSVPN_SA_A_MAX, nest, NULL) < 0)
+		return -EPROTO;
+	GET(u8, tb, AWSVPN_SA_A_DIR, sa->dir, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_SPI, sa->spi, sa->has);
+	GET(u8, tb, AWSVPN_SA_A_ENC, sa->enc, sa->has);
+	GET(u8, tb, AWSVPN_SA_A_INTEG, sa->integ, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_REPLAY_WINDOW, sa->replay_window, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_SEQ, sa->seq, sa->has);
+	GET(u8, tb, AWSVPN_SA_A_STATE, sa->state, sa->has);
+	parse_stats(tb[AWSVPN_SA_A_STATS], &sa->st);
+	return 0;
+}
+
+static int parse_sas(struct nlattr *nest, struct dev_info *d)
+{
+	struct nlattr *a;
+	size_t n = 0;
+	int rem;
+
+	if (!nest)
+		return 0;
+	nla_for_each_nested(a, nest, rem)
+		n++;
+	d->sa = calloc(n ? n : 1, sizeof(*d->sa));
+	if (!d->sa)
+		return -ENOMEM;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != AWSVPN_A_SA)
+			continue;
+		if (parse_sa(a, &d->sa[d->n_sa]))
+			return -EPROTO;
+		d->n_sa++;
+	}
+	return 0;
+}
+
+static int on_device(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[AWSVPN_A_MAX + 1];
+	struct dev_list *l = arg;
+	struct dev_info *d;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, AWSVPN_A_MAX, NULL) < 0)
+		return -EPROTO;
+
+	d = realloc(l->dev, (l->n + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	l->dev = d;
+	d = &l->dev[l->n++];
+	memset(d, 0, sizeof(*d));
+
+	if (tb[AWSVPN_A_IFNAME] && nla_len(tb[AWSVPN_A_IFNAME]) > 0) {
+		size_t len = strnlen(nla_data(tb[AWSVPN_A_IFNAME]),
+				     nla_len(tb[AWSVPN_A_IFNAME]));
+
+		if (len >= sizeof(d->ifname))
+			len = sizeof(d->ifname) - 1;
+		memcpy(d->ifname, nla_data(tb[AWSVPN_A_IFNAME]), len);
+		d->has |= BIT(AWSVPN_A_IFNAME);
+	}
+	GET(u32, tb, AWSVPN_A_IFINDEX, d->ifindex, d->has);
+	GET(u32, tb, AWSVPN_A_LOCAL, d->local, d->has);
+	GET(u32, tb, AWSVPN_A_REMOTE, d->remote, d->has);
+	GET(u8, tb, AWSVPN_A_ENCAP, d->encap, d->has);
+	GET(u16, tb, AWSVPN_A_LOCAL_PORT, d->local_port, d->has);
+	GET(u16, tb, AWSVPN_A_REMOTE_PORT, d->remote_port, d->has);
+	GET(u8, tb, AWSVPN_A_DF_POLICY, d->df, d->has);
+	GET(u8, tb, AWSVPN_A_MSS_MODE, d->mss_mode, d->has);
+	GET(u16, tb, AWSVPN_A_MSS, d->mss, d->has);
+	GET(u32, tb, AWSVPN_A_REPLAY_WINDOW, d->replay_window, d->has);
+	GET(u32, tb, AWSVPN_A_MTU, d->mtu, d->has);
+	parse_stats(tb[AWSVPN_A_STATS], &d->st);
+	return parse_sas(tb[AWSVPN_A_SAS], d);
+}
+
+static void dev_list_free(struct dev_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->dev[i].sa);
+	free(l->dev);
+}
+
+/* Name of an enum value, or "unknown(N)" from a newer kernel. */
+static const char *enum_name(const struct name_map *map, int v, char *buf,
+			     size_t size)
+{
+	const char *name = map_name(map, v);
+
+	if (name)
+		return name;
+	snprintf(buf, size, "unknown(%d)", v);
+	return buf;
+}
+
+#define ENUM_NAME(map, v)	enum_name(map, v, (char[24]){ 0 }, 24)
+
+static const char *ipv4_str(uint32_t be, char *buf)
+{
+	struct in_addr a = { .s_addr = be };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+#define IPV4_STR(be)	ipv4_str(be, (char[INET_ADDRSTRLEN]){ 0 })
+
+/* Text output */
+
+static void print_bytes(uint64_t b)
+{
+	static const char *const units[] = {
+		"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"
+	};
+	double v = b;
+	int i = -1;
+
+	if (b < 1024) {
+		printf("%" PRIu64 " B", b);
+		return;
+	}
+	while (v >= 1024 && i < (int)ARRAY_SIZE(units) - 1) {
+		v /= 1024;
+		i++;
+	}
+	printf("%.2f %s", v, units[i]);
+}
+
+static void print_stat_line(const char *indent, const char *label,
+			    const struct stats *st, const int *line)
+{
+	bool first = true;
+
+	for (; *line; line++) {
+		const struct stat_desc *s = &stat_desc[*line];
+
+		if (!(st->has & BIT(*line)))
+			continue;
+		if (first)
+			printf("%s%s: ", indent, label);
+		else
+			printf(", ");
+		if (s->count_first)
+			printf("%" PRIu64 " %s", st->v[*line], s->text);
+		else
+			printf("%s %" PRIu64, s->text, st->v[*line]);
+		first = false;
+	}
+	if (!first)
+		putchar('\n');
+}
+
+static void print_sa_text(const struct sa_info *sa)
+{
+	printf("  sa");
+	if (sa->has & BIT(AWSVPN_SA_A_DIR))
+		printf(" %s", ENUM_NAME(dir_names, sa->dir));
+	if (sa->has & BIT(AWSVPN_SA_A_SPI))
+		printf(" spi 0x%08x", sa->spi);
+	if (sa->has & BIT(AWSVPN_SA_A_ENC))
+		printf(" %s", ENUM_NAME(enc_names, sa->enc));
+	if ((sa->has & BIT(AWSVPN_SA_A_INTEG)) && sa->integ != AWSVPN_INTEG_NONE)
+		printf(" %s", ENUM_NAME(integ_names, sa->integ));
+	if (sa->has & BIT(AWSVPN_SA_A_STATE))
+		printf(" %s", ENUM_NAME(sa_state_names, sa->state));
+	if (sa->has & BIT(AWSVPN_SA_A_REPLAY_WINDOW))
+		printf(" window %u", sa->replay_window);
+	if (sa->has & BIT(AWSVPN_SA_A_SEQ))
+		printf(" seq %u", sa->seq);
+	printf("\n    key: (hidden)\n");
+	print_stat_line("    ", "rx", &sa->st, rx_line);
+	print_stat_line("    ", "tx", &sa->st, tx_line);
+}
+
+/* Outbound SAs first, then inbound, in kernel order within each. */
+static bool sa_in_pass(const struct sa_info *sa, int pass)
+{
+	bool out = (sa->has & BIT(AWSVPN_SA_A_DIR)) &&
+		   sa->dir == AWSVPN_DIR_OUT;
+
+	return pass == 0 ? out : !out;
+}
+
+static void print_dev_text(const struct dev_info *d)
+{
+	const char *p;
+	size_t i;
+	int pass;
+
+	/* Device names are not trusted to be free of terminal controls. */
+	printf("interface: ");
+	for (p = d->ifname; *p; p++)
+		putchar(iscntrl((unsigned char)*p) ? '?' : *p);
+	putchar('\n');
+	if (d->has & BIT(AWSVPN_A_LOCAL))
+		printf("  local: %s\n", IPV4_STR(d->local));
+	if (d->has & BIT(AWSVPN_A_REMOTE))
+		printf("  remote: %s\n", IPV4_STR(d->remote));
+	if (d->has & BIT(AWSVPN_A_ENCAP)) {
+		printf("  encap: %s", ENUM_NAME(encap_names, d->encap));
+		if (d->encap == AWSVPN_ENCAP_UDP &&
+		    (d->has & BIT(AWSVPN_A_LOCAL_PORT)) &&
+		    (d->has & BIT(AWSVPN_A_REMOTE_PORT)))
+			printf(" %u -> %u", d->local_port, d->remote_port);
+		putchar('\n');
+	}
+	if (d->has & BIT(AWSVPN_A_DF_POLICY))
+		printf("  df: %s\n", ENUM_NAME(df_names, d->df));
+	if (d->has & BIT(AWSVPN_A_MSS_MODE)) {
+		if (d->mss_mode == AWSVPN_MSS_FIXED &&
+		    (d->has & BIT(AWSVPN_A_MSS)))
+			printf("  mss: %u\n", d->mss);
+		else
+			printf("  mss: %s\n",
+			       d->mss_mode == AWSVPN_MSS_FIXED ? "fixed" :
+			       ENUM_NAME(mss_mode_names, d->mss_mode));
+	}
+	if (d->has & BIT(AWSVPN_A_REPLAY_WINDOW))
+		printf("  replay-window: %u\n", d->replay_window);
+	if (d->has & BIT(AWSVPN_A_MTU))
+		printf("  mtu: %u\n", d->mtu);
+	if ((d->st.has & BIT(AWSVPN_STAT_RX_BYTES)) &&
+	    (d->st.has & BIT(AWSVPN_STAT_TX_BYTES))) {
+		printf("  transfer: ");
+		print_bytes(d->st.v[AWSVPN_STAT_RX_BYTES]);
+		printf(" received, ");
+		print_bytes(d->st.v[AWSVPN_STAT_TX_BYTES]);
+		printf(" sent\n");
+	}
+	print_stat_line("  ", "rx", &d->st, rx_line);
+	print_stat_line("  ", "tx", &d->st, tx_line);
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < d->n_sa; i++)
+			if (sa_in_pass(&d->sa[i], pass))
+				print_sa_text(&d->sa[i]);
+}
+
+/* JSON output */
+
+static void print_stats_json(struct json *j, const struct stats *st)
+{
+	int t;
+
+	json_begin(j, "stats", '{');
+	for (t = 1; t <= AWSVPN_STAT_MAX; t++)
+		if ((st->has & BIT(t)) && stat_desc[t].json)
+			json_u64(j, stat_desc[t].json, st->v[t]);
+	json_end(j, '}');
+}
+
+static void print_sa_json(struct json *j, const struct sa_info *sa)
+{
+	json_begin(j, NULL, '{');
+	if (sa->has & BIT(AWSVPN_SA_A_DIR))
+		json_str(j, "dir", ENUM_NAME(dir_names, sa->dir));
+	if (sa->has & BIT(AWSVPN_SA_A_SPI))
+		json_u64(j, "spi", sa->spi);
+	if (sa->has & BIT(AWSVPN_SA_A_ENC))
+		json_str(j, "enc", ENUM_NAME(enc_names, sa->enc));
+	if (!(sa->has & BIT(AWSVPN_SA_A_INTEG)) ||
+	    sa->integ == AWSVPN_INTEG_NONE)
+		json_null(j, "integ");
+	else
+		json_str(j, "integ", ENUM_NAME(integ_names, sa->integ));
+	if (sa->has & BIT(AWSVPN_SA_A_STATE))
+		json_str(j, "state", ENUM_NAME(sa_state_names, sa->state));
+	if (sa->has & BIT(AWSVPN_SA_A_REPLAY_WINDOW))
+		json_u64(j, "replay_window", sa->replay_window);
+	if (sa->has & BIT(AWSVPN_SA_A_SEQ))
+		json_u64(j, "seq", sa->seq);
+	print_stats_json(j, &sa->st);
+	json_end(j, '}');
+}
+
+static void print_dev_json(struct json *j, const struct dev_info *d)
+{
+	size_t i;
+	int pass;
+
+	json_begin(j, NULL, '{');
+	json_str(j, "ifname", d->ifname);
+	if (d->has & BIT(AWSVPN_A_IFINDEX))
+		json_u64(j, "ifindex", d->ifindex);
+	if (d->has & BIT(AWSVPN_A_LOCAL))
+		json_str(j, "local", IPV4_STR(d->local));
+	if (d->has & BIT(AWSVPN_A_REMOTE))
+		json_str(j, "remote", IPV4_STR(d->remote));
+	if (d->has & BIT(AWSVPN_A_ENCAP))
+		json_str(j, "encap", ENUM_NAME(encap_names, d->encap));
+	if (d->has & BIT(AWSVPN_A_LOCAL_PORT))
+		json_u64(j, "local_port", d->local_port);
+	if (d->has & BIT(AWSVPN_A_REMOTE_PORT))
+		json_u64(j, "remote_port", d->remote_port);
+	if (d->has & BIT(AWSVPN_A_DF_POLICY))
+		json_str(j, "df", ENUM_NAME(df_names, d->df));
+	if (d->has & BIT(AWSVPN_A_MSS_MODE)) {
+		if (d->mss_mode == AWSVPN_MSS_FIXED &&
+		    (d->has & BIT(AWSVPN_A_MSS)))
+			json_u64(j, "mss", d->mss);
+		else
+			json_str(j, "mss",
+				 d->mss_mode == AWSVPN_MSS_FIXED ? "fixed" :
+				 ENUM_NAME(mss_mode_names, d->mss_mode));
+	}
+	if (d->has & BIT(AWSVPN_A_REPLAY_WINDOW))
+		json_u64(j, "replay_window", d->replay_window);
+	if (d->has & BIT(AWSVPN_A_MTU))
+		json_u64(j, "mtu", d->mtu);
+	print_stats_json(j, &d->st);
+
+	json_begin(j, "sas", '[');
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < d->n_sa; i++)
+			if (sa_in_pass(&d->sa[i], pass))
+				print_sa_json(j, &d->sa[i]);
+	json_end(j, ']');
+	json_end(j, '}');
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct dev_list list = { NULL, 0 };
+	const char *dev = NULL;
+	struct nlctx ctx;
+	struct nl_msg *msg;
+	bool json = false;
+	size_t i;
+	int ret;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			json = true;
+		} else if (argv[i][0] == '-') {
+			err_msg("show: unknown option '%s'", argv[i]);
+			help_hint("show");
+			return 1;
+		} else if (dev) {
+			err_msg("show: unexpected argument '%s'", argv[i]);
+			help_hint("show");
+			return 1;
+		} else {
+			dev = argv[i];
+			if (check_ifname("show", dev))
+				return 1;
+		}
+	}
+
+	msg = req_new(AWSVPN_CMD_GET_DEVICE, dev ? NLM_F_ACK : NLM_F_DUMP);
+	if (!msg || (dev && nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0)) {
+		err_msg("show: out of memory");
+		nlmsg_free(msg);
+		return 1;
+	}
+	if (awsvpn_nl_open(&ctx)) {
+		nlmsg_free(msg);
+		return 1;
+	}
+	if (dev)
+		ret = req_run(&ctx, msg, on_device, &list, "cannot show %s",
+			      dev);
+	else
+		ret = req_run(&ctx, msg, on_device, &list,
+			      "cannot list awsvpn devices");
+	awsvpn_nl_close(&ctx);
+	if (ret) {
+		dev_list_free(&list);
+		return 1;
+	}
+
+	if (json) {
+		struct json j = { .f = stdout };
+
+		json_begin(&j, NULL, '[');
+		for (i = 0; i < list.n; i++)
+			print_dev_json(&j, &list.dev[i]);
+		json_end(&j, ']');
+	} else {
+		for (i = 0; i < list.n; i++) {
+			if (i)
+				putchar('\n');
+			print_dev_text(&list.dev[i]);
+		}
+	}
+	dev_list_free(&list);
+
+	if (fflush(stdout) || ferror(stdout)) {
+		err_msg("show: cannot write output: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
