@@ -117,6 +117,17 @@ struct awsvpn_device {
 	u8 mss_mode;
 	u16 mss;
 	u32 replay_window;
+	u8 outer_df;			/* enum awsvpn_outer_df */
+	u8 mtu_mode;			/* enum awsvpn_mtu_mode */
+	bool mtu_auto_setting;		/* our own dev_set_mtu() is running */
+	u32 outer_mtu;			/* 0 = from the route */
+	u32 nat_keepalive;		/* seconds, 0 = off */
+
+	/* NAT-T (encap udp): the UDP socket ESP-in-UDP leaves and arrives on,
+	 * the module's own or one adopted from an IKE daemon (socket.c).
+	 */
+	struct awsvpn_socket __rcu *sock;
+	struct delayed_work keepalive_work;
 
 	struct awsvpn_sa __rcu *tx_sa;	/* active outbound SA */
 	struct list_head sas;		/* every SA, RTNL + RCU */
@@ -130,6 +141,7 @@ struct awsvpn_device {
 /* Per network namespace state: the inbound SPI table. */
 struct awsvpn_net {
 	struct rhashtable spi_table;
+	atomic_t ndevs;			/* awsvpn devices living here */
 };
 
 extern unsigned int awsvpn_net_id;
@@ -149,6 +161,30 @@ struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
 					   const char *ifname,
 					   struct netlink_ext_ack *extack);
 void awsvpn_outer_changed(struct awsvpn_device *adev);
+
+/* mtu.c */
+unsigned int awsvpn_mtu_for(const struct awsvpn_sa *sa, u8 encap,
+			    unsigned int outer_mtu);
+void awsvpn_mtu_update(struct awsvpn_device *adev);
+int awsvpn_frag_net_init(struct net *net);
+void awsvpn_frag_net_exit(struct net *net);
+int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
+			int (*output)(struct net *, struct sock *,
+				      struct sk_buff *));
+
+/* mss.c */
+void awsvpn_mss_clamp(struct awsvpn_device *adev, struct sk_buff *skb);
+
+/* socket.c: NAT-T */
+#define AWSVPN_FD_KEEP	(-2)	/* no AWSVPN_A_SOCKET_FD in the request */
+int awsvpn_socket_reconfigure(struct awsvpn_device *adev, u8 encap,
+			      __be32 local, u16 local_port, int fd,
+			      struct netlink_ext_ack *extack);
+void awsvpn_socket_release(struct awsvpn_device *adev);
+void awsvpn_keepalive_update(struct awsvpn_device *adev);
+int awsvpn_socket_xmit(struct awsvpn_device *adev, struct rtable *rt,
+		       struct sk_buff *skb, __be32 saddr, __be32 daddr,
+		       u8 tos, __be16 df, bool xnet);
 
 /* netlink.c */
 int awsvpn_genl_init(void);
@@ -198,6 +234,7 @@ void awsvpn_crypt_free(struct awsvpn_crypt *c);
 netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* receive.c */
+void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos);
 int awsvpn_receive_init(void);
 void awsvpn_receive_uninit(void);
 

@@ -14,6 +14,33 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 #include <net/gso.h>
 #endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+#include <net/route.h>
+#include <net/dsfield.h>
+
+/* IPTOS_RT_MASK without the ECN bits, as routing wants it before 6.13 */
+#define INET_DSCP_MASK_COMPAT 0xfc
+
+/*
+ * 6.13 made ip_route_input_noref() take a dscp_t and return a drop reason;
+ * awsvpn_route_input() returns 0 on success either way.
+ */
+static inline int awsvpn_route_input(struct sk_buff *skb, __be32 daddr,
+				     __be32 saddr, u8 tos,
+				     struct net_device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	return ip_route_input_noref(skb, daddr, saddr,
+				    inet_dsfield_to_dscp(tos), dev) ? -EINVAL : 0;
+#else
+	return ip_route_input_noref(skb, daddr, saddr, tos & INET_DSCP_MASK_COMPAT,
+				    dev);
+#endif
+}
 
 /*
  * Since 6.3 crypto completion callbacks receive the request's data pointer;

@@ -58,8 +58,20 @@ static void awsvpn_dev_uninit(struct net_device *dev)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
 
+	awsvpn_socket_release(adev);
 	awsvpn_sa_flush(adev);
 	list_del(&adev->device_list);
+}
+
+/* ip link set mtu pins the MTU; our own auto updates do not. */
+static int awsvpn_change_mtu(struct net_device *dev, int mtu)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+
+	if (!adev->mtu_auto_setting)
+		adev->mtu_mode = AWSVPN_MTU_FIXED;
+	WRITE_ONCE(dev->mtu, mtu);
+	return 0;
 }
 
 static void awsvpn_dev_free(struct net_device *dev)
@@ -96,6 +108,7 @@ static const struct net_device_ops awsvpn_netdev_ops = {
 	.ndo_uninit = awsvpn_dev_uninit,
 	.ndo_start_xmit = awsvpn_xmit,
 	.ndo_get_stats64 = awsvpn_get_stats64,
+	.ndo_change_mtu = awsvpn_change_mtu,
 };
 
 static const struct device_type awsvpn_device_type = {
@@ -138,6 +151,9 @@ static void awsvpn_setup(struct net_device *dev)
 	adev->df_policy = AWSVPN_DF_CLEAR;
 	adev->mss_mode = AWSVPN_MSS_AUTO;
 	adev->replay_window = AWSVPN_REPLAY_WINDOW_DEFAULT;
+	adev->outer_df = AWSVPN_OUTER_DF_SET;
+	adev->mtu_mode = AWSVPN_MTU_AUTO;
+	adev->nat_keepalive = AWSVPN_NAT_KEEPALIVE_DEFAULT;
 	INIT_LIST_HEAD(&adev->sas);
 	INIT_LIST_HEAD(&adev->device_list);
 }
@@ -153,6 +169,7 @@ static int awsvpn_newlink(struct net *src_net, struct net_device *dev,
 	if (ret)
 		return ret;
 	list_add(&adev->device_list, &awsvpn_device_list);
+	awsvpn_mtu_update(adev);
 	return 0;
 }
 AWSVPN_NEWLINK_WRAPPER(awsvpn_newlink)
@@ -219,12 +236,43 @@ struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
 	return netdev_priv(dev);
 }
 
+/*
+ * Count our devices per namespace (a move is an unregister in the old one
+ * and a register in the new one) so the DF hook is free where there are
+ * none.
+ */
+static int awsvpn_netdev_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (dev->rtnl_link_ops != &awsvpn_link_ops)
+		return NOTIFY_DONE;
+	if (event == NETDEV_REGISTER)
+		atomic_inc(&awsvpn_pernet(dev_net(dev))->ndevs);
+	else if (event == NETDEV_UNREGISTER)
+		atomic_dec(&awsvpn_pernet(dev_net(dev))->ndevs);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block awsvpn_netdev_notifier = {
+	.notifier_call = awsvpn_netdev_event,
+};
+
 int awsvpn_device_init(void)
 {
-	return rtnl_link_register(&awsvpn_link_ops);
+	int ret = register_netdevice_notifier(&awsvpn_netdev_notifier);
+
+	if (ret)
+		return ret;
+	ret = rtnl_link_register(&awsvpn_link_ops);
+	if (ret)
+		unregister_netdevice_notifier(&awsvpn_netdev_notifier);
+	return ret;
 }
 
 void awsvpn_device_uninit(void)
 {
 	rtnl_link_unregister(&awsvpn_link_ops);
+	unregister_netdevice_notifier(&awsvpn_netdev_notifier);
 }

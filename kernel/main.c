@@ -22,7 +22,14 @@ struct workqueue_struct *awsvpn_wq;
 
 static int __net_init awsvpn_net_init(struct net *net)
 {
-	return awsvpn_sa_table_init(awsvpn_pernet(net));
+	int ret = awsvpn_sa_table_init(awsvpn_pernet(net));
+
+	if (ret)
+		return ret;
+	ret = awsvpn_frag_net_init(net);
+	if (ret)
+		awsvpn_sa_table_destroy(awsvpn_pernet(net));
+	return ret;
 }
 
 /*
@@ -47,6 +54,7 @@ static void __net_exit awsvpn_net_pre_exit(struct net *net)
 
 static void __net_exit awsvpn_net_exit(struct net *net)
 {
+	awsvpn_frag_net_exit(net);
 	awsvpn_sa_table_destroy(awsvpn_pernet(net));
 }
 

@@ -19,6 +19,22 @@ static struct netlink_range_validation awsvpn_mss_range = {
 	.max = AWSVPN_MSS_MAX,
 };
 
+static struct netlink_range_validation awsvpn_mtu_range = {
+	.min = IPV4_MIN_MTU,
+	.max = 65535,
+};
+
+/* 0 means "from the route", so the range starts at 0 and is checked again. */
+static struct netlink_range_validation awsvpn_outer_mtu_range = {
+	.min = 0,
+	.max = AWSVPN_OUTER_MTU_MAX,
+};
+
+static struct netlink_range_validation awsvpn_keepalive_range = {
+	.min = 0,
+	.max = AWSVPN_NAT_KEEPALIVE_MAX,
+};
+
 static const struct nla_policy awsvpn_sa_policy[AWSVPN_SA_A_MAX + 1] = {
 	[AWSVPN_SA_A_DIR] = NLA_POLICY_RANGE(NLA_U8, AWSVPN_DIR_IN,
 					     AWSVPN_DIR_OUT),
@@ -53,13 +69,19 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 	[AWSVPN_A_REPLAY_WINDOW] =
 		NLA_POLICY_RANGE(NLA_U32, AWSVPN_REPLAY_WINDOW_MIN,
 				 AWSVPN_REPLAY_WINDOW_MAX),
-	[AWSVPN_A_MTU] = { .type = NLA_REJECT,
-			   .reject_message = "use ip link set DEV mtu N" },
+	[AWSVPN_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &awsvpn_mtu_range),
 	[AWSVPN_A_STATS] = { .type = NLA_REJECT,
 			     .reject_message = "counters are read-only" },
 	[AWSVPN_A_SAS] = { .type = NLA_REJECT,
 			   .reject_message = "use AWSVPN_CMD_NEW_SA to add SAs" },
 	[AWSVPN_A_SA] = NLA_POLICY_NESTED(awsvpn_sa_policy),
+	[AWSVPN_A_MTU_MODE] = NLA_POLICY_MAX(NLA_U8, AWSVPN_MTU_MODE_MAX),
+	[AWSVPN_A_OUTER_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &awsvpn_outer_mtu_range),
+	[AWSVPN_A_OUTER_DF] = NLA_POLICY_MAX(NLA_U8, AWSVPN_OUTER_DF_MAX),
+	[AWSVPN_A_NAT_KEEPALIVE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &awsvpn_keepalive_range),
+	[AWSVPN_A_SOCKET_FD] = NLA_POLICY_MIN(NLA_S32, -1),
 };
 
 static struct genl_family awsvpn_genl_family;
@@ -93,6 +115,9 @@ static const u8 awsvpn_dev_stats[] = {
 	AWSVPN_STAT_RX_REPLAY, AWSVPN_STAT_RX_AUTH_FAIL,
 	AWSVPN_STAT_RX_BAD_TRAILER, AWSVPN_STAT_RX_NO_SA, AWSVPN_STAT_RX_ERRORS,
 	AWSVPN_STAT_TX_NO_SA, AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS,
+	AWSVPN_STAT_TX_DF_RESET, AWSVPN_STAT_TX_FRAGMENTED,
+	AWSVPN_STAT_TX_FRAGMENTS, AWSVPN_STAT_TX_ICMP, AWSVPN_STAT_MSS_CLAMPED,
+	AWSVPN_STAT_NAT_KEEPALIVE_TX, AWSVPN_STAT_NAT_KEEPALIVE_RX,
 };
 
 static const u8 awsvpn_sa_in_stats[] = {
@@ -181,6 +206,10 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    (adev->mss && nla_put_u16(skb, AWSVPN_A_MSS, adev->mss)) ||
 	    nla_put_u32(skb, AWSVPN_A_REPLAY_WINDOW, adev->replay_window) ||
 	    nla_put_u32(skb, AWSVPN_A_MTU, dev->mtu) ||
+	    nla_put_u8(skb, AWSVPN_A_MTU_MODE, adev->mtu_mode) ||
+	    nla_put_u32(skb, AWSVPN_A_OUTER_MTU, adev->outer_mtu) ||
+	    nla_put_u8(skb, AWSVPN_A_OUTER_DF, adev->outer_df) ||
+	    nla_put_u32(skb, AWSVPN_A_NAT_KEEPALIVE, adev->nat_keepalive) ||
 	    awsvpn_put_dev_stats(skb, adev))
 		goto err;
 
@@ -268,7 +297,8 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct awsvpn_device *adev;
 	__be32 local = 0, remote = 0;
-	u8 mss_mode;
+	u32 outer_mtu, mtu = 0;
+	u8 mss_mode, mtu_mode;
 	u16 mss;
 	int ret = 0;
 
@@ -318,6 +348,47 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	if (mss_mode != AWSVPN_MSS_FIXED)
 		mss = 0;
 
+	outer_mtu = a[AWSVPN_A_OUTER_MTU] ?
+		    nla_get_u32(a[AWSVPN_A_OUTER_MTU]) : adev->outer_mtu;
+	if (outer_mtu && outer_mtu < AWSVPN_OUTER_MTU_MIN) {
+		NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_OUTER_MTU],
+				    "outer MTU must be 0 (from the route) or 576..65535");
+		ret = -ERANGE;
+		goto out;
+	}
+	mtu_mode = a[AWSVPN_A_MTU] ? AWSVPN_MTU_FIXED : adev->mtu_mode;
+	if (a[AWSVPN_A_MTU_MODE])
+		mtu_mode = nla_get_u8(a[AWSVPN_A_MTU_MODE]);
+	if (a[AWSVPN_A_MTU]) {
+		mtu = nla_get_u32(a[AWSVPN_A_MTU]);
+		if (mtu < adev->dev->min_mtu || mtu > adev->dev->max_mtu) {
+			NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_MTU],
+					    "MTU outside the device's range");
+			ret = -ERANGE;
+			goto out;
+		}
+	}
+
+	/*
+	 * The NAT-T socket is the one step that can still fail (port in use,
+	 * bad descriptor): do it before anything else changes.
+	 */
+	if (a[AWSVPN_A_ENCAP] || a[AWSVPN_A_LOCAL] || a[AWSVPN_A_LOCAL_PORT] ||
+	    a[AWSVPN_A_SOCKET_FD]) {
+		ret = awsvpn_socket_reconfigure(adev,
+			a[AWSVPN_A_SOCKET_FD] && nla_get_s32(a[AWSVPN_A_SOCKET_FD]) >= 0 ?
+				AWSVPN_ENCAP_UDP :
+			a[AWSVPN_A_ENCAP] ? nla_get_u8(a[AWSVPN_A_ENCAP]) : adev->encap,
+			a[AWSVPN_A_LOCAL] ? local : adev->local,
+			a[AWSVPN_A_LOCAL_PORT] ?
+				nla_get_u16(a[AWSVPN_A_LOCAL_PORT]) : adev->local_port,
+			a[AWSVPN_A_SOCKET_FD] ?
+				nla_get_s32(a[AWSVPN_A_SOCKET_FD]) : AWSVPN_FD_KEEP,
+			extack);
+		if (ret)
+			goto out;
+	}
+
 	/* Everything is valid: apply. */
 	WRITE_ONCE(adev->mss, mss);
 	WRITE_ONCE(adev->mss_mode, mss_mode);
@@ -334,11 +405,25 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u16(a[AWSVPN_A_REMOTE_PORT]));
 	if (a[AWSVPN_A_DF_POLICY])
 		WRITE_ONCE(adev->df_policy, nla_get_u8(a[AWSVPN_A_DF_POLICY]));
+	if (a[AWSVPN_A_OUTER_DF])
+		WRITE_ONCE(adev->outer_df, nla_get_u8(a[AWSVPN_A_OUTER_DF]));
 	if (a[AWSVPN_A_REPLAY_WINDOW])
 		adev->replay_window = nla_get_u32(a[AWSVPN_A_REPLAY_WINDOW]);
+	if (a[AWSVPN_A_NAT_KEEPALIVE])
+		WRITE_ONCE(adev->nat_keepalive,
+			   nla_get_u32(a[AWSVPN_A_NAT_KEEPALIVE]));
 	if (a[AWSVPN_A_LOCAL] || a[AWSVPN_A_REMOTE] || a[AWSVPN_A_ENCAP] ||
-	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT])
+	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT] ||
+	    a[AWSVPN_A_SOCKET_FD])
 		awsvpn_outer_changed(adev);
+	awsvpn_keepalive_update(adev);
+
+	adev->outer_mtu = outer_mtu;
+	adev->mtu_mode = mtu_mode;
+	if (a[AWSVPN_A_MTU])
+		ret = dev_set_mtu(adev->dev, mtu);
+	else
+		awsvpn_mtu_update(adev);
 out:
 	rtnl_unlock();
 	return ret;

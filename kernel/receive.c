@@ -120,6 +120,7 @@ static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 		goto drop;
 	}
 
+	awsvpn_mss_clamp(adev, skb);
 	skb_scrub_packet(skb, !net_eq(adev->net, dev_net(dev)));
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
@@ -150,7 +151,7 @@ static void awsvpn_decrypt_done(void *data, int err)
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_decrypt_done)
 
 /* Consumes @skb and the reference on @sa.  skb->data is the ESP header. */
-static void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
+void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 {
 	unsigned int hdrlen = sizeof(struct ip_esp_hdr) + sa->ivlen;
 	struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;

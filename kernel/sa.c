@@ -270,6 +270,8 @@ int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 	sa->linked = true;
 	adev->n_sa[p->dir]++;
 	list_add_tail_rcu(&sa->list, &adev->sas);
+	if (sa->state == AWSVPN_SA_STATE_ACTIVE && sa->dir == AWSVPN_DIR_OUT)
+		awsvpn_mtu_update(adev);
 	return 0;
 }
 
@@ -287,6 +289,9 @@ void awsvpn_sa_unlink(struct awsvpn_sa *sa)
 				       &sa->node, awsvpn_spi_params);
 	else if (rtnl_dereference(adev->tx_sa) == sa)
 		RCU_INIT_POINTER(adev->tx_sa, NULL);
+	/* The MTU stays until another outbound SA becomes active: shrinking
+	 * it to the worst case between a delete and an add helps no one.
+	 */
 	list_del_rcu(&sa->list);
 	adev->n_sa[sa->dir]--;
 	awsvpn_sa_put(sa);

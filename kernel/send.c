@@ -234,6 +234,13 @@ static bool awsvpn_inner_valid(struct sk_buff *skb)
 	return false;
 }
 
+static int awsvpn_xmit_fragment(struct net *net, struct sock *sk,
+				struct sk_buff *skb)
+{
+	awsvpn_xmit(skb, skb->dev);
+	return 0;
+}
+
 netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
@@ -246,6 +253,12 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_ERRORS);
 		goto drop;
 	}
+	/* Too big for one ESP packet: fragments come back through here. */
+	if (unlikely(skb->len > READ_ONCE(dev->mtu) && !skb_is_gso(skb))) {
+		awsvpn_xmit_too_big(adev, skb, awsvpn_xmit_fragment);
+		return NETDEV_TX_OK;
+	}
+	awsvpn_mss_clamp(adev, skb);
 
 	sa = rcu_dereference_bh(adev->tx_sa);
 	if (unlikely(!sa || !awsvpn_sa_get(sa))) {

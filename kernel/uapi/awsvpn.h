@@ -93,6 +93,28 @@ enum awsvpn_mss_mode {
 };
 #define AWSVPN_MSS_MODE_MAX (__AWSVPN_MSS_MODE_MAX - 1)
 
+/* AWSVPN_A_OUTER_DF: the DF bit of the outer (ESP) IPv4 header. */
+enum awsvpn_outer_df {
+	AWSVPN_OUTER_DF_SET,	/* always set: outer packets never fragment (default) */
+	AWSVPN_OUTER_DF_CLEAR,	/* never set: routers may fragment ESP */
+	AWSVPN_OUTER_DF_INHERIT,/* copy the inner IPv4 DF bit (IPv6 inner: set) */
+	__AWSVPN_OUTER_DF_MAX
+};
+#define AWSVPN_OUTER_DF_MAX (__AWSVPN_OUTER_DF_MAX - 1)
+
+/* AWSVPN_A_MTU_MODE */
+enum awsvpn_mtu_mode {
+	AWSVPN_MTU_AUTO,	/* follow suite, encapsulation and outer MTU (default) */
+	AWSVPN_MTU_FIXED,	/* pinned with AWSVPN_A_MTU or ip link set mtu */
+	__AWSVPN_MTU_MODE_MAX
+};
+#define AWSVPN_MTU_MODE_MAX (__AWSVPN_MTU_MODE_MAX - 1)
+
+#define AWSVPN_OUTER_MTU_MIN		576
+#define AWSVPN_OUTER_MTU_MAX		65535
+#define AWSVPN_NAT_KEEPALIVE_DEFAULT	20	/* seconds */
+#define AWSVPN_NAT_KEEPALIVE_MAX	3600
+
 /* Top-level attributes. */
 enum awsvpn_attr {
 	AWSVPN_A_UNSPEC,
@@ -111,10 +133,29 @@ enum awsvpn_attr {
 				 * it alone implies AWSVPN_MSS_FIXED */
 	AWSVPN_A_REPLAY_WINDOW,	/* u32 64..4096: default window for new
 				 * inbound SAs that do not name one */
-	AWSVPN_A_MTU,		/* u32, read-only: current device MTU */
+	AWSVPN_A_MTU,		/* u32: device MTU; setting it pins the MTU
+				 * (AWSVPN_MTU_FIXED), 68..65535 */
 	AWSVPN_A_STATS,		/* nest of enum awsvpn_stat, read-only */
 	AWSVPN_A_SAS,		/* nest of AWSVPN_A_SA, read-only (GET) */
 	AWSVPN_A_SA,		/* nest of enum awsvpn_sa_attr */
+	AWSVPN_A_MTU_MODE,	/* u8 enum awsvpn_mtu_mode.  In auto mode the MTU
+				 * is the largest inner packet whose ESP packet
+				 * (active outbound SA, encapsulation) fits the
+				 * outer MTU; AWS's table for a 1500 outer path */
+	AWSVPN_A_OUTER_MTU,	/* u32 576..65535, 0 = from the route to remote
+				 * (1500 when there is none) */
+	AWSVPN_A_OUTER_DF,	/* u8 enum awsvpn_outer_df */
+	AWSVPN_A_NAT_KEEPALIVE,	/* u32 seconds 0..3600 between RFC 3948 NAT
+				 * keepalives (0xFF) while encap is udp; 0 =
+				 * off, default 20 */
+	AWSVPN_A_SOCKET_FD,	/* s32, write-only: a UDP socket of the calling
+				 * process, bound to the local port, that
+				 * becomes the device's NAT-T socket (an IKE
+				 * daemon's port 4500 socket): ESP is taken by
+				 * the kernel, non-ESP-marker (IKE) datagrams
+				 * stay on the socket, keepalives are absorbed.
+				 * Implies encap udp.  -1 = back to a socket of
+				 * the module's own */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
@@ -212,6 +253,13 @@ enum awsvpn_stat {
 	AWSVPN_STAT_TX_NO_SA,		/* (device) nothing to send with */
 	AWSVPN_STAT_TX_SEQ_EXHAUSTED,	/* sequence number would wrap */
 	AWSVPN_STAT_TX_ERRORS,		/* no route, out of memory, crypto error */
+	AWSVPN_STAT_TX_DF_RESET,	/* inner IPv4 DF bits cleared (df clear) */
+	AWSVPN_STAT_TX_FRAGMENTED,	/* inner packets fragmented before encryption */
+	AWSVPN_STAT_TX_FRAGMENTS,	/* fragments those produced */
+	AWSVPN_STAT_TX_ICMP,		/* ICMP frag-needed / packet-too-big sent */
+	AWSVPN_STAT_MSS_CLAMPED,	/* TCP SYNs whose MSS option was lowered */
+	AWSVPN_STAT_NAT_KEEPALIVE_TX,	/* NAT keepalives sent */
+	AWSVPN_STAT_NAT_KEEPALIVE_RX,	/* NAT keepalives received and absorbed */
 	__AWSVPN_STAT_MAX
 };
 #define AWSVPN_STAT_MAX (__AWSVPN_STAT_MAX - 1)

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MTU, DF and fragmentation before encryption.
+ *
+ * AWS does no path MTU discovery and asks the customer gateway to clear DF
+ * and fragment inner packets *before* encryption, so that no ESP packet is
+ * ever fragmented.  The device MTU ("mtu auto") is the largest inner packet
+ * whose ESP packet fits the outer MTU, which reproduces AWS's table.
+ *
+ * With "df clear", forwarded IPv4 packets that carry DF and do not fit the
+ * device would be refused by ip_forward() with an ICMP error before we ever
+ * see them; a PRE_ROUTING hook clears DF on exactly those packets (it routes
+ * them itself, and the stack reuses that route), and the IP stack then
+ * fragments them to the device MTU on its way to us.  Packets that still
+ * reach the device too big (ignore_df) are fragmented or refused here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/udp.h>
+#include <net/esp.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/dst_metadata.h>
+#include <net/route.h>
+
+#include "awsvpn.h"
+#include "compat.h"
+
+/* Without an outbound SA, assume the heaviest AWS suite (CBC + SHA-512). */
+#define AWSVPN_WORST_IV		16
+#define AWSVPN_WORST_ICV	32
+#define AWSVPN_WORST_ALIGN	16
+
+unsigned int awsvpn_mtu_for(const struct awsvpn_sa *sa, u8 encap,
+			    unsigned int outer_mtu)
+{
+	int room = outer_mtu - sizeof(struct iphdr) - sizeof(struct ip_esp_hdr);
+
+	if (encap == AWSVPN_ENCAP_UDP)
+		room -= sizeof(struct udphdr);
+	room -= sa ? sa->ivlen + sa->icvlen :
+		     AWSVPN_WORST_IV + AWSVPN_WORST_ICV;
+	/* Payload + pad length + next header must fill whole blocks. */
+	room = round_down(room, sa ? sa->align : AWSVPN_WORST_ALIGN) - 2;
+	return max(room, IPV4_MIN_MTU);
+}
+
+static unsigned int awsvpn_outer_mtu(struct awsvpn_device *adev)
+{
+	struct flowi4 fl4 = {};
+	unsigned int mtu = 1500;
+	struct rtable *rt;
+
+	if (adev->outer_mtu)
+		return adev->outer_mtu;
+	if (!adev->remote)
+		return mtu;
+	fl4.daddr = adev->remote;
+	fl4.saddr = adev->local;
+	fl4.flowi4_proto = IPPROTO_ESP;
+	rt = ip_route_output_key(adev->net, &fl4);
+	if (IS_ERR(rt))
+		return mtu;
+	if (rt->dst.dev != adev->dev)
+		mtu = dst_mtu(&rt->dst);
+	ip_rt_put(rt);
+	return mtu;
+}
+
+/* Caller holds RTNL.  Recompute the device MTU in auto mode. */
+void awsvpn_mtu_update(struct awsvpn_device *adev)
+{
+	unsigned int mtu;
+
+	ASSERT_RTNL();
+	if (adev->mtu_mode != AWSVPN_MTU_AUTO)
+		return;
+	mtu = awsvpn_mtu_for(rtnl_dereference(adev->tx_sa), adev->encap,
+			     awsvpn_outer_mtu(adev));
+	mtu = min(mtu, adev->dev->max_mtu);
+	if (mtu == adev->dev->mtu)
+		return;
+	adev->mtu_auto_setting = true;
+	dev_set_mtu(adev->dev, mtu);
+	adev->mtu_auto_setting = false;
+}
+
+/* How many fragments ip_do_fragment() makes of @len bytes at @mtu. */
+static unsigned int awsvpn_nfrags(unsigned int len, unsigned int ihl,
+				  unsigned int mtu)
+{
+	unsigned int per = round_down(mtu - ihl, 8);
+
+	return per ? DIV_ROUND_UP(len - ihl, per) : 1;
+}
+
+static void awsvpn_clear_df(struct awsvpn_device *adev, struct iphdr *iph,
+			    unsigned int len, unsigned int mtu)
+{
+	__be16 old = iph->frag_off;
+
+	iph->frag_off &= ~htons(IP_DF);
+	csum_replace2(&iph->check, old, iph->frag_off);
+	awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_DF_RESET);
+	awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_FRAGMENTED);
+	awsvpn_stat_add(&adev->stats, AWSVPN_STAT_TX_FRAGMENTS,
+			awsvpn_nfrags(len, iph->ihl * 4, mtu));
+}
+
+static unsigned int awsvpn_df_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct awsvpn_device *adev;
+	struct net_device *dev;
+	const struct iphdr *iph;
+	unsigned int mtu;
+
+	if (!atomic_read(&awsvpn_pernet(state->net)->ndevs))
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	if (likely(!(iph->frag_off & htons(IP_DF))) ||
+	    skb->len <= IPV4_MIN_MTU)
+		return NF_ACCEPT;
+	/* The route ip_rcv_finish() would look up; it keeps ours. */
+	if (!skb_valid_dst(skb) &&
+	    awsvpn_route_input(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
+		return NF_ACCEPT;
+	dev = skb_dst(skb)->dev;
+	if (dev->rtnl_link_ops != &awsvpn_link_ops)
+		return NF_ACCEPT;
+	adev = netdev_priv(dev);
+	mtu = READ_ONCE(dev->mtu);
+	if (READ_ONCE(adev->df_policy) != AWSVPN_DF_CLEAR || skb->len <= mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+		return NF_ACCEPT;
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		return NF_ACCEPT;
+	awsvpn_clear_df(adev, ip_hdr(skb), skb->len, mtu);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops awsvpn_df_hook_ops = {
+	.hook = awsvpn_df_hook,
+	.pf = NFPROTO_IPV4,
+	.hooknum = NF_INET_PRE_ROUTING,
+	/* After DNAT and every standard table: the destination is final. */
+	.priority = NF_IP_PRI_NAT_SRC + 1,
+};
+
+int awsvpn_frag_net_init(struct net *net)
+{
+	return nf_register_net_hook(net, &awsvpn_df_hook_ops);
+}
+
+void awsvpn_frag_net_exit(struct net *net)
+{
+	nf_unregister_net_hook(net, &awsvpn_df_hook_ops);
+}
+
+/*
+ * A packet bigger than the device MTU reached ndo_start_xmit (ignore_df,
+ * or a local sender that forced it).  Fragment IPv4 before encryption
+ * unless DF is honoured; refuse IPv6 with Packet Too Big.  Consumes @skb.
+ */
+int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
+			int (*output)(struct net *, struct sock *,
+				      struct sk_buff *))
+{
+	unsigned int mtu = READ_ONCE(adev->dev->mtu);
+	struct iphdr *iph;
+
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		goto refused;
+	}
+	iph = ip_hdr(skb);
+	if (iph->frag_off & htons(IP_DF)) {
+		if (READ_ONCE(adev->df_policy) == AWSVPN_DF_KEEP) {
+			icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+				      htonl(mtu));
+			goto refused;
+		}
+		if (skb_ensure_writable(skb, sizeof(*iph)))
+			goto drop;
+		awsvpn_clear_df(adev, ip_hdr(skb), skb->len, mtu);
+	} else {
+		awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_FRAGMENTED);
+		awsvpn_stat_add(&adev->stats, AWSVPN_STAT_TX_FRAGMENTS,
+				awsvpn_nfrags(skb->len, iph->ihl * 4, mtu));
+	}
+	if (!skb_dst(skb))
+		goto drop;
+	/* Fragments at the device MTU, each handed back to @output. */
+	IPCB(skb)->frag_max_size = mtu;
+	skb->ignore_df = 1;
+	return ip_do_fragment(dev_net(adev->dev), NULL, skb, output);
+
+refused:
+	awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_ICMP);
+drop:
+	kfree_skb(skb);
+	return -EMSGSIZE;
+}
