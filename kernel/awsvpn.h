@@ -85,6 +85,25 @@ struct awsvpn_sa {
 	struct awsvpn_replay replay;
 
 	struct awsvpn_stats stats;
+
+	/* Lifetime (lifetime.c). */
+	unsigned long created;		/* jiffies */
+	unsigned long flags;		/* AWSVPN_SA_F_* */
+	u32 time_soft, time_hard;	/* seconds, 0 = none */
+	u64 bytes_soft, bytes_hard;	/* 0 = none */
+	u64 packets_soft, packets_hard;	/* 0 = none */
+	u32 activate_on_rx;		/* outbound: inbound SPI, 0 = none */
+	u8 expire_reason;		/* enum awsvpn_expire_reason */
+	struct timer_list timer;
+	struct work_struct expire_work;	/* hard expiry: delete under RTNL */
+	struct work_struct activate_work; /* on-first-rx: switch under RTNL */
+};
+
+enum {
+	AWSVPN_SA_F_SOFT,		/* soft expiry event sent */
+	AWSVPN_SA_F_HARD,		/* hard expiry: no more traffic */
+	AWSVPN_SA_F_FIRST_RX,		/* first-rx event sent */
+	AWSVPN_SA_F_ACTIVATING,		/* activate_work queued */
 };
 
 /* Parameters of a new SA, as validated by netlink.c. */
@@ -97,6 +116,10 @@ struct awsvpn_sa_params {
 	unsigned int integ_key_len;
 	u32 replay_window;
 	u32 seq;
+	u32 time_soft, time_hard;
+	u64 bytes_soft, bytes_hard;
+	u64 packets_soft, packets_hard;
+	u32 activate_on_rx;
 };
 
 struct awsvpn_device {
@@ -136,6 +159,11 @@ struct awsvpn_device {
 	struct dst_cache dst_cache;
 	struct gro_cells gro_cells;
 	struct awsvpn_stats stats;
+
+	unsigned long last_rx, last_tx;	/* jiffies of the latest packet, 0 = never */
+	/* Replay / ICV failure events: at most one per second each. */
+	unsigned long burst_next[2];
+	u64 burst_reported[2];
 };
 
 /* Per network namespace state: the inbound SPI table. */
@@ -186,7 +214,24 @@ int awsvpn_socket_xmit(struct awsvpn_device *adev, struct rtable *rt,
 		       struct sk_buff *skb, __be32 saddr, __be32 daddr,
 		       u8 tos, __be16 df, bool xnet);
 
+/* lifetime.c */
+void awsvpn_sa_lifetime_init(struct awsvpn_sa *sa);
+void awsvpn_sa_lifetime_start(struct awsvpn_sa *sa);
+void awsvpn_sa_lifetime_stop(struct awsvpn_sa *sa);
+void awsvpn_sa_account(struct awsvpn_sa *sa, unsigned int bytes);
+void awsvpn_sa_expire(struct awsvpn_sa *sa, u8 reason);
+void awsvpn_sa_first_rx(struct awsvpn_sa *sa);
+void awsvpn_sa_switch(struct awsvpn_device *adev, struct awsvpn_sa *sa);
+void awsvpn_burst_event(struct awsvpn_device *adev, int stat);
+
+static inline bool awsvpn_sa_dead(const struct awsvpn_sa *sa)
+{
+	return test_bit(AWSVPN_SA_F_HARD, &sa->flags);
+}
+
 /* netlink.c */
+void awsvpn_event(struct awsvpn_device *adev, u8 type,
+		  const struct awsvpn_sa *sa, u8 reason, u64 count, gfp_t gfp);
 int awsvpn_genl_init(void);
 void awsvpn_genl_uninit(void);
 

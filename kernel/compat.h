@@ -60,6 +60,20 @@ static inline int awsvpn_route_input(struct sk_buff *skb, __be32 daddr,
 #define awsvpn_crypto_done(fn) fn
 #endif
 
+/* 6.13 added nla_get_*_default(): an absent attribute reads as @defvalue. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#include <net/netlink.h>
+static inline u32 nla_get_u32_default(const struct nlattr *nla, u32 defvalue)
+{
+	return nla ? nla_get_u32(nla) : defvalue;
+}
+
+static inline u64 nla_get_u64_default(const struct nlattr *nla, u64 defvalue)
+{
+	return nla ? nla_get_u64(nla) : defvalue;
+}
+#endif
+
 /* 6.11 turned the NETIF_F_LLTX feature bit into dev->lltx. */
 static inline void awsvpn_set_lltx(struct net_device *dev)
 {

@@ -155,6 +155,7 @@ static void awsvpn_setup(struct net_device *dev)
 	adev->mtu_mode = AWSVPN_MTU_AUTO;
 	adev->nat_keepalive = AWSVPN_NAT_KEEPALIVE_DEFAULT;
 	INIT_LIST_HEAD(&adev->sas);
+	adev->burst_next[0] = adev->burst_next[1] = jiffies;
 	INIT_LIST_HEAD(&adev->device_list);
 }
 
@@ -248,10 +249,22 @@ static int awsvpn_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (dev->rtnl_link_ops != &awsvpn_link_ops)
 		return NOTIFY_DONE;
-	if (event == NETDEV_REGISTER)
+	switch (event) {
+	case NETDEV_REGISTER:
 		atomic_inc(&awsvpn_pernet(dev_net(dev))->ndevs);
-	else if (event == NETDEV_UNREGISTER)
+		break;
+	case NETDEV_UNREGISTER:
 		atomic_dec(&awsvpn_pernet(dev_net(dev))->ndevs);
+		break;
+	case NETDEV_UP:
+		awsvpn_event(netdev_priv(dev), AWSVPN_EVENT_DEV_UP, NULL, 0, 0,
+			     GFP_KERNEL);
+		break;
+	case NETDEV_DOWN:
+		awsvpn_event(netdev_priv(dev), AWSVPN_EVENT_DEV_DOWN, NULL, 0, 0,
+			     GFP_KERNEL);
+		break;
+	}
 	return NOTIFY_DONE;
 }
 

@@ -12,6 +12,7 @@
 #include <net/ip.h>
 
 #include "awsvpn.h"
+#include "compat.h"
 
 /* Not const: 6.1 policies point at a mutable range. */
 static struct netlink_range_validation awsvpn_mss_range = {
@@ -53,6 +54,17 @@ static const struct nla_policy awsvpn_sa_policy[AWSVPN_SA_A_MAX + 1] = {
 	[AWSVPN_SA_A_STATS] = { .type = NLA_REJECT,
 				.reject_message = "SA counters are read-only" },
 	[AWSVPN_SA_A_PAD] = { .type = NLA_REJECT },
+	[AWSVPN_SA_A_ACTIVATE_ON_RX] = NLA_POLICY_MIN(NLA_U32, AWSVPN_SPI_MIN),
+	[AWSVPN_SA_A_TIME_SOFT] = { .type = NLA_U32 },
+	[AWSVPN_SA_A_TIME_HARD] = { .type = NLA_U32 },
+	[AWSVPN_SA_A_BYTES_SOFT] = { .type = NLA_U64 },
+	[AWSVPN_SA_A_BYTES_HARD] = { .type = NLA_U64 },
+	[AWSVPN_SA_A_PACKETS_SOFT] = { .type = NLA_U64 },
+	[AWSVPN_SA_A_PACKETS_HARD] = { .type = NLA_U64 },
+	[AWSVPN_SA_A_AGE] = { .type = NLA_REJECT,
+			      .reject_message = "SA age is read-only" },
+	[AWSVPN_SA_A_SOFT_EXPIRED] = { .type = NLA_REJECT,
+				       .reject_message = "read-only" },
 };
 
 static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
@@ -82,6 +94,22 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 	[AWSVPN_A_NAT_KEEPALIVE] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &awsvpn_keepalive_range),
 	[AWSVPN_A_SOCKET_FD] = NLA_POLICY_MIN(NLA_S32, -1),
+	[AWSVPN_A_LAST_RX_MS] = { .type = NLA_REJECT },
+	[AWSVPN_A_LAST_TX_MS] = { .type = NLA_REJECT },
+	[AWSVPN_A_EVENT] = { .type = NLA_REJECT },
+	[AWSVPN_A_EVENT_REASON] = { .type = NLA_REJECT },
+	[AWSVPN_A_EVENT_COUNT] = { .type = NLA_REJECT },
+	[AWSVPN_A_PAD] = { .type = NLA_REJECT },
+};
+
+static const struct genl_multicast_group awsvpn_mcgrps[] = {
+	{
+		.name = AWSVPN_MCGRP_EVENTS,
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+		/* Events name SPIs: same privilege as reading them. */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+#endif
+	},
 };
 
 static struct genl_family awsvpn_genl_family;
@@ -145,7 +173,28 @@ static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
 	    nla_put_u8(skb, AWSVPN_SA_A_STATE, READ_ONCE(sa->state)) ||
 	    nla_put_u32(skb, AWSVPN_SA_A_SEQ, min_t(u64, seq, U32_MAX)) ||
 	    (in && nla_put_u32(skb, AWSVPN_SA_A_REPLAY_WINDOW,
-			       sa->replay.window)))
+			       sa->replay.window)) ||
+	    nla_put_u32(skb, AWSVPN_SA_A_AGE, (jiffies - sa->created) / HZ) ||
+	    nla_put_u8(skb, AWSVPN_SA_A_SOFT_EXPIRED,
+		       test_bit(AWSVPN_SA_F_SOFT, &sa->flags)) ||
+	    (sa->activate_on_rx &&
+	     nla_put_u32(skb, AWSVPN_SA_A_ACTIVATE_ON_RX, sa->activate_on_rx)) ||
+	    (sa->time_soft &&
+	     nla_put_u32(skb, AWSVPN_SA_A_TIME_SOFT, sa->time_soft)) ||
+	    (sa->time_hard &&
+	     nla_put_u32(skb, AWSVPN_SA_A_TIME_HARD, sa->time_hard)) ||
+	    (sa->bytes_soft &&
+	     nla_put_u64_64bit(skb, AWSVPN_SA_A_BYTES_SOFT, sa->bytes_soft,
+			       AWSVPN_SA_A_PAD)) ||
+	    (sa->bytes_hard &&
+	     nla_put_u64_64bit(skb, AWSVPN_SA_A_BYTES_HARD, sa->bytes_hard,
+			       AWSVPN_SA_A_PAD)) ||
+	    (sa->packets_soft &&
+	     nla_put_u64_64bit(skb, AWSVPN_SA_A_PACKETS_SOFT, sa->packets_soft,
+			       AWSVPN_SA_A_PAD)) ||
+	    (sa->packets_hard &&
+	     nla_put_u64_64bit(skb, AWSVPN_SA_A_PACKETS_HARD, sa->packets_hard,
+			       AWSVPN_SA_A_PAD)))
 		return -EMSGSIZE;
 	stats = nla_nest_start(skb, AWSVPN_SA_A_STATS);
 	if (!stats ||
@@ -181,6 +230,15 @@ static int awsvpn_put_dev_stats(struct sk_buff *skb, struct awsvpn_device *adev)
 	return 0;
 }
 
+/* Milliseconds since @stamp (jiffies), omitted when it never happened. */
+static int awsvpn_put_age(struct sk_buff *skb, int type, unsigned long stamp)
+{
+	if (!stamp)
+		return 0;
+	return nla_put_u64_64bit(skb, type, jiffies_to_msecs(jiffies - stamp),
+				 AWSVPN_A_PAD);
+}
+
 /* Caller holds RTNL. */
 static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 			      u32 portid, u32 seq, int flags)
@@ -210,6 +268,8 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u32(skb, AWSVPN_A_OUTER_MTU, adev->outer_mtu) ||
 	    nla_put_u8(skb, AWSVPN_A_OUTER_DF, adev->outer_df) ||
 	    nla_put_u32(skb, AWSVPN_A_NAT_KEEPALIVE, adev->nat_keepalive) ||
+	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
+	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))
 		goto err;
 
@@ -536,6 +596,26 @@ static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 		goto wipe;
 	}
 	p.seq = tb[AWSVPN_SA_A_SEQ] ? nla_get_u32(tb[AWSVPN_SA_A_SEQ]) : 0;
+	if (tb[AWSVPN_SA_A_ACTIVATE_ON_RX]) {
+		if (p.dir != AWSVPN_DIR_OUT) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_ACTIVATE_ON_RX],
+					    "activate on-first-rx applies to outbound SAs only");
+			goto wipe;
+		}
+		p.activate_on_rx = nla_get_u32(tb[AWSVPN_SA_A_ACTIVATE_ON_RX]);
+	}
+	p.time_soft = nla_get_u32_default(tb[AWSVPN_SA_A_TIME_SOFT], 0);
+	p.time_hard = nla_get_u32_default(tb[AWSVPN_SA_A_TIME_HARD], 0);
+	p.bytes_soft = nla_get_u64_default(tb[AWSVPN_SA_A_BYTES_SOFT], 0);
+	p.bytes_hard = nla_get_u64_default(tb[AWSVPN_SA_A_BYTES_HARD], 0);
+	p.packets_soft = nla_get_u64_default(tb[AWSVPN_SA_A_PACKETS_SOFT], 0);
+	p.packets_hard = nla_get_u64_default(tb[AWSVPN_SA_A_PACKETS_HARD], 0);
+	if ((p.time_hard && p.time_soft > p.time_hard) ||
+	    (p.bytes_hard && p.bytes_soft > p.bytes_hard) ||
+	    (p.packets_hard && p.packets_soft > p.packets_hard)) {
+		NL_SET_ERR_MSG_MOD(extack, "a soft limit must not exceed its hard limit");
+		goto wipe;
+	}
 
 	rtnl_lock();
 	adev = awsvpn_request_device(info);
@@ -581,10 +661,91 @@ static int awsvpn_nl_del_sa(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out;
 	}
+	awsvpn_event(adev, AWSVPN_EVENT_SA_DELETED, sa, 0, 0, GFP_KERNEL);
 	awsvpn_sa_unlink(sa);
 out:
 	rtnl_unlock();
 	return ret;
+}
+
+static int awsvpn_nl_switch_sa(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AWSVPN_SA_A_MAX + 1];
+	struct awsvpn_device *adev;
+	struct awsvpn_sa *sa;
+	int ret;
+
+	ret = awsvpn_parse_sa(info, tb);
+	if (ret)
+		return ret;
+	if (!awsvpn_sa_require(info, tb, AWSVPN_SA_A_SPI, "SA SPI required"))
+		return -EINVAL;
+	if (tb[AWSVPN_SA_A_DIR] &&
+	    nla_get_u8(tb[AWSVPN_SA_A_DIR]) != AWSVPN_DIR_OUT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[AWSVPN_SA_A_DIR],
+				    "only outbound SAs are switched");
+		return -EINVAL;
+	}
+
+	rtnl_lock();
+	adev = awsvpn_request_device(info);
+	if (IS_ERR(adev)) {
+		ret = PTR_ERR(adev);
+		goto out;
+	}
+	sa = awsvpn_sa_find(adev, AWSVPN_DIR_OUT,
+			    nla_get_u32(tb[AWSVPN_SA_A_SPI]));
+	if (!sa) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no outbound SA with this SPI on the device");
+		ret = -ENOENT;
+		goto out;
+	}
+	if (awsvpn_sa_dead(sa)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the SA has expired");
+		ret = -EKEYEXPIRED;
+		goto out;
+	}
+	awsvpn_sa_switch(adev, sa);
+out:
+	rtnl_unlock();
+	return ret;
+}
+
+/* Multicast one event to listeners in the device's namespace. */
+void awsvpn_event(struct awsvpn_device *adev, u8 type,
+		  const struct awsvpn_sa *sa, u8 reason, u64 count, gfp_t gfp)
+{
+	struct net_device *dev = adev->dev;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, gfp);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &awsvpn_genl_family, 0, AWSVPN_CMD_EVENT);
+	if (!hdr)
+		goto err;
+	if (nla_put_u8(msg, AWSVPN_A_EVENT, type) ||
+	    nla_put_u32(msg, AWSVPN_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, AWSVPN_A_IFNAME, dev->name) ||
+	    (reason && nla_put_u8(msg, AWSVPN_A_EVENT_REASON, reason)) ||
+	    (count && nla_put_u64_64bit(msg, AWSVPN_A_EVENT_COUNT, count,
+					AWSVPN_A_PAD)))
+		goto err;
+	if (sa) {
+		nest = nla_nest_start(msg, AWSVPN_A_SA);
+		if (!nest || nla_put_u8(msg, AWSVPN_SA_A_DIR, sa->dir) ||
+		    nla_put_u32(msg, AWSVPN_SA_A_SPI, sa->spi))
+			goto err;
+		nla_nest_end(msg, nest);
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&awsvpn_genl_family, dev_net(dev), msg, 0, 0,
+				gfp);
+	return;
+err:
+	nlmsg_free(msg);
 }
 
 static const struct genl_ops awsvpn_genl_ops[] = {
@@ -605,6 +766,10 @@ static const struct genl_ops awsvpn_genl_ops[] = {
 		.cmd = AWSVPN_CMD_DEL_SA,
 		.doit = awsvpn_nl_del_sa,
 		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = AWSVPN_CMD_SWITCH_SA,
+		.doit = awsvpn_nl_switch_sa,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -617,6 +782,8 @@ static struct genl_family awsvpn_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = awsvpn_genl_ops,
 	.n_ops = ARRAY_SIZE(awsvpn_genl_ops),
+	.mcgrps = awsvpn_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(awsvpn_mcgrps),
 	/* Reject reserved header fields and attribute-less requests too. */
 	.resv_start_op = AWSVPN_CMD_GET_DEVICE,
 };

@@ -30,6 +30,8 @@ static void awsvpn_rx_error(struct awsvpn_sa *sa, int which)
 {
 	awsvpn_stat_inc(&sa->adev->stats, which);
 	awsvpn_stat_inc(&sa->stats, which);
+	if (which == AWSVPN_STAT_RX_REPLAY || which == AWSVPN_STAT_RX_AUTH_FAIL)
+		awsvpn_burst_event(sa->adev, which);
 }
 
 /* Check the RFC 4303 trailer and strip ESP down to the inner packet. */
@@ -130,8 +132,9 @@ static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 
 	/* TunnelDataIn: inner bytes, counted after decryption. */
 	dev_sw_netstats_rx_add(dev, skb->len);
-	awsvpn_stat_inc(&sa->stats, AWSVPN_STAT_RX_PACKETS);
-	awsvpn_stat_add(&sa->stats, AWSVPN_STAT_RX_BYTES, skb->len);
+	WRITE_ONCE(adev->last_rx, jiffies);
+	awsvpn_sa_first_rx(sa);
+	awsvpn_sa_account(sa, skb->len);
 	gro_cells_receive(&adev->gro_cells, skb);
 	goto out;
 
@@ -162,6 +165,10 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 
 	if (unlikely(!(READ_ONCE(sa->adev->dev->flags) & IFF_UP)))
 		goto drop;
+	if (unlikely(awsvpn_sa_dead(sa))) {
+		awsvpn_stat_inc(&sa->adev->stats, AWSVPN_STAT_RX_NO_SA);
+		goto drop;
+	}
 	/* Payload and pad must fill whole cipher blocks, with room for both
 	 * trailer bytes; anything else is malformed.
 	 */

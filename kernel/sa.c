@@ -216,6 +216,14 @@ static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
 	/* RFC 4303: pad to the cipher block, and to 4 bytes at least. */
 	sa->align = max_t(u8, crypto_aead_blocksize(sa->aead), 4);
 	atomic64_set(&sa->seq, p->seq);
+	sa->time_soft = p->time_soft;
+	sa->time_hard = p->time_hard;
+	sa->bytes_soft = p->bytes_soft;
+	sa->bytes_hard = p->bytes_hard;
+	sa->packets_soft = p->packets_soft;
+	sa->packets_hard = p->packets_hard;
+	sa->activate_on_rx = p->activate_on_rx;
+	awsvpn_sa_lifetime_init(sa);
 	awsvpn_replay_init(&sa->replay, p->replay_window);
 	refcount_set(&sa->refcnt, 1);
 	netdev_hold(adev->dev, &sa->dev_tracker, GFP_KERNEL);
@@ -270,6 +278,8 @@ int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 	sa->linked = true;
 	adev->n_sa[p->dir]++;
 	list_add_tail_rcu(&sa->list, &adev->sas);
+	awsvpn_sa_lifetime_start(sa);
+	awsvpn_event(adev, AWSVPN_EVENT_SA_ADDED, sa, 0, 0, GFP_KERNEL);
 	if (sa->state == AWSVPN_SA_STATE_ACTIVE && sa->dir == AWSVPN_DIR_OUT)
 		awsvpn_mtu_update(adev);
 	return 0;
@@ -294,6 +304,7 @@ void awsvpn_sa_unlink(struct awsvpn_sa *sa)
 	 */
 	list_del_rcu(&sa->list);
 	adev->n_sa[sa->dir]--;
+	awsvpn_sa_lifetime_stop(sa);
 	awsvpn_sa_put(sa);
 }
 

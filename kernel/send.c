@@ -79,8 +79,8 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 
 	/* TunnelDataOut: inner bytes, counted before encryption. */
 	dev_sw_netstats_tx_add(adev->dev, 1, c->len);
-	awsvpn_stat_inc(&sa->stats, AWSVPN_STAT_TX_PACKETS);
-	awsvpn_stat_add(&sa->stats, AWSVPN_STAT_TX_BYTES, c->len);
+	WRITE_ONCE(adev->last_tx, jiffies);
+	awsvpn_sa_account(sa, c->len);
 
 	/*
 	 * iptunnel_xmit() would charge the outer length to skb->dev; we keep
@@ -114,10 +114,12 @@ static u32 awsvpn_next_seq(struct awsvpn_sa *sa)
 
 	if (likely(seq <= U32_MAX))
 		return seq;
-	/* RFC 4303 3.3.3: never wrap without ESN; the SA must be replaced. */
+	/* RFC 4303 3.3.3: never wrap without ESN; the SA must be replaced,
+	 * which is a hard expiry.
+	 */
 	atomic64_set(&sa->seq, (u64)U32_MAX + 1);
-	if (READ_ONCE(sa->state) != AWSVPN_SA_STATE_EXPIRED) {
-		WRITE_ONCE(sa->state, AWSVPN_SA_STATE_EXPIRED);
+	if (!awsvpn_sa_dead(sa)) {
+		awsvpn_sa_expire(sa, AWSVPN_EXPIRE_SEQ);
 		pr_warn("%s: outbound SA spi 0x%08x used all sequence numbers, stopped sending: rekey needed\n",
 			sa->adev->dev->name, sa->spi);
 	}
@@ -138,6 +140,10 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	int nfrags, ret;
 	u32 seq;
 
+	if (unlikely(awsvpn_sa_dead(sa))) {
+		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_NO_SA);
+		goto drop;
+	}
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto err;
 

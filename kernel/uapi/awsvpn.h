@@ -40,12 +40,51 @@
  *
  * AWSVPN_CMD_DEL_SA
  *	Removes the SA named by DIR and SPI inside AWSVPN_A_SA.
+ *
+ * AWSVPN_CMD_SWITCH_SA
+ *	Makes the outbound SA named by SPI inside AWSVPN_A_SA the one that
+ *	sends; the previously active one becomes AWSVPN_SA_STATE_RETIRED and
+ *	stays until deleted (packets already sent with it still decrypt at
+ *	the peer; its inbound twin keeps receiving).
+ *
+ * AWSVPN_CMD_EVENT (multicast group AWSVPN_MCGRP_EVENTS, kernel to user)
+ *	One message per event: AWSVPN_A_EVENT, the device (IFINDEX, IFNAME),
+ *	for SA events an AWSVPN_A_SA nest with DIR and SPI, and where it
+ *	applies AWSVPN_A_EVENT_REASON and AWSVPN_A_EVENT_COUNT.  Sent in the
+ *	device's namespace.
  */
 #ifndef _UAPI_LINUX_AWSVPN_H
 #define _UAPI_LINUX_AWSVPN_H
 
 #define AWSVPN_GENL_NAME	"awsvpn"
 #define AWSVPN_GENL_VERSION	1
+
+#define AWSVPN_MCGRP_EVENTS	"events"
+
+/* AWSVPN_A_EVENT */
+enum awsvpn_event {
+	AWSVPN_EVENT_UNSPEC,
+	AWSVPN_EVENT_SA_ADDED,
+	AWSVPN_EVENT_SA_DELETED,
+	AWSVPN_EVENT_SA_SWITCHED,	/* SA is the new active outbound SA */
+	AWSVPN_EVENT_SA_SOFT_EXPIRE,	/* once per SA: time to rekey */
+	AWSVPN_EVENT_SA_HARD_EXPIRE,	/* the SA was deleted (REASON says why) */
+	AWSVPN_EVENT_SA_FIRST_RX,	/* first authentic packet on an inbound SA */
+	AWSVPN_EVENT_DEV_UP,
+	AWSVPN_EVENT_DEV_DOWN,
+	AWSVPN_EVENT_REPLAY,		/* replayed packets, COUNT since the last one */
+	AWSVPN_EVENT_AUTH_FAIL,		/* ICV failures, COUNT since the last one */
+	__AWSVPN_EVENT_MAX
+};
+#define AWSVPN_EVENT_MAX (__AWSVPN_EVENT_MAX - 1)
+
+/* AWSVPN_A_EVENT_REASON for soft and hard expiry */
+enum awsvpn_expire_reason {
+	AWSVPN_EXPIRE_TIME = 1,
+	AWSVPN_EXPIRE_BYTES,
+	AWSVPN_EXPIRE_PACKETS,
+	AWSVPN_EXPIRE_SEQ,		/* sequence numbers exhausted */
+};
 
 /* Limits the kernel enforces (and the tool checks first, for nicer errors). */
 #define AWSVPN_REPLAY_WINDOW_MIN	64
@@ -64,6 +103,8 @@ enum awsvpn_cmd {
 	AWSVPN_CMD_SET_DEVICE,
 	AWSVPN_CMD_NEW_SA,
 	AWSVPN_CMD_DEL_SA,
+	AWSVPN_CMD_SWITCH_SA,
+	AWSVPN_CMD_EVENT,
 	__AWSVPN_CMD_MAX
 };
 #define AWSVPN_CMD_MAX (__AWSVPN_CMD_MAX - 1)
@@ -156,6 +197,13 @@ enum awsvpn_attr {
 				 * stay on the socket, keepalives are absorbed.
 				 * Implies encap udp.  -1 = back to a socket of
 				 * the module's own */
+	AWSVPN_A_LAST_RX_MS,	/* u64, read-only: ms since the latest packet
+				 * was received (absent: never) */
+	AWSVPN_A_LAST_TX_MS,	/* u64, read-only: ms since the latest send */
+	AWSVPN_A_EVENT,		/* u8 enum awsvpn_event (AWSVPN_CMD_EVENT) */
+	AWSVPN_A_EVENT_REASON,	/* u8 enum awsvpn_expire_reason */
+	AWSVPN_A_EVENT_COUNT,	/* u64 */
+	AWSVPN_A_PAD,
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
@@ -209,7 +257,8 @@ enum awsvpn_integ {
 enum awsvpn_sa_state {
 	AWSVPN_SA_STATE_ACTIVE,		/* inbound: accepting; outbound: sending */
 	AWSVPN_SA_STATE_PENDING,	/* outbound, installed but not sending */
-	AWSVPN_SA_STATE_EXPIRED,	/* outbound, sequence numbers exhausted */
+	AWSVPN_SA_STATE_EXPIRED,	/* hard limit reached, about to go */
+	AWSVPN_SA_STATE_RETIRED,	/* outbound, replaced by AWSVPN_CMD_SWITCH_SA */
 	__AWSVPN_SA_STATE_MAX
 };
 
@@ -229,6 +278,17 @@ enum awsvpn_sa_attr {
 	AWSVPN_SA_A_STATE,		/* u8 enum awsvpn_sa_state, read-only */
 	AWSVPN_SA_A_STATS,		/* nest of enum awsvpn_stat, read-only */
 	AWSVPN_SA_A_PAD,
+	AWSVPN_SA_A_ACTIVATE_ON_RX,	/* u32 SPI, outbound pending SAs: become
+					 * active when the first authentic
+					 * packet arrives on this inbound SA */
+	AWSVPN_SA_A_TIME_SOFT,		/* u32 seconds after install: soft expiry */
+	AWSVPN_SA_A_TIME_HARD,		/* u32 seconds: hard expiry (deletion) */
+	AWSVPN_SA_A_BYTES_SOFT,		/* u64 inner bytes through the SA */
+	AWSVPN_SA_A_BYTES_HARD,		/* u64 */
+	AWSVPN_SA_A_PACKETS_SOFT,	/* u64 packets through the SA */
+	AWSVPN_SA_A_PACKETS_HARD,	/* u64 */
+	AWSVPN_SA_A_AGE,		/* u32 seconds since install, read-only */
+	AWSVPN_SA_A_SOFT_EXPIRED,	/* u8 1 once soft expiry fired, read-only */
 	__AWSVPN_SA_A_MAX
 };
 #define AWSVPN_SA_A_MAX (__AWSVPN_SA_A_MAX - 1)
