@@ -150,6 +150,7 @@ struct awsvpn_device {
 	 * the module's own or one adopted from an IKE daemon (socket.c).
 	 */
 	struct awsvpn_socket __rcu *sock;
+	struct list_head sock_node;	/* on the socket's devices, RTNL + RCU */
 	struct delayed_work keepalive_work;
 
 	struct awsvpn_sa __rcu *tx_sa;	/* active outbound SA */
@@ -203,12 +204,17 @@ int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
 /* mss.c */
 void awsvpn_mss_clamp(struct awsvpn_device *adev, struct sk_buff *skb);
 
+/* TTL of every outer packet, ESP or ESP in UDP */
+#define AWSVPN_OUTER_TTL 64
+
 /* socket.c: NAT-T */
 #define AWSVPN_FD_KEEP	(-2)	/* no AWSVPN_A_SOCKET_FD in the request */
 int awsvpn_socket_reconfigure(struct awsvpn_device *adev, u8 encap,
 			      __be32 local, u16 local_port, int fd,
 			      struct netlink_ext_ack *extack);
 void awsvpn_socket_release(struct awsvpn_device *adev);
+void awsvpn_socket_init(struct awsvpn_device *adev);
+u8 awsvpn_socket_owner(struct awsvpn_device *adev);
 void awsvpn_keepalive_update(struct awsvpn_device *adev);
 int awsvpn_socket_xmit(struct awsvpn_device *adev, struct rtable *rt,
 		       struct sk_buff *skb, __be32 saddr, __be32 daddr,
@@ -266,6 +272,7 @@ struct awsvpn_crypt {
 	u32 seq;			/* receive: ESP sequence number */
 	unsigned int len;		/* send: inner length */
 	u8 tos;				/* send: outer TOS; receive: outer TOS */
+	__be16 df;			/* send: outer DF (enum awsvpn_outer_df) */
 	u8 iv[16] __aligned(8);
 	struct aead_request *req;
 	struct scatterlist *sg;

@@ -95,7 +95,7 @@ static inline void awsvpn_set_lltx(struct net_device *dev)
 			      struct rtnl_newlink_params *params,	\
 			      struct netlink_ext_ack *extack)		\
 	{								\
-		return fn(params->src_net, dev, extack);		\
+		return fn(params->src_net, dev, params->tb, extack);	\
 	}
 #else
 #define AWSVPN_NEWLINK_WRAPPER(fn)					\
@@ -103,7 +103,7 @@ static inline void awsvpn_set_lltx(struct net_device *dev)
 			      struct nlattr *tb[], struct nlattr *data[], \
 			      struct netlink_ext_ack *extack)		\
 	{								\
-		return fn(src_net, dev, extack);			\
+		return fn(src_net, dev, tb, extack);			\
 	}
 #endif
 

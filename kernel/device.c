@@ -15,11 +15,10 @@
 #include "compat.h"
 
 /*
- * Until an outbound SA tells us better, use the smallest inner MTU AWS
- * documents (AES-CBC + SHA2-512 over NAT-T, 1500-byte outer path): it fits
- * every suite, so nothing is ever too big for the outer path.
+ * Placeholder until newlink computes the auto MTU (mtu.c): without an
+ * outbound SA that is the heaviest AWS suite, 1422 for raw ESP.
  */
-#define AWSVPN_DEFAULT_MTU	1406
+#define AWSVPN_DEFAULT_MTU	1422
 /* Outer IPv4 + UDP + ESP header + CBC IV + max padding + 2 + SHA-512 ICV */
 #define AWSVPN_MAX_OVERHEAD	(20 + 8 + 8 + 16 + 15 + 2 + 32)
 /* Room we ask the stack to leave in front of inner packets. */
@@ -157,15 +156,19 @@ static void awsvpn_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&adev->sas);
 	adev->burst_next[0] = adev->burst_next[1] = jiffies;
 	INIT_LIST_HEAD(&adev->device_list);
+	awsvpn_socket_init(adev);
 }
 
 static int awsvpn_newlink(struct net *src_net, struct net_device *dev,
-			  struct netlink_ext_ack *extack)
+			  struct nlattr *tb[], struct netlink_ext_ack *extack)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
 	int ret;
 
 	adev->net = src_net;
+	/* "ip link add ... mtu N" pins the MTU like "ip link set mtu" does. */
+	if (tb[IFLA_MTU])
+		adev->mtu_mode = AWSVPN_MTU_FIXED;
 	ret = register_netdevice(dev);
 	if (ret)
 		return ret;

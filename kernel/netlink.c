@@ -100,6 +100,8 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 	[AWSVPN_A_EVENT_REASON] = { .type = NLA_REJECT },
 	[AWSVPN_A_EVENT_COUNT] = { .type = NLA_REJECT },
 	[AWSVPN_A_PAD] = { .type = NLA_REJECT },
+	[AWSVPN_A_SOCKET] = { .type = NLA_REJECT,
+			      .reject_message = "the socket owner is read-only" },
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -268,6 +270,7 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u32(skb, AWSVPN_A_OUTER_MTU, adev->outer_mtu) ||
 	    nla_put_u8(skb, AWSVPN_A_OUTER_DF, adev->outer_df) ||
 	    nla_put_u32(skb, AWSVPN_A_NAT_KEEPALIVE, adev->nat_keepalive) ||
+	    nla_put_u8(skb, AWSVPN_A_SOCKET, awsvpn_socket_owner(adev)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))
@@ -427,6 +430,15 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 			ret = -ERANGE;
 			goto out;
 		}
+	}
+
+	if (a[AWSVPN_A_SOCKET_FD] && nla_get_s32(a[AWSVPN_A_SOCKET_FD]) >= 0 &&
+	    a[AWSVPN_A_ENCAP] &&
+	    nla_get_u8(a[AWSVPN_A_ENCAP]) != AWSVPN_ENCAP_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_SOCKET_FD],
+				    "a socket fd implies encap udp");
+		ret = -EINVAL;
+		goto out;
 	}
 
 	/*

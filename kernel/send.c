@@ -14,6 +14,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
@@ -23,8 +24,6 @@
 
 #include "awsvpn.h"
 #include "compat.h"
-
-#define AWSVPN_OUTER_TTL 64
 
 static void awsvpn_tx_error(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 			    int which)
@@ -49,7 +48,13 @@ static struct rtable *awsvpn_route(struct awsvpn_device *adev, __be32 *saddr)
 
 	fl4.daddr = remote;
 	fl4.saddr = READ_ONCE(adev->local);
-	fl4.flowi4_proto = IPPROTO_ESP;
+	if (READ_ONCE(adev->encap) == AWSVPN_ENCAP_UDP) {
+		fl4.flowi4_proto = IPPROTO_UDP;
+		fl4.fl4_sport = htons(READ_ONCE(adev->local_port));
+		fl4.fl4_dport = htons(READ_ONCE(adev->remote_port));
+	} else {
+		fl4.flowi4_proto = IPPROTO_ESP;
+	}
 	rt = ip_route_output_key(adev->net, &fl4);
 	if (IS_ERR(rt))
 		return rt;
@@ -68,6 +73,7 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 	struct awsvpn_sa *sa = c->sa;
 	struct awsvpn_device *adev = sa->adev;
 	struct sk_buff *skb = c->skb;
+	bool xnet;
 
 	if (unlikely(err)) {
 		net_dbg_ratelimited("%s: encryption failed: %d\n",
@@ -87,10 +93,18 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 	 * our own inner-byte counters, so detach the skb from the device.
 	 */
 	skb->dev = NULL;
-	iptunnel_xmit(NULL, c->rt, skb, c->saddr, READ_ONCE(adev->remote),
-		      IPPROTO_ESP, c->tos, AWSVPN_OUTER_TTL, htons(IP_DF),
-		      !net_eq(adev->net, dev_net(adev->dev)));
-	c->rt = NULL;	/* iptunnel_xmit() consumed the reference */
+	xnet = !net_eq(adev->net, dev_net(adev->dev));
+	if (READ_ONCE(adev->encap) == AWSVPN_ENCAP_UDP) {
+		if (awsvpn_socket_xmit(adev, c->rt, skb, c->saddr,
+				       READ_ONCE(adev->remote), c->tos, c->df,
+				       xnet))
+			awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+	} else {
+		iptunnel_xmit(NULL, c->rt, skb, c->saddr,
+			      READ_ONCE(adev->remote), IPPROTO_ESP, c->tos,
+			      AWSVPN_OUTER_TTL, c->df, xnet);
+	}
+	c->rt = NULL;	/* both consumed the reference */
 out:
 	if (c->rt)
 		ip_rt_put(c->rt);
@@ -106,6 +120,25 @@ static void awsvpn_encrypt_done(void *data, int err)
 	local_bh_enable();
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_encrypt_done)
+
+/*
+ * The outer DF bit (AWSVPN_A_OUTER_DF), while the inner header is still in
+ * the clear: inherit copies inner IPv4 DF; IPv6 never fragments on the way,
+ * so neither may its ESP packet.
+ */
+static __be16 awsvpn_outer_df(struct awsvpn_device *adev, struct sk_buff *skb)
+{
+	switch (READ_ONCE(adev->outer_df)) {
+	case AWSVPN_OUTER_DF_CLEAR:
+		return 0;
+	case AWSVPN_OUTER_DF_INHERIT:
+		if (skb->protocol == htons(ETH_P_IP))
+			return ip_hdr(skb)->frag_off & htons(IP_DF);
+		return htons(IP_DF);
+	default:
+		return htons(IP_DF);
+	}
+}
 
 /* Next sequence number; 0 when the SA may not send any more. */
 static u32 awsvpn_next_seq(struct awsvpn_sa *sa)
@@ -136,6 +169,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	struct sk_buff *trailer;
 	struct awsvpn_crypt *c;
 	u8 nexthdr, tos, *tail;
+	__be16 df;
 	__be64 seq64;
 	int nfrags, ret;
 	u32 seq;
@@ -153,6 +187,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 		goto drop;
 	}
 
+	df = awsvpn_outer_df(adev, skb);
 	if (skb->protocol == htons(ETH_P_IP)) {
 		nexthdr = IPPROTO_IPIP;
 		tos = ip_hdr(skb)->tos;
@@ -167,7 +202,9 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	padlen = clen - len - 2;
 
 	if (skb_cow_head(skb, hdrlen + LL_RESERVED_SPACE(rt->dst.dev) +
-			 sizeof(struct iphdr)))
+			 sizeof(struct iphdr) +
+			 (READ_ONCE(adev->encap) == AWSVPN_ENCAP_UDP ?
+			  sizeof(struct udphdr) : 0)))
 		goto err;
 	nfrags = skb_cow_data(skb, padlen + 2 + sa->icvlen, &trailer);
 	if (nfrags < 0)
@@ -190,6 +227,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	c->len = len;
 	/* RFC 6040 normal mode: DSCP and ECN copied to the outer header. */
 	c->tos = tos;
+	c->df = df;
 	/* The IV generators derive the IV from the 64-bit sequence number. */
 	memset(c->iv, 0, sizeof(c->iv));
 	seq64 = cpu_to_be64(seq);

@@ -8,8 +8,8 @@
  * Family name: AWSVPN_GENL_NAME ("awsvpn"), version AWSVPN_GENL_VERSION.
  *
  * Every command addresses one awsvpn device, named by AWSVPN_A_IFINDEX or
- * AWSVPN_A_IFNAME (exactly one is required; if both are given they must name
- * the same device).  Devices are looked up in the network namespace of the
+ * AWSVPN_A_IFNAME (at least one is required; if both are given they must
+ * name the same device).  Devices are looked up in the network namespace of the
  * netlink socket.  Every command needs CAP_NET_ADMIN in the user namespace
  * owning that network namespace, because the replies describe security
  * associations.  Policies are strict: unknown attributes, wrong lengths and
@@ -151,6 +151,19 @@ enum awsvpn_mtu_mode {
 };
 #define AWSVPN_MTU_MODE_MAX (__AWSVPN_MTU_MODE_MAX - 1)
 
+/*
+ * AWSVPN_A_SOCKET: whose UDP socket carries ESP in UDP.  A device with encap
+ * udp but no socket (its adopted socket was closed) sends nothing until
+ * told "encap udp" (a socket of the module's own) or a new socket fd.
+ */
+enum awsvpn_socket_owner {
+	AWSVPN_SOCKET_NONE,	/* encap none, or the adopted socket was closed */
+	AWSVPN_SOCKET_MODULE,	/* the module's own, shared by the devices of a
+				 * namespace on the same local address and port */
+	AWSVPN_SOCKET_ADOPTED,	/* a process's socket, from AWSVPN_A_SOCKET_FD */
+	__AWSVPN_SOCKET_MAX
+};
+
 #define AWSVPN_OUTER_MTU_MIN		576
 #define AWSVPN_OUTER_MTU_MAX		65535
 #define AWSVPN_NAT_KEEPALIVE_DEFAULT	20	/* seconds */
@@ -175,7 +188,8 @@ enum awsvpn_attr {
 	AWSVPN_A_REPLAY_WINDOW,	/* u32 64..4096: default window for new
 				 * inbound SAs that do not name one */
 	AWSVPN_A_MTU,		/* u32: device MTU; setting it pins the MTU
-				 * (AWSVPN_MTU_FIXED), 68..65535 */
+				 * (AWSVPN_MTU_FIXED), 68..the device's max
+				 * (ip -d link shows maxmtu) */
 	AWSVPN_A_STATS,		/* nest of enum awsvpn_stat, read-only */
 	AWSVPN_A_SAS,		/* nest of AWSVPN_A_SA, read-only (GET) */
 	AWSVPN_A_SA,		/* nest of enum awsvpn_sa_attr */
@@ -204,6 +218,8 @@ enum awsvpn_attr {
 	AWSVPN_A_EVENT_REASON,	/* u8 enum awsvpn_expire_reason */
 	AWSVPN_A_EVENT_COUNT,	/* u64 */
 	AWSVPN_A_PAD,
+	AWSVPN_A_SOCKET,	/* u8 enum awsvpn_socket_owner, read-only: the
+				 * UDP socket ESP in UDP uses right now */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
@@ -308,7 +324,10 @@ enum awsvpn_stat {
 	AWSVPN_STAT_RX_REPLAY,		/* duplicate or too old sequence number */
 	AWSVPN_STAT_RX_AUTH_FAIL,	/* ICV did not verify */
 	AWSVPN_STAT_RX_BAD_TRAILER,	/* bad padding or next header */
-	AWSVPN_STAT_RX_NO_SA,		/* (device) no inbound SA for the SPI */
+	AWSVPN_STAT_RX_NO_SA,		/* (device) ESP for an SA that hard-expired,
+					 * or NAT-T ESP with an unknown SPI (raw
+					 * ESP with an unknown SPI is left to
+					 * xfrm and not counted) */
 	AWSVPN_STAT_RX_ERRORS,		/* malformed, truncated, out of memory */
 	AWSVPN_STAT_TX_NO_SA,		/* (device) nothing to send with */
 	AWSVPN_STAT_TX_SEQ_EXHAUSTED,	/* sequence number would wrap */
