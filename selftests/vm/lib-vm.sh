@@ -1,0 +1,344 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Host-side helpers shared by selftests/vm/run-suite and selftests/vm/run-demo.
+#
+# The host cannot load modules, so every kernel test runs in a throw-away
+# QEMU guest (TCG; KVM is not usable here).  The guest boots a stock Debian
+# kernel with a tiny busybox initramfs whose /init (selftests/vm/vm-init)
+# mounts the host's / read-only over 9p, the repository read-write at the same
+# path, and the cached module tree of that kernel, then switch_roots into the
+# host root and runs one command.  Nothing is installed on the host except
+# Debian packages the suite needs; guest kernels are only unpacked into a
+# cache directory.
+#
+# Environment knobs (all optional):
+#   AWSVPN_KERNELS       "ver1 ver2": kernel releases to use (default: newest
+#                        Debian 6.1 and 6.12 kernels with an image in apt)
+#   AWSVPN_TESTS         "00-smoke 10-foo": tests to run (default: all)
+#   AWSVPN_VM_CACHE      cache of unpacked kernels (/var/cache/awsvpn-vm)
+#   AWSVPN_VM_TIMEOUT    hard limit for one VM run in seconds (2700)
+#   AWSVPN_TEST_TIMEOUT  default per-test-file limit inside the guest (600)
+#   AWSVPN_VM_CMDLINE    extra kernel command line arguments
+#   AWSVPN_VM_MEM / AWSVPN_VM_SMP   guest size (2048 MiB / 2 CPUs)
+#   AWSVPN_MODULE_SRC    directory holding Kbuild + kernel/ (default: repo);
+#                        only for testing the harness itself
+#   AWSVPN_NO_APT=1      never call apt-get (fail instead if something is missing)
+
+set -eu
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$VM_DIR/../.." && pwd)
+BUILD="$REPO/build"
+CACHE=${AWSVPN_VM_CACHE:-/var/cache/awsvpn-vm}
+VM_TIMEOUT=${AWSVPN_VM_TIMEOUT:-2700}
+NPROC=$(nproc 2>/dev/null || echo 2)
+
+log()  { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Host packages: what the harness itself needs plus everything the guest
+# runs, because the guest's userland *is* the host's root file system.
+HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip coreutils
+	gcc make libc6-dev bc pkg-config libnl-genl-3-dev libnl-3-dev
+	iproute2 iperf3 tcpdump tshark iptables nftables python3
+	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd"
+
+_apt_updated=
+apt_update_once() {
+	[ -n "$_apt_updated" ] && return 0
+	log "apt-get update"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+	_apt_updated=1
+}
+
+# pkg_installed PKG: true if dpkg says PKG is installed.
+pkg_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# ensure_pkgs PKG...: install the missing ones (apt-get update only if needed).
+ensure_pkgs() {
+	local p missing=()
+	for p in "$@"; do
+		pkg_installed "$p" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "${AWSVPN_NO_APT:-0}" = 1 ] && die "missing packages: ${missing[*]}"
+	[ "$(id -u)" = 0 ] || die "missing packages (need root to install): ${missing[*]}"
+	log "installing: ${missing[*]}"
+	# Try without an update first (fast when the lists are fresh enough).
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >&2 2>/dev/null; then
+		apt_update_once
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "${missing[@]}" >&2
+	fi
+}
+
+ensure_host_deps() {
+	# shellcheck disable=SC2086  # word splitting of the list is intended
+	ensure_pkgs $HOST_PKGS
+}
+
+# apt_has PKG: true if apt knows a candidate version of PKG.
+apt_has() {
+	local c
+	c=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	[ -n "$c" ] && [ "$c" != "(none)" ]
+}
+
+# image_pkg VER: the linux-image package that carries VER (signed or not).
+image_pkg() {
+	if apt_has "linux-image-$1"; then
+		echo "linux-image-$1"
+	elif apt_has "linux-image-$1-unsigned"; then
+		echo "linux-image-$1-unsigned"
+	else
+		return 1
+	fi
+}
+
+# newest_kernel REGEX: newest VER with linux-headers-VER matching ^REGEX$
+# and a matching linux-image package.
+newest_kernel() {
+	local re=$1 v
+	for v in $(apt-cache pkgnames linux-headers- 2>/dev/null |
+			sed -n 's/^linux-headers-//p' | grep -E "^${re}\$" |
+			sort -rV); do
+		if image_pkg "$v" >/dev/null; then
+			echo "$v"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# pick_kernels: print the kernel releases to test, one per line.
+pick_kernels() {
+	if [ -n "${AWSVPN_KERNELS:-}" ]; then
+		printf '%s\n' $AWSVPN_KERNELS
+		return 0
+	fi
+	local re v out=() tried_update=
+	for re in '6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64'; do
+		v=$(newest_kernel "$re") || v=
+		if [ -z "$v" ] && [ -z "$tried_update" ] && [ "${AWSVPN_NO_APT:-0}" != 1 ]; then
+			# Fresh machine: package lists may be missing or stale.
+			apt_update_once
+			tried_update=1
+			v=$(newest_kernel "$re") || v=
+		fi
+		[ -n "$v" ] || die "no Debian kernel matching $re found in apt (is bookworm-security enabled?)"
+		out+=("$v")
+	done
+	printf '%s\n' "${out[@]}"
+}
+
+# kdir VER: kernel build directory for VER (installs the headers if needed).
+kdir() {
+	local v=$1 d="/usr/src/linux-headers-$1"
+	if [ ! -f "$d/Makefile" ]; then
+		ensure_pkgs "linux-headers-$v" >&2
+	fi
+	[ -f "$d/Makefile" ] || die "no kernel headers in $d"
+	echo "$d"
+}
+
+# ensure_image VER: unpack the Debian kernel image of VER into $CACHE/VER
+# (kernel in boot/, modules in lib/modules/VER) and run depmod there.
+ensure_image() {
+	local v=$1 root="$CACHE/$1" pkg tmp
+	if [ -f "$root/.unpacked" ]; then
+		return 0
+	fi
+	pkg=$(image_pkg "$v") || { apt_update_once; pkg=$(image_pkg "$v"); } ||
+		die "no linux-image package for $v"
+	log "fetching $pkg"
+	mkdir -p "$CACHE"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+	# apt drops privileges to _apt for downloads; let it write there.
+	chmod 755 "$tmp"
+	chown _apt "$tmp" 2>/dev/null || true
+	(cd "$tmp" && apt-get download -qq "$pkg" >&2) ||
+		{ apt_update_once; (cd "$tmp" && apt-get download -qq "$pkg" >&2); }
+	rm -rf "$root"
+	mkdir -p "$root"
+	dpkg -x "$tmp"/*.deb "$root"
+	rm -rf "$tmp" "$root/usr/share/doc"
+	[ -f "$root/boot/vmlinuz-$v" ] || die "$pkg has no boot/vmlinuz-$v"
+	[ -d "$root/lib/modules/$v" ] || die "$pkg has no lib/modules/$v"
+	depmod -b "$root" "$v"
+	touch "$root/.unpacked"
+}
+
+# ensure_initramfs VER: busybox initramfs with the 9p/virtio modules of VER
+# and selftests/vm/vm-init as /init.  Cached; rebuilt when any input changes.
+ensure_initramfs() {
+	local v=$1 root="$CACHE/$1" key out tmp m mods f
+	out="$root/initramfs.cpio.gz"
+	# Load order of the modules needed to reach the host's root over 9p
+	# (absolute paths under $root); built-in ones are reported as
+	# "builtin" and skipped.
+	mods=$(modprobe -d "$root" -S "$v" -a --show-depends \
+			virtio_pci 9pnet_virtio 9p 2>/dev/null |
+		awk '$1 == "insmod" {print $2}' | awk '!seen[$0]++')
+	key=$( { cat "$VM_DIR/vm-init"; echo "$mods"; busybox 2>&1 | head -1; } |
+		sha256sum | cut -d' ' -f1)
+	if [ -f "$out" ] && [ "$(cat "$root/initramfs.key" 2>/dev/null)" = "$key" ]; then
+		return 0
+	fi
+	log "building initramfs for $v"
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,sbin,dev,proc,sys,newroot,modules}
+	cp "$(command -v busybox)" "$tmp/bin/busybox"
+	for m in $(busybox --list); do
+		[ -e "$tmp/bin/$m" ] || ln -s busybox "$tmp/bin/$m"
+	done
+	: > "$tmp/modules/order"
+	for m in $mods; do
+		f=$(basename "$m")
+		# Busybox insmod cannot read compressed modules.
+		case "$f" in
+		*.ko.xz)  xz -dc "$m" > "$tmp/modules/${f%.xz}"; f=${f%.xz} ;;
+		*.ko.zst) zstd -dcq "$m" > "$tmp/modules/${f%.zst}"; f=${f%.zst} ;;
+		*.ko.gz)  gzip -dc "$m" > "$tmp/modules/${f%.gz}"; f=${f%.gz} ;;
+		*)        cp "$m" "$tmp/modules/$f" ;;
+		esac
+		echo "$f" >> "$tmp/modules/order"
+	done
+	install -m 755 "$VM_DIR/vm-init" "$tmp/init"
+	(cd "$tmp" && find . -print0 | cpio --null -o -H newc --quiet) |
+		gzip -1 > "$out.tmp"
+	mv "$out.tmp" "$out"
+	echo "$key" > "$root/initramfs.key"
+	rm -rf "$tmp"
+}
+
+# build_tool: build userspace/awsvpn from scratch.  Prints the log; fails on
+# a build error or any compiler warning.
+build_tool() {
+	local logf="$BUILD/tool-build.log"
+	mkdir -p "$BUILD"
+	# -B: rebuild everything so warnings of unchanged files are seen too.
+	if ! make -C "$REPO" -B tool > "$logf" 2>&1; then
+		sed 's/^/# /' "$logf"
+		return 1
+	fi
+	if grep -qi 'warning:' "$logf"; then
+		grep -i -A3 'warning:' "$logf" | sed 's/^/# /'
+		return 1
+	fi
+}
+
+# build_module VER: copy the module sources into build/VER/src, build there
+# against VER's headers (never in the repo, so kernels don't clobber each
+# other), fail on errors and on any warning (compiler or modpost), then put
+# awsvpn.ko at build/VER/awsvpn.ko and into the cached module tree.
+build_module() {
+	local v=$1 k src="${AWSVPN_MODULE_SRC:-$REPO}" b="$BUILD/$1" logf mdir
+	k=$(kdir "$v")
+	logf="$b/module-build.log"
+	rm -rf "$b/src" "$b/awsvpn.ko"
+	mkdir -p "$b/src"
+	# Sources only: a developer's in-tree build leaves objects of some
+	# other kernel in kernel/, which must not leak into this build.
+	(cd "$src" && tar -cf - --exclude='*.o' --exclude='.*.cmd' \
+		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='*.a' --exclude='*.d' --exclude=modules.order \
+		--exclude=Module.symvers --exclude='.*.swp' \
+		Kbuild kernel $([ -f Makefile ] && echo Makefile)) |
+		tar -C "$b/src" -xf - || return 1
+	if ! make -C "$k" M="$b/src" -j"$NPROC" modules > "$logf" 2>&1; then
+		sed 's/^/# /' "$logf" | tail -n 60
+		return 1
+	fi
+	if grep -qi 'warning:' "$logf"; then
+		grep -i -A3 'warning:' "$logf" | sed 's/^/# /'
+		return 1
+	fi
+	[ -f "$b/src/awsvpn.ko" ] || { echo "# no awsvpn.ko produced"; return 1; }
+	cp "$b/src/awsvpn.ko" "$b/awsvpn.ko" || return 1
+	# Install for modprobe / rtnl autoload inside the guest.
+	mdir="$CACHE/$v/lib/modules/$v/extra"
+	rm -f "$mdir"/awsvpn.ko*
+	install -D -m 644 "$b/awsvpn.ko" "$mdir/awsvpn.ko" || return 1
+	depmod -b "$CACHE/$v" "$v" || return 1
+}
+
+# drop_module VER: make sure a stale awsvpn.ko is not used after a failed build.
+drop_module() {
+	rm -f "$CACHE/$1/lib/modules/$1/extra"/awsvpn.ko* "$BUILD/$1/awsvpn.ko"
+	if [ -d "$CACHE/$1/lib/modules/$1" ]; then
+		depmod -b "$CACHE/$1" "$1" || true
+	fi
+}
+
+# vm_run VER SCRIPT: boot VER and run "bash SCRIPT" (a path inside the repo)
+# as root in the guest, from the repo directory, output streamed to stdout.
+# Returns the command's exit status; 255 if the VM crashed or timed out
+# (details on stderr, console log in build/VER/console.log).
+vm_run() {
+	local v=$1 script=$2 b="$BUILD/$1" qpid rc cmdline
+	local cons="$b/console.log" out="$b/vm-output.log" rcf="$b/vm-rc"
+	mkdir -p "$b"
+	rm -f "$rcf" "$cons"
+	: > "$out"
+	# Debug-friendly, fast-booting command line:
+	#  - console on ttyS0 (logged to console.log), test output on ttyS1;
+	#  - panic=-1 + -no-reboot: a panic ends QEMU at once;
+	#  - mitigations=off: page-table isolation etc. are very slow under TCG;
+	#  - rcu_expedited: netns teardown waits on RCU a lot;
+	#  - hung-task and soft-lockup detectors report (not panic) faster;
+	#  - kfence sampling (6.12 has KFENCE built in but disabled).
+	cmdline="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=0
+		softlockup_panic=0 mitigations=off rcupdate.rcu_expedited=1
+		sysctl.kernel.hung_task_timeout_secs=60 kfence.sample_interval=100
+		tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp
+		avm_repo=$REPO avm_kver=$v avm_cmd=$script avm_rc=$rcf
+		avm_moddir=$CACHE/$v/lib/modules/$v ${AWSVPN_VM_CMDLINE:-}"
+	cmdline=$(echo $cmdline)	# fold whitespace
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+		-nodefaults -display none -no-reboot -no-user-config \
+		-machine pc -accel tcg,thread=multi -cpu max \
+		-smp "${AWSVPN_VM_SMP:-2}" -m "${AWSVPN_VM_MEM:-2048}" \
+		-kernel "$CACHE/$v/boot/vmlinuz-$v" \
+		-initrd "$CACHE/$v/initramfs.cpio.gz" \
+		-append "$cmdline" \
+		-serial "file:$cons" -serial "file:$out" \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-fsdev local,id=repo,path="$REPO",security_model=none,multidevs=remap \
+		-device virtio-9p-pci,fsdev=repo,mount_tag=repo \
+		</dev/null >"$b/qemu.log" 2>&1 &
+	qpid=$!
+	# Stream the guest's test output while QEMU runs.
+	tail -n +1 -f --pid="$qpid" "$out" 2>/dev/null || true
+	wait "$qpid" && rc=0 || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		warn "$v: VM timed out after ${VM_TIMEOUT}s"
+	elif [ "$rc" != 0 ]; then
+		warn "$v: qemu exited with status $rc"; cat "$b/qemu.log" >&2
+	fi
+	if [ -f "$rcf" ]; then
+		return "$(cat "$rcf")"
+	fi
+	warn "$v: the VM did not complete (crash, panic or timeout); console tail:"
+	tail -n 60 "$cons" 2>/dev/null | sed 's/^/    /' >&2 || true
+	return 255
+}
+
+# prepare_kernel VER: headers, image and initramfs for VER.  Call it as
+# "bash lib-vm.sh prepare_kernel VER" where its status is tested: "set -e"
+# is ignored inside functions called from an "if".
+prepare_kernel() {
+	kdir "$1" >/dev/null
+	ensure_image "$1"
+	ensure_initramfs "$1"
+}
+
+# Executed rather than sourced: run the named function.
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ $# -gt 0 ]; then
+	"$@"
+fi
