@@ -295,10 +295,10 @@ static struct awsvpn_socket *awsvpn_sock_own(struct net *net, __be32 local,
 		.encap_type = UDP_ENCAP_ESPINUDP,
 		.encap_rcv = awsvpn_udp_encap_rcv,
 	};
-	struct udp_port_cfg cfg = {
-		.family = AF_INET,
-		.local_ip.s_addr = local,
-		.local_udp_port = htons(port),
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = local,
+		.sin_port = htons(port),
 	};
 	struct awsvpn_socket *as;
 	struct socket *sock;
@@ -315,15 +315,23 @@ static struct awsvpn_socket *awsvpn_sock_own(struct net *net, __be32 local,
 	as = awsvpn_sock_alloc(net);
 	if (!as)
 		return ERR_PTR(-ENOMEM);
-	ret = udp_sock_create(net, &cfg, &sock);
+	/*
+	 * udp_sock_create() without its bind: the local address may be
+	 * configured after the device (a secondary or elastic address), so
+	 * bind with IP_FREEBIND, as IKE daemons do.
+	 */
+	ret = sock_create_kern(net, AF_INET, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (!ret) {
+		ip_sock_set_freebind(sock->sk);
+		ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+		if (ret)
+			sock_release(sock);
+	}
 	if (ret) {
 		kfree(as);
 		if (ret == -EADDRINUSE)
 			NL_SET_ERR_MSG_MOD(extack,
 					   "local UDP port is in use by another socket");
-		else if (ret == -EADDRNOTAVAIL)
-			NL_SET_ERR_MSG_MOD(extack,
-					   "local address is not configured in the outer namespace");
 		else
 			NL_SET_ERR_MSG_MOD(extack, "cannot create the UDP socket");
 		return ERR_PTR(ret);

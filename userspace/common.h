@@ -39,6 +39,8 @@ extern const struct name_map integ_names[];
 extern const struct name_map encap_names[];
 extern const struct name_map df_names[];
 extern const struct name_map mss_mode_names[];
+extern const struct name_map outer_df_names[];
+extern const struct name_map mtu_mode_names[];
 extern const struct name_map sa_state_names[];
 
 int parse_u32(const char *s, bool allow_hex, uint32_t *out);
@@ -141,12 +143,14 @@ struct json {
 	FILE *f;
 	int depth;
 	bool first;
+	bool compact;		/* one line: no newlines or indentation */
 };
 
 void json_begin(struct json *j, const char *key, char open);
 void json_end(struct json *j, char close);
 void json_str(struct json *j, const char *key, const char *s);
 void json_u64(struct json *j, const char *key, uint64_t v);
+void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
 
 /* commands and help */
@@ -154,10 +158,12 @@ void json_null(struct json *j, const char *key);
 extern const struct keyword set_keywords[];
 extern const struct keyword sa_add_keywords[];
 extern const struct keyword sa_del_keywords[];
+extern const struct keyword sa_switch_keywords[];
 
 int cmd_show(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_sa(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 bool help_wanted(int argc, char **argv);
 int help_topic(FILE *f, const char *topic);

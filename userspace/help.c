@@ -13,7 +13,10 @@ static void usage_lines(FILE *f)
 	      "       awsvpn set DEV [KEYWORD VALUE]...\n"
 	      "       awsvpn sa add DEV dir in|out spi SPI enc SUITE [integ ALG]\n"
 	      "                     key-file FILE [replay-window N] [seq N]\n"
+	      "                     [activate on-first-rx SPI_IN] [limit LIMIT N...]\n"
 	      "       awsvpn sa del DEV dir in|out spi SPI\n"
+	      "       awsvpn sa switch DEV spi SPI\n"
+	      "       awsvpn monitor [--json] [DEV]\n"
 	      "       awsvpn help [COMMAND]\n"
 	      "       awsvpn --version\n", f);
 }
@@ -41,6 +44,11 @@ void help_usage(FILE *f)
 	      "                            install a security association (SA)\n"
 	      "  sa del DEV dir in|out spi SPI\n"
 	      "                            remove a security association\n"
+	      "  sa switch DEV spi SPI     make outbound SA SPI the one that sends\n"
+	      "                            (rekey); the old one becomes retired\n"
+	      "  monitor [--json] [DEV]    print SA and device events as they\n"
+	      "                            happen (rekey, expiry, replay), until\n"
+	      "                            interrupted\n"
 	      "  help [COMMAND]            this help, or details on COMMAND\n"
 	      "  --version                 print the version\n"
 	      "\n"
@@ -50,6 +58,10 @@ void help_usage(FILE *f)
 	kw_help(f, sa_add_keywords);
 	fputs("\nKeywords of 'sa del':\n", f);
 	kw_help(f, sa_del_keywords);
+	fputs("\nKeywords of 'sa switch':\n", f);
+	kw_help(f, sa_switch_keywords);
+	fputs("\nOptions of 'monitor':\n"
+	      "  --json, -j                one JSON object per line\n", f);
 	fputs("\nRun 'awsvpn help COMMAND' for details, e.g. 'awsvpn help sa'.\n",
 	      f);
 }
@@ -62,6 +74,28 @@ static void help_show(FILE *f)
 	      "device DEV, or of every awsvpn device in the network namespace.\n"
 	      "Counters are exact; only the 'transfer' line is rounded.  Keys are\n"
 	      "never shown.\n"
+	      "\n"
+	      "  mtu: N (auto|fixed)       device MTU; auto follows suite, encap\n"
+	      "                            and outer MTU, fixed was pinned\n"
+	      "  outer-mtu: auto|N         auto: from the route to remote\n"
+	      "  nat-keepalive: Ns|off     NAT keepalive interval (encap udp)\n"
+	      "  frag: ...                 inner IPv4 DF bits reset, packets\n"
+	      "                            fragmented before encryption, the\n"
+	      "                            fragments made, ICMP frag-needed /\n"
+	      "                            packet-too-big sent\n"
+	      "  tcp: mss-clamped N        TCP SYNs whose MSS option was lowered\n"
+	      "  nat: ...                  NAT keepalives sent, received\n"
+	      "  latest rx: N.N s ago      time since the latest packet was\n"
+	      "  latest tx: ...            received / sent, or never\n"
+	      "Per SA: state (active, pending, retired: replaced by 'sa switch',\n"
+	      "expired), age in seconds, soft-expired once a soft limit was hit,\n"
+	      "activate (on-first-rx SPI), limits with what remains of each.\n"
+	      "In JSON, \"mss\" and \"outer_mtu\" are a number, or a string (\"auto\",\n"
+	      "\"off\"); \"nat_keepalive\" is in seconds, 0 = off.\n"
+	      "\"last_rx_ms\"/\"last_tx_ms\" are milliseconds ago, null for never;\n"
+	      "per SA \"age\" (s), \"soft_expired\", \"activate_on_rx\" (SPI) and\n"
+	      "\"limits\" with the limits it has (time_soft, time_hard, bytes_soft,\n"
+	      "bytes_hard, packets_soft, packets_hard).\n"
 	      "\n"
 	      "  --json, -j                print a JSON array with one object per\n"
 	      "                            device, even for a single device\n"
@@ -82,18 +116,24 @@ static void help_set(FILE *f)
 	fputs("\n"
 	      "Example:\n"
 	      "  awsvpn set awsvpn0 local 192.0.2.2 remote 198.51.100.1\n"
-	      "  awsvpn set awsvpn0 encap udp remote-port 4500 mss 1360\n", f);
+	      "  awsvpn set awsvpn0 encap udp remote-port 4500 mss 1360\n"
+	      "  awsvpn set awsvpn0 mtu 1400 outer-df set df keep\n"
+	      "  awsvpn set awsvpn0 mtu auto outer-mtu 1400\n", f);
 }
 
 static void help_sa(FILE *f)
 {
 	fputs("Usage: awsvpn sa add DEV dir in|out spi SPI enc SUITE [integ ALG]\n"
 	      "                     key-file FILE [replay-window N] [seq N]\n"
+	      "                     [activate on-first-rx SPI_IN] [limit LIMIT N...]\n"
 	      "       awsvpn sa del DEV dir in|out spi SPI\n"
+	      "       awsvpn sa switch DEV spi SPI\n"
 	      "\n"
 	      "Install or remove an ESP security association (SA) of the awsvpn\n"
-	      "device DEV.  The first outbound SA becomes the active one.  An\n"
-	      "inbound SPI must be unique in the network namespace, an outbound\n", f);
+	      "device DEV.  The first outbound SA becomes the active one; later\n"
+	      "ones wait, pending, until 'sa switch' (or their 'activate\n"
+	      "on-first-rx' SPI receives).  An inbound SPI must be unique in the\n"
+	      "network namespace, an outbound\n", f);
 	fprintf(f,
 		"SPI on the device.  At most %d inbound and %d outbound SAs.\n",
 		AWSVPN_MAX_SA_IN, AWSVPN_MAX_SA_OUT);
@@ -101,6 +141,14 @@ static void help_sa(FILE *f)
 	kw_help(f, sa_add_keywords);
 	fputs("\nKeywords of 'sa del':\n", f);
 	kw_help(f, sa_del_keywords);
+	fputs("\nKeywords of 'sa switch':\n", f);
+	kw_help(f, sa_switch_keywords);
+	fputs("\n"
+	      "Make-before-break rekey: add the new inbound SA, then the new\n"
+	      "outbound SA (pending), switch to it once the peer has its inbound\n"
+	      "SA ('sa switch', or 'activate on-first-rx' to wait for proof),\n"
+	      "then delete the old pair.  The replaced outbound SA shows as\n"
+	      "'retired' until deleted.  'awsvpn monitor' reports each step.\n", f);
 	fputs("\n"
 	      "Key file: the keys as hex digits (whitespace, newlines and a leading\n"
 	      "0x are ignored): the encryption key, followed for CBC by the\n"
@@ -116,7 +164,44 @@ static void help_sa(FILE *f)
 	      "  awsvpn sa add awsvpn0 dir out spi 0x1000 enc aes128-gcm16 key-file out.key\n"
 	      "  awsvpn sa add awsvpn0 dir in spi 0x2000 enc aes256 integ sha2-256 \\\n"
 	      "         key-file - < in.key\n"
-	      "  awsvpn sa del awsvpn0 dir in spi 0x2000\n", f);
+	      "  awsvpn sa del awsvpn0 dir in spi 0x2000\n"
+	      "  awsvpn sa add awsvpn0 dir out spi 0x1001 enc aes128-gcm16 \\\n"
+	      "         key-file new.key activate on-first-rx 0x2001 \\\n"
+	      "         limit time-soft 3240 time-hard 3600\n"
+	      "  awsvpn sa switch awsvpn0 spi 0x1001\n", f);
+}
+
+static void help_monitor(FILE *f)
+{
+	fputs("Usage: awsvpn monitor [--json] [DEV]\n"
+	      "\n"
+	      "Print the events of every awsvpn device in the network namespace,\n"
+	      "or only of DEV, one line each as they happen, until interrupted\n"
+	      "(SIGINT or SIGTERM end it with exit status 0).  Each line is\n"
+	      "written out at once, so a pipe or file sees it immediately.\n"
+	      "\n"
+	      "  TIME DEV EVENT [in|out spi SPI] [reason REASON] [count N]\n"
+	      "\n"
+	      "TIME is local time, 2026-11-21T12:00:00.123.  EVENT is one of:\n"
+	      "  sa-added, sa-deleted      an SA was installed or removed\n"
+	      "  sa-switched               the SA is the new active outbound SA\n"
+	      "  sa-soft-expire            a soft limit was reached: rekey now\n"
+	      "                            (once per SA, with reason)\n"
+	      "  sa-hard-expire            a hard limit was reached: the SA was\n"
+	      "                            deleted; reason time, bytes, packets\n"
+	      "                            or seq (sequence numbers used up)\n"
+	      "  sa-first-rx               first authentic packet on an inbound SA\n"
+	      "  dev-up, dev-down          the device went up or down\n"
+	      "  replay, auth-fail         replayed packets or ICV failures, count\n"
+	      "                            since the last such event (one a second\n"
+	      "                            at most)\n"
+	      "\n"
+	      "  --json, -j                one JSON object per line: \"time\",\n"
+	      "                            \"event\", \"ifname\", \"ifindex\" and,\n"
+	      "                            where they apply, \"dir\", \"spi\"\n"
+	      "                            (number), \"reason\", \"count\"\n"
+	      "\n"
+	      "Needs CAP_NET_ADMIN.\n", f);
 }
 
 static void help_help(FILE *f)
@@ -125,7 +210,7 @@ static void help_help(FILE *f)
 	      "       awsvpn COMMAND --help\n"
 	      "\n"
 	      "Without COMMAND, list all commands and keywords; with it (show, set,\n"
-	      "sa, help), explain that command.\n", f);
+	      "sa, monitor, help), explain that command.\n", f);
 }
 
 static const struct {
@@ -135,6 +220,7 @@ static const struct {
 	{ "show", help_show },
 	{ "set", help_set },
 	{ "sa", help_sa },
+	{ "monitor", help_monitor },
 	{ "help", help_help },
 };
 

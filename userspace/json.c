@@ -76,7 +76,10 @@ static void put_string(FILE *f, const char *str)
 
 static void next(struct json *j, const char *key)
 {
-	if (j->depth) {
+	if (j->depth && j->compact) {
+		if (!j->first)
+			fputs(", ", j->f);
+	} else if (j->depth) {
 		fputs(j->first ? "\n" : ",\n", j->f);
 		fprintf(j->f, "%*s", 2 * j->depth, "");
 	}
@@ -98,7 +101,7 @@ void json_begin(struct json *j, const char *key, char open)
 void json_end(struct json *j, char close)
 {
 	j->depth--;
-	if (!j->first) {
+	if (!j->first && !j->compact) {
 		fputc('\n', j->f);
 		fprintf(j->f, "%*s", 2 * j->depth, "");
 	}
@@ -118,6 +121,12 @@ void json_u64(struct json *j, const char *key, uint64_t v)
 {
 	next(j, key);
 	fprintf(j->f, "%" PRIu64, v);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+	next(j, key);
+	fputs(v ? "true" : "false", j->f);
 }
 
 void json_null(struct json *j, const char *key)

@@ -29,6 +29,7 @@ static const struct {
 	{ "show", cmd_show },
 	{ "set", cmd_set },
 	{ "sa", cmd_sa },
+	{ "monitor", cmd_monitor },
 };
 
 static int do_help(int argc, char **argv)

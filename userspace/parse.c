@@ -53,10 +53,24 @@ const struct name_map mss_mode_names[] = {
 	{ NULL, 0 }
 };
 
+const struct name_map outer_df_names[] = {
+	{ "set", AWSVPN_OUTER_DF_SET },
+	{ "clear", AWSVPN_OUTER_DF_CLEAR },
+	{ "inherit", AWSVPN_OUTER_DF_INHERIT },
+	{ NULL, 0 }
+};
+
+const struct name_map mtu_mode_names[] = {
+	{ "auto", AWSVPN_MTU_AUTO },
+	{ "fixed", AWSVPN_MTU_FIXED },
+	{ NULL, 0 }
+};
+
 const struct name_map sa_state_names[] = {
 	{ "active", AWSVPN_SA_STATE_ACTIVE },
 	{ "pending", AWSVPN_SA_STATE_PENDING },
 	{ "expired", AWSVPN_SA_STATE_EXPIRED },
+	{ "retired", AWSVPN_SA_STATE_RETIRED },
 	{ NULL, 0 }
 };
 

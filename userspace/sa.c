@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * awsvpn sa add DEV dir in|out spi SPI enc SUITE [integ ALG] key-file FILE
- *		 [replay-window N] [seq N]
+ *		 [replay-window N] [seq N] [activate on-first-rx SPI_IN]
+ *		 [limit LIMIT N [LIMIT N]...]
  * awsvpn sa del DEV dir in|out spi SPI
+ * awsvpn sa switch DEV spi SPI
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/attr.h>
@@ -22,6 +27,149 @@
 	.help = "security parameter index, decimal or 0x-hex,\n"	\
 		">= 256 (required)",					\
 	.parse = kw_spi, .attr = AWSVPN_SA_A_SPI, .type = KW_U32,	\
+}
+
+/* activate on-first-rx SPI_IN: the SPI is the word after the mode. */
+static int kw_activate(struct kwctx *c, const struct keyword *kw,
+		       const char *arg, uint64_t *val)
+{
+	uint32_t v;
+
+	if (strcmp(arg, "on-first-rx")) {
+		err_msg("%s: %s: unknown mode '%s' (expected on-first-rx SPI_IN)",
+			c->cmd, kw->name, arg);
+		return -1;
+	}
+	if (c->argc < 1) {
+		err_msg("%s: '%s on-first-rx' needs the inbound SPI (SPI_IN)",
+			c->cmd, kw->name);
+		return -1;
+	}
+	if (parse_u32(c->argv[0], true, &v) || v < AWSVPN_SPI_MIN) {
+		err_msg("%s: %s on-first-rx: invalid SPI '%s' (expected %u..%u, decimal or 0x-hex)",
+			c->cmd, kw->name, c->argv[0], AWSVPN_SPI_MIN,
+			UINT32_MAX);
+		return -1;
+	}
+	c->argc--;
+	c->argv++;
+	*val = v;
+	return 0;
+}
+
+/* The words after "limit"; soft and hard of one kind are neighbours. */
+static const struct {
+	const char *name;
+	const char *unit;
+	int attr;
+	uint64_t max;
+} sa_limits[] = {
+	{ "time-soft", "seconds", AWSVPN_SA_A_TIME_SOFT, UINT32_MAX },
+	{ "time-hard", "seconds", AWSVPN_SA_A_TIME_HARD, UINT32_MAX },
+	{ "bytes-soft", "bytes", AWSVPN_SA_A_BYTES_SOFT, UINT64_MAX },
+	{ "bytes-hard", "bytes", AWSVPN_SA_A_BYTES_HARD, UINT64_MAX },
+	{ "packets-soft", "packets", AWSVPN_SA_A_PACKETS_SOFT, UINT64_MAX },
+	{ "packets-hard", "packets", AWSVPN_SA_A_PACKETS_HARD, UINT64_MAX },
+};
+
+static int sa_limit_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sa_limits); i++)
+		if (!strcmp(sa_limits[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Strict decimal 1..max: digits only, no sign, no suffix. */
+static int parse_limit(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !v || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * limit LIMIT N [LIMIT N]...: @arg is the first LIMIT; further pairs are
+ * taken while the next word names a limit.  The attributes go straight
+ * into the request; *val is the set of limits given.
+ */
+static int kw_limit(struct kwctx *c, const struct keyword *kw,
+		    const char *arg, uint64_t *val)
+{
+	uint64_t v[ARRAY_SIZE(sa_limits)] = { 0 };
+	unsigned int seen = 0;
+	const char *name = arg;
+	size_t i;
+	int l;
+
+	for (;;) {
+		l = sa_limit_find(name);
+		if (l < 0) {
+			err_msg("%s: %s: unknown limit '%s' (expected time-soft, time-hard, bytes-soft, bytes-hard, packets-soft or packets-hard)",
+				c->cmd, kw->name, name);
+			return -1;
+		}
+		if (seen & (1U << l)) {
+			err_msg("%s: %s: '%s' given more than once", c->cmd,
+				kw->name, name);
+			return -1;
+		}
+		if (c->argc < 1) {
+			err_msg("%s: %s: '%s' needs a value (%s)", c->cmd,
+				kw->name, name, sa_limits[l].unit);
+			return -1;
+		}
+		if (parse_limit(c->argv[0], sa_limits[l].max, &v[l])) {
+			err_msg("%s: %s %s: invalid value '%s' (expected 1..%" PRIu64 " %s)",
+				c->cmd, kw->name, name, c->argv[0],
+				sa_limits[l].max, sa_limits[l].unit);
+			return -1;
+		}
+		seen |= 1U << l;
+		c->argc--;
+		c->argv++;
+		if (c->argc < 1 || sa_limit_find(c->argv[0]) < 0)
+			break;
+		name = c->argv[0];
+		c->argc--;
+		c->argv++;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(sa_limits); i += 2) {
+		if (v[i] && v[i + 1] && v[i] > v[i + 1]) {
+			err_msg("%s: %s: %s %" PRIu64 " exceeds %s %" PRIu64,
+				c->cmd, kw->name, sa_limits[i].name, v[i],
+				sa_limits[i + 1].name, v[i + 1]);
+			return -1;
+		}
+	}
+
+	for (i = 0; c->msg && i < ARRAY_SIZE(sa_limits); i++) {
+		int ret;
+
+		if (!(seen & (1U << i)))
+			continue;
+		if (sa_limits[i].max == UINT32_MAX)
+			ret = nla_put_u32(c->msg, sa_limits[i].attr, v[i]);
+		else
+			ret = nla_put_u64(c->msg, sa_limits[i].attr, v[i]);
+		if (ret < 0) {
+			err_msg("%s: request too large", c->cmd);
+			return -1;
+		}
+	}
+	*val = seen;
+	return 0;
 }
 
 const struct keyword sa_add_keywords[] = {
@@ -58,6 +206,25 @@ const struct keyword sa_add_keywords[] = {
 			"(default 0)",
 		.parse = kw_range, .min = 0, .max = UINT32_MAX, .hex = true,
 		.attr = AWSVPN_SA_A_SEQ, .type = KW_U32,
+	}, {
+		.name = "activate", .arg = "on-first-rx SPI_IN",
+		.help = "outbound only: install the SA pending (when\n"
+			"another one is active) and switch to it by itself\n"
+			"once the first authentic packet arrives on the\n"
+			"inbound SA SPI_IN: proof that the peer has its\n"
+			"side of the new pair",
+		.parse = kw_activate,
+		.attr = AWSVPN_SA_A_ACTIVATE_ON_RX, .type = KW_U32,
+	}, {
+		.name = "limit", .arg = "LIMIT N...",
+		.help = "lifetime, any of these pairs in any order:\n"
+			"  time-soft S, time-hard S   seconds after install\n"
+			"  bytes-soft B, bytes-hard B   inner bytes\n"
+			"  packets-soft N, packets-hard N\n"
+			"soft: one sa-soft-expire event (time to rekey);\n"
+			"hard: the SA stops and is deleted (sa-hard-expire).\n"
+			"Soft must not exceed hard.  Default: no limits",
+		.parse = kw_limit,
 	},
 	{ .name = NULL }
 };
@@ -65,6 +232,15 @@ const struct keyword sa_add_keywords[] = {
 const struct keyword sa_del_keywords[] = {
 	DIR_KEYWORD,
 	SPI_KEYWORD,
+	{ .name = NULL }
+};
+
+const struct keyword sa_switch_keywords[] = {
+	{
+		.name = "spi", .arg = "SPI",
+		.help = "the outbound SA that sends from now on (required)",
+		.parse = kw_spi, .attr = AWSVPN_SA_A_SPI, .type = KW_U32,
+	},
 	{ .name = NULL }
 };
 
@@ -106,6 +282,10 @@ static int sa_add_check(const struct kwctx *c, int *enc, int *integ)
 	}
 	if (dir == AWSVPN_DIR_IN && kw_get(c, "seq", NULL, NULL)) {
 		err_msg("sa add: seq applies to outbound SAs only");
+		return -1;
+	}
+	if (dir == AWSVPN_DIR_IN && kw_get(c, "activate", NULL, NULL)) {
+		err_msg("sa add: activate on-first-rx applies to outbound SAs only");
 		return -1;
 	}
 	return 0;
@@ -152,13 +332,25 @@ out:
 	return ret;
 }
 
-static int sa_cmd(int argc, char **argv, bool add)
+enum sa_op { SA_ADD, SA_DEL, SA_SWITCH };
+
+static const struct {
+	const char *cmd;
+	const struct keyword *table;
+	uint8_t genl_cmd;
+} sa_ops[] = {
+	[SA_ADD] = { "sa add", sa_add_keywords, AWSVPN_CMD_NEW_SA },
+	[SA_DEL] = { "sa del", sa_del_keywords, AWSVPN_CMD_DEL_SA },
+	[SA_SWITCH] = { "sa switch", sa_switch_keywords, AWSVPN_CMD_SWITCH_SA },
+};
+
+static int sa_cmd(int argc, char **argv, enum sa_op op)
 {
-	const char *cmd = add ? "sa add" : "sa del";
+	const char *cmd = sa_ops[op].cmd;
 	struct kwctx c = {
-		.cmd = cmd, .topic = "sa",
-		.table = add ? sa_add_keywords : sa_del_keywords,
+		.cmd = cmd, .topic = "sa", .table = sa_ops[op].table,
 	};
+	bool add = op == SA_ADD;
 	struct nlattr *nest;
 	struct nlctx ctx;
 	struct nl_msg *msg;
@@ -175,7 +367,7 @@ static int sa_cmd(int argc, char **argv, bool add)
 	if (check_ifname(cmd, dev))
 		return 1;
 
-	msg = req_new(add ? AWSVPN_CMD_NEW_SA : AWSVPN_CMD_DEL_SA, NLM_F_ACK);
+	msg = req_new(sa_ops[op].genl_cmd, NLM_F_ACK);
 	if (!msg || nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0 ||
 	    !(nest = nla_nest_start(msg, AWSVPN_A_SA))) {
 		err_msg("%s: out of memory", cmd);
@@ -193,7 +385,8 @@ static int sa_cmd(int argc, char **argv, bool add)
 		if (sa_add_check(&c, &enc, &integ) ||
 		    sa_add_keys(&c, msg, enc, integ))
 			goto fail;
-	} else if (!require(&c, "dir") || !require(&c, "spi")) {
+	} else if ((op == SA_DEL && !require(&c, "dir")) ||
+		   !require(&c, "spi")) {
 		goto fail;
 	}
 	nla_nest_end(msg, nest);
@@ -202,9 +395,15 @@ static int sa_cmd(int argc, char **argv, bool add)
 
 	if (awsvpn_nl_open(&ctx))
 		goto fail;
-	ret = req_run(&ctx, msg, NULL, NULL, "cannot %s sa %s spi 0x%08x %s %s",
-		      add ? "add" : "delete", map_name(dir_names, dir),
-		      (unsigned int)spi, add ? "to" : "from", dev);
+	if (op == SA_SWITCH)
+		ret = req_run(&ctx, msg, NULL, NULL,
+			      "cannot switch %s to sa out spi 0x%08x", dev,
+			      (unsigned int)spi);
+	else
+		ret = req_run(&ctx, msg, NULL, NULL,
+			      "cannot %s sa %s spi 0x%08x %s %s",
+			      add ? "add" : "delete", map_name(dir_names, dir),
+			      (unsigned int)spi, add ? "to" : "from", dev);
 	awsvpn_nl_close(&ctx);
 	return ret ? 1 : 0;
 
@@ -216,15 +415,18 @@ fail:
 int cmd_sa(int argc, char **argv)
 {
 	if (argc < 2) {
-		err_msg("sa: missing subcommand (add or del)");
+		err_msg("sa: missing subcommand (add, del or switch)");
 		help_hint("sa");
 		return 1;
 	}
 	if (!strcmp(argv[1], "add"))
-		return sa_cmd(argc - 1, argv + 1, true);
+		return sa_cmd(argc - 1, argv + 1, SA_ADD);
 	if (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete"))
-		return sa_cmd(argc - 1, argv + 1, false);
-	err_msg("sa: unknown subcommand '%s' (expected add or del)", argv[1]);
+		return sa_cmd(argc - 1, argv + 1, SA_DEL);
+	if (!strcmp(argv[1], "switch"))
+		return sa_cmd(argc - 1, argv + 1, SA_SWITCH);
+	err_msg("sa: unknown subcommand '%s' (expected add, del or switch)",
+		argv[1]);
 	help_hint("sa");
 	return 1;
 }

@@ -4,7 +4,10 @@
  *
  * Every keyword is one table entry: add a row to add a setting.
  */
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <netlink/attr.h>
 
@@ -42,6 +45,104 @@ static int put_mss(struct nl_msg *msg, const struct keyword *kw, uint64_t val)
 	if (nla_put_u16(msg, AWSVPN_A_MSS, val) < 0)
 		return -1;
 	return nla_put_u8(msg, AWSVPN_A_MSS_MODE, AWSVPN_MSS_FIXED);
+}
+
+/* mtu: a number, or "auto" flagged in the upper half. */
+#define MTU_AUTO_FLAG	BIT(32)
+#define MTU_MIN		68	/* IPv4 minimum, the device's min_mtu */
+#define MTU_MAX		65535
+
+static int kw_mtu(struct kwctx *c, const struct keyword *kw, const char *arg,
+		  uint64_t *val)
+{
+	uint32_t v;
+
+	(void)c;
+	if (!strcmp(arg, "auto")) {
+		*val = MTU_AUTO_FLAG;
+		return 0;
+	}
+	if (parse_u32(arg, false, &v) || v < MTU_MIN || v > MTU_MAX) {
+		err_msg("%s: invalid value '%s' (expected auto or %u..%u)",
+			kw->name, arg, MTU_MIN, MTU_MAX);
+		return -1;
+	}
+	*val = v;
+	return 0;
+}
+
+static int put_mtu(struct nl_msg *msg, const struct keyword *kw, uint64_t val)
+{
+	(void)kw;
+	if (val & MTU_AUTO_FLAG)
+		return nla_put_u8(msg, AWSVPN_A_MTU_MODE, AWSVPN_MTU_AUTO);
+	/* The kernel pins the MTU (AWSVPN_MTU_FIXED) when it is given. */
+	return nla_put_u32(msg, AWSVPN_A_MTU, val);
+}
+
+/* outer-mtu: "auto" is 0, "from the route". */
+static int kw_outer_mtu(struct kwctx *c, const struct keyword *kw,
+			const char *arg, uint64_t *val)
+{
+	uint32_t v;
+
+	(void)c;
+	if (!strcmp(arg, "auto")) {
+		*val = 0;
+		return 0;
+	}
+	if (parse_u32(arg, false, &v) || v < AWSVPN_OUTER_MTU_MIN ||
+	    v > AWSVPN_OUTER_MTU_MAX) {
+		err_msg("%s: invalid value '%s' (expected auto or %u..%u)",
+			kw->name, arg, AWSVPN_OUTER_MTU_MIN,
+			AWSVPN_OUTER_MTU_MAX);
+		return -1;
+	}
+	*val = v;
+	return 0;
+}
+
+/*
+ * socket-fd: a descriptor this process inherited (from an IKE daemon), or
+ * -1.  The descriptor is only looked at (fstat), never closed or changed:
+ * it stays the caller's.  Checking it before the netlink socket is opened
+ * also guarantees that the number cannot be our own netlink socket.
+ */
+static int kw_socket_fd(struct kwctx *c, const struct keyword *kw,
+			const char *arg, uint64_t *val)
+{
+	struct stat st;
+	uint32_t v;
+
+	(void)c;
+	if (!strcmp(arg, "-1")) {
+		*val = (uint32_t)-1;
+		return 0;
+	}
+	if (parse_u32(arg, false, &v) || v > INT_MAX) {
+		err_msg("%s: invalid value '%s' (expected -1 or a file descriptor number)",
+			kw->name, arg);
+		return -1;
+	}
+	if (fstat((int)v, &st)) {
+		err_msg("%s: file descriptor %u: %s", kw->name, v,
+			errno == EBADF ? "not open in this process" :
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		err_msg("%s: file descriptor %u is not a socket", kw->name, v);
+		return -1;
+	}
+	*val = v;
+	return 0;
+}
+
+static int put_socket_fd(struct nl_msg *msg, const struct keyword *kw,
+			 uint64_t val)
+{
+	(void)kw;
+	return nla_put_s32(msg, AWSVPN_A_SOCKET_FD, (int32_t)(uint32_t)val);
 }
 
 const struct keyword set_keywords[] = {
@@ -93,6 +194,46 @@ const struct keyword set_keywords[] = {
 		.parse = kw_range,
 		.min = AWSVPN_REPLAY_WINDOW_MIN, .max = AWSVPN_REPLAY_WINDOW_MAX,
 		.attr = AWSVPN_A_REPLAY_WINDOW, .type = KW_U32,
+	}, {
+		.name = "mtu", .arg = "auto|N",
+		.help = "device MTU. auto: the largest inner packet whose\n"
+			"ESP packet fits the outer MTU, from the active\n"
+			"outbound SA's suite and the encapsulation\n"
+			"(default; AWS's table, e.g. 1446 for AES-GCM);\n"
+			"N: pin it to N, 68..65535, like ip link set mtu",
+		.parse = kw_mtu, .put = put_mtu,
+	}, {
+		.name = "outer-mtu", .arg = "auto|N",
+		.help = "MTU of the path to remote that 'mtu auto' fits\n"
+			"ESP packets into. auto: from the route to remote\n"
+			"(default; 1500 typical, 1500 without a route);\n"
+			"N: 576..65535",
+		.parse = kw_outer_mtu,
+		.attr = AWSVPN_A_OUTER_MTU, .type = KW_U32,
+	}, {
+		.name = "outer-df", .arg = "set|clear|inherit",
+		.help = "DF bit of the outer (ESP) IPv4 header. set:\n"
+			"always, ESP is never fragmented (default);\n"
+			"clear: never; inherit: copy it from the inner\n"
+			"IPv4 packet (IPv6 inner: set)",
+		.parse = kw_enum, .map = outer_df_names,
+		.attr = AWSVPN_A_OUTER_DF, .type = KW_U8,
+	}, {
+		.name = "nat-keepalive", .arg = "N",
+		.help = "seconds between RFC 3948 NAT keepalives while\n"
+			"encap is udp, 0..3600; 0 = off (default 20)",
+		.parse = kw_range, .min = 0, .max = AWSVPN_NAT_KEEPALIVE_MAX,
+		.attr = AWSVPN_A_NAT_KEEPALIVE, .type = KW_U32,
+	}, {
+		.name = "socket-fd", .arg = "N|-1",
+		.help = "for an IKE helper that passes its UDP 4500\n"
+			"socket to the kernel by file descriptor: the\n"
+			"inherited descriptor N (bound to the local port)\n"
+			"becomes the NAT-T socket; ESP goes to the device,\n"
+			"IKE stays on the socket. Implies encap udp.\n"
+			"awsvpn never closes or changes the descriptor.\n"
+			"-1: back to the module's own socket (default)",
+		.parse = kw_socket_fd, .put = put_socket_fd,
 	},
 	{ .name = NULL }
 };

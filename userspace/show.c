@@ -28,6 +28,9 @@ struct sa_info {
 	uint64_t has;		/* BIT(AWSVPN_SA_A_*) */
 	uint8_t dir, enc, integ, state;
 	uint32_t spi, replay_window, seq;
+	uint32_t age, activate_on_rx, time_soft, time_hard;
+	uint64_t bytes_soft, bytes_hard, packets_soft, packets_hard;
+	uint8_t soft_expired;
 	struct stats st;
 };
 
@@ -35,8 +38,10 @@ struct dev_info {
 	uint64_t has;		/* BIT(AWSVPN_A_*) */
 	char ifname[IFNAMSIZ];
 	uint32_t ifindex, local, remote, replay_window, mtu;
+	uint32_t outer_mtu, nat_keepalive;
 	uint16_t local_port, remote_port, mss;
-	uint8_t encap, df, mss_mode;
+	uint8_t encap, df, mss_mode, mtu_mode, outer_df;
+	uint64_t last_rx_ms, last_tx_ms;
 	struct stats st;
 	struct sa_info *sa;
 	size_t n_sa;
@@ -66,6 +71,13 @@ static const struct stat_desc stat_desc[AWSVPN_STAT_MAX + 1] = {
 	[AWSVPN_STAT_TX_NO_SA] = { "no-sa", "tx_no_sa", false },
 	[AWSVPN_STAT_TX_SEQ_EXHAUSTED] = { "seq-exhausted", "tx_seq_exhausted", false },
 	[AWSVPN_STAT_TX_ERRORS] = { "errors", "tx_errors", false },
+	[AWSVPN_STAT_TX_DF_RESET] = { "df-reset", "tx_df_reset", false },
+	[AWSVPN_STAT_TX_FRAGMENTED] = { "fragmented", "tx_fragmented", false },
+	[AWSVPN_STAT_TX_FRAGMENTS] = { "fragments", "tx_fragments", false },
+	[AWSVPN_STAT_TX_ICMP] = { "icmp-sent", "tx_icmp", false },
+	[AWSVPN_STAT_MSS_CLAMPED] = { "mss-clamped", "mss_clamped", false },
+	[AWSVPN_STAT_NAT_KEEPALIVE_TX] = { "keepalive-tx", "nat_keepalive_tx", false },
+	[AWSVPN_STAT_NAT_KEEPALIVE_RX] = { "keepalive-rx", "nat_keepalive_rx", false },
 };
 
 /* Order of the counters on the text rx: and tx: lines; 0 ends a line. */
@@ -78,6 +90,18 @@ static const int rx_line[] = {
 static const int tx_line[] = {
 	AWSVPN_STAT_TX_PACKETS, AWSVPN_STAT_TX_BYTES, AWSVPN_STAT_TX_NO_SA,
 	AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS, 0
+};
+
+/* Fragmentation before encryption, and what was sent instead. */
+static const int frag_line[] = {
+	AWSVPN_STAT_TX_DF_RESET, AWSVPN_STAT_TX_FRAGMENTED,
+	AWSVPN_STAT_TX_FRAGMENTS, AWSVPN_STAT_TX_ICMP, 0
+};
+
+static const int tcp_line[] = { AWSVPN_STAT_MSS_CLAMPED, 0 };
+
+static const int nat_line[] = {
+	AWSVPN_STAT_NAT_KEEPALIVE_TX, AWSVPN_STAT_NAT_KEEPALIVE_RX, 0
 };
 
 /* Attribute getters that tolerate short or absent attributes. */
@@ -101,6 +125,14 @@ static bool get_u16(const struct nlattr *a, uint16_t *v)
 static bool get_u32(const struct nlattr *a, uint32_t *v)
 {
 	if (!a || nla_len(a) < 4)
+		return false;
+	memcpy(v, nla_data(a), sizeof(*v));
+	return true;
+}
+
+static bool get_u64(const struct nlattr *a, uint64_t *v)
+{
+	if (!a || nla_len(a) < 8)
 		return false;
 	memcpy(v, nla_data(a), sizeof(*v));
 	return true;
@@ -143,6 +175,15 @@ static int parse_sa(struct nlattr *nest, struct sa_info *sa)
 	GET(u32, tb, AWSVPN_SA_A_REPLAY_WINDOW, sa->replay_window, sa->has);
 	GET(u32, tb, AWSVPN_SA_A_SEQ, sa->seq, sa->has);
 	GET(u8, tb, AWSVPN_SA_A_STATE, sa->state, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_AGE, sa->age, sa->has);
+	GET(u8, tb, AWSVPN_SA_A_SOFT_EXPIRED, sa->soft_expired, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_ACTIVATE_ON_RX, sa->activate_on_rx, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_TIME_SOFT, sa->time_soft, sa->has);
+	GET(u32, tb, AWSVPN_SA_A_TIME_HARD, sa->time_hard, sa->has);
+	GET(u64, tb, AWSVPN_SA_A_BYTES_SOFT, sa->bytes_soft, sa->has);
+	GET(u64, tb, AWSVPN_SA_A_BYTES_HARD, sa->bytes_hard, sa->has);
+	GET(u64, tb, AWSVPN_SA_A_PACKETS_SOFT, sa->packets_soft, sa->has);
+	GET(u64, tb, AWSVPN_SA_A_PACKETS_HARD, sa->packets_hard, sa->has);
 	parse_stats(tb[AWSVPN_SA_A_STATS], &sa->st);
 	return 0;
 }
@@ -206,6 +247,12 @@ static int on_device(struct nl_msg *msg, void *arg)
 	GET(u16, tb, AWSVPN_A_MSS, d->mss, d->has);
 	GET(u32, tb, AWSVPN_A_REPLAY_WINDOW, d->replay_window, d->has);
 	GET(u32, tb, AWSVPN_A_MTU, d->mtu, d->has);
+	GET(u8, tb, AWSVPN_A_MTU_MODE, d->mtu_mode, d->has);
+	GET(u32, tb, AWSVPN_A_OUTER_MTU, d->outer_mtu, d->has);
+	GET(u8, tb, AWSVPN_A_OUTER_DF, d->outer_df, d->has);
+	GET(u32, tb, AWSVPN_A_NAT_KEEPALIVE, d->nat_keepalive, d->has);
+	GET(u64, tb, AWSVPN_A_LAST_RX_MS, d->last_rx_ms, d->has);
+	GET(u64, tb, AWSVPN_A_LAST_TX_MS, d->last_tx_ms, d->has);
 	parse_stats(tb[AWSVPN_A_STATS], &d->st);
 	return parse_sas(tb[AWSVPN_A_SAS], d);
 }
@@ -287,6 +334,57 @@ static void print_stat_line(const char *indent, const char *label,
 		putchar('\n');
 }
 
+/* Inner packets or bytes through @sa, what its limits count. */
+static uint64_t sa_count(const struct sa_info *sa, bool bytes)
+{
+	bool out = sa->dir == AWSVPN_DIR_OUT;
+
+	if (bytes)
+		return sa->st.v[out ? AWSVPN_STAT_TX_BYTES : AWSVPN_STAT_RX_BYTES];
+	return sa->st.v[out ? AWSVPN_STAT_TX_PACKETS : AWSVPN_STAT_RX_PACKETS];
+}
+
+static void print_limit(bool *first, const char *name, uint64_t limit,
+			const char *unit, uint64_t used, bool time)
+{
+	printf("%s%s %" PRIu64 "%s", *first ? "    limits: " : ", ", name,
+	       limit, unit);
+	if (used >= limit)
+		printf(" (reached)");
+	else if (time)
+		printf(" (in %" PRIu64 "s)", limit - used);
+	else
+		printf(" (%" PRIu64 " left)", limit - used);
+	*first = false;
+}
+
+/* "limits: time-hard 3600s (in 3597s), packets-soft 5 (reached), ..." */
+static void print_limits_text(const struct sa_info *sa)
+{
+	uint64_t age = sa->age, bytes = sa_count(sa, true);
+	uint64_t packets = sa_count(sa, false);
+	bool first = true;
+
+	if (sa->has & BIT(AWSVPN_SA_A_TIME_SOFT))
+		print_limit(&first, "time-soft", sa->time_soft, "s", age, true);
+	if (sa->has & BIT(AWSVPN_SA_A_TIME_HARD))
+		print_limit(&first, "time-hard", sa->time_hard, "s", age, true);
+	if (sa->has & BIT(AWSVPN_SA_A_BYTES_SOFT))
+		print_limit(&first, "bytes-soft", sa->bytes_soft, "", bytes,
+			    false);
+	if (sa->has & BIT(AWSVPN_SA_A_BYTES_HARD))
+		print_limit(&first, "bytes-hard", sa->bytes_hard, "", bytes,
+			    false);
+	if (sa->has & BIT(AWSVPN_SA_A_PACKETS_SOFT))
+		print_limit(&first, "packets-soft", sa->packets_soft, "",
+			    packets, false);
+	if (sa->has & BIT(AWSVPN_SA_A_PACKETS_HARD))
+		print_limit(&first, "packets-hard", sa->packets_hard, "",
+			    packets, false);
+	if (!first)
+		putchar('\n');
+}
+
 static void print_sa_text(const struct sa_info *sa)
 {
 	printf("  sa");
@@ -304,7 +402,16 @@ static void print_sa_text(const struct sa_info *sa)
 		printf(" window %u", sa->replay_window);
 	if (sa->has & BIT(AWSVPN_SA_A_SEQ))
 		printf(" seq %u", sa->seq);
-	printf("\n    key: (hidden)\n");
+	if (sa->has & BIT(AWSVPN_SA_A_AGE))
+		printf(" age %us", sa->age);
+	if ((sa->has & BIT(AWSVPN_SA_A_SOFT_EXPIRED)) && sa->soft_expired)
+		printf(" soft-expired");
+	putchar('\n');
+	if (sa->has & BIT(AWSVPN_SA_A_ACTIVATE_ON_RX))
+		printf("    activate: on-first-rx spi 0x%08x\n",
+		       sa->activate_on_rx);
+	print_limits_text(sa);
+	printf("    key: (hidden)\n");
 	print_stat_line("    ", "rx", &sa->st, rx_line);
 	print_stat_line("    ", "tx", &sa->st, tx_line);
 }
@@ -316,6 +423,17 @@ static bool sa_in_pass(const struct sa_info *sa, int pass)
 		   sa->dir == AWSVPN_DIR_OUT;
 
 	return pass == 0 ? out : !out;
+}
+
+/* "latest rx: 1.2 s ago"; the kernel leaves the attribute out for never. */
+static void print_latest(const char *what, const struct dev_info *d, int attr,
+			 uint64_t ms)
+{
+	if (d->has & BIT(attr))
+		printf("  latest %s: %" PRIu64 ".%" PRIu64 " s ago\n", what,
+		       ms / 1000, ms % 1000 / 100);
+	else
+		printf("  latest %s: never\n", what);
 }
 
 static void print_dev_text(const struct dev_info *d)
@@ -354,8 +472,26 @@ static void print_dev_text(const struct dev_info *d)
 	}
 	if (d->has & BIT(AWSVPN_A_REPLAY_WINDOW))
 		printf("  replay-window: %u\n", d->replay_window);
-	if (d->has & BIT(AWSVPN_A_MTU))
-		printf("  mtu: %u\n", d->mtu);
+	if (d->has & BIT(AWSVPN_A_MTU)) {
+		printf("  mtu: %u", d->mtu);
+		if (d->has & BIT(AWSVPN_A_MTU_MODE))
+			printf(" (%s)", ENUM_NAME(mtu_mode_names, d->mtu_mode));
+		putchar('\n');
+	}
+	if (d->has & BIT(AWSVPN_A_OUTER_MTU)) {
+		if (d->outer_mtu)
+			printf("  outer-mtu: %u\n", d->outer_mtu);
+		else
+			printf("  outer-mtu: auto\n");
+	}
+	if (d->has & BIT(AWSVPN_A_OUTER_DF))
+		printf("  outer-df: %s\n", ENUM_NAME(outer_df_names, d->outer_df));
+	if (d->has & BIT(AWSVPN_A_NAT_KEEPALIVE)) {
+		if (d->nat_keepalive)
+			printf("  nat-keepalive: %us\n", d->nat_keepalive);
+		else
+			printf("  nat-keepalive: off\n");
+	}
 	if ((d->st.has & BIT(AWSVPN_STAT_RX_BYTES)) &&
 	    (d->st.has & BIT(AWSVPN_STAT_TX_BYTES))) {
 		printf("  transfer: ");
@@ -364,8 +500,13 @@ static void print_dev_text(const struct dev_info *d)
 		print_bytes(d->st.v[AWSVPN_STAT_TX_BYTES]);
 		printf(" sent\n");
 	}
+	print_latest("rx", d, AWSVPN_A_LAST_RX_MS, d->last_rx_ms);
+	print_latest("tx", d, AWSVPN_A_LAST_TX_MS, d->last_tx_ms);
 	print_stat_line("  ", "rx", &d->st, rx_line);
 	print_stat_line("  ", "tx", &d->st, tx_line);
+	print_stat_line("  ", "frag", &d->st, frag_line);
+	print_stat_line("  ", "tcp", &d->st, tcp_line);
+	print_stat_line("  ", "nat", &d->st, nat_line);
 
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < d->n_sa; i++)
@@ -383,6 +524,25 @@ static void print_stats_json(struct json *j, const struct stats *st)
 	for (t = 1; t <= AWSVPN_STAT_MAX; t++)
 		if ((st->has & BIT(t)) && stat_desc[t].json)
 			json_u64(j, stat_desc[t].json, st->v[t]);
+	json_end(j, '}');
+}
+
+/* Only the limits the SA has; an empty object for none. */
+static void print_limits_json(struct json *j, const struct sa_info *sa)
+{
+	json_begin(j, "limits", '{');
+	if (sa->has & BIT(AWSVPN_SA_A_TIME_SOFT))
+		json_u64(j, "time_soft", sa->time_soft);
+	if (sa->has & BIT(AWSVPN_SA_A_TIME_HARD))
+		json_u64(j, "time_hard", sa->time_hard);
+	if (sa->has & BIT(AWSVPN_SA_A_BYTES_SOFT))
+		json_u64(j, "bytes_soft", sa->bytes_soft);
+	if (sa->has & BIT(AWSVPN_SA_A_BYTES_HARD))
+		json_u64(j, "bytes_hard", sa->bytes_hard);
+	if (sa->has & BIT(AWSVPN_SA_A_PACKETS_SOFT))
+		json_u64(j, "packets_soft", sa->packets_soft);
+	if (sa->has & BIT(AWSVPN_SA_A_PACKETS_HARD))
+		json_u64(j, "packets_hard", sa->packets_hard);
 	json_end(j, '}');
 }
 
@@ -406,6 +566,13 @@ static void print_sa_json(struct json *j, const struct sa_info *sa)
 		json_u64(j, "replay_window", sa->replay_window);
 	if (sa->has & BIT(AWSVPN_SA_A_SEQ))
 		json_u64(j, "seq", sa->seq);
+	if (sa->has & BIT(AWSVPN_SA_A_AGE))
+		json_u64(j, "age", sa->age);
+	if (sa->has & BIT(AWSVPN_SA_A_SOFT_EXPIRED))
+		json_bool(j, "soft_expired", sa->soft_expired);
+	if (sa->has & BIT(AWSVPN_SA_A_ACTIVATE_ON_RX))
+		json_u64(j, "activate_on_rx", sa->activate_on_rx);
+	print_limits_json(j, sa);
 	print_stats_json(j, &sa->st);
 	json_end(j, '}');
 }
@@ -444,6 +611,26 @@ static void print_dev_json(struct json *j, const struct dev_info *d)
 		json_u64(j, "replay_window", d->replay_window);
 	if (d->has & BIT(AWSVPN_A_MTU))
 		json_u64(j, "mtu", d->mtu);
+	if (d->has & BIT(AWSVPN_A_MTU_MODE))
+		json_str(j, "mtu_mode", ENUM_NAME(mtu_mode_names, d->mtu_mode));
+	if (d->has & BIT(AWSVPN_A_OUTER_MTU)) {
+		if (d->outer_mtu)
+			json_u64(j, "outer_mtu", d->outer_mtu);
+		else
+			json_str(j, "outer_mtu", "auto");
+	}
+	if (d->has & BIT(AWSVPN_A_OUTER_DF))
+		json_str(j, "outer_df", ENUM_NAME(outer_df_names, d->outer_df));
+	if (d->has & BIT(AWSVPN_A_NAT_KEEPALIVE))
+		json_u64(j, "nat_keepalive", d->nat_keepalive);
+	if (d->has & BIT(AWSVPN_A_LAST_RX_MS))
+		json_u64(j, "last_rx_ms", d->last_rx_ms);
+	else
+		json_null(j, "last_rx_ms");
+	if (d->has & BIT(AWSVPN_A_LAST_TX_MS))
+		json_u64(j, "last_tx_ms", d->last_tx_ms);
+	else
+		json_null(j, "last_tx_ms");
 	print_stats_json(j, &d->st);
 
 	json_begin(j, "sas", '[');

@@ -30,7 +30,7 @@ set -eu
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
 BUILD="$REPO/build"
-CACHE=${AWSVPN_VM_CACHE:-/var/cache/awsvpn-vm}
+CACHE=$(realpath -m "${AWSVPN_VM_CACHE:-/var/cache/awsvpn-vm}")
 VM_TIMEOUT=${AWSVPN_VM_TIMEOUT:-2700}
 NPROC=$(nproc 2>/dev/null || echo 2)
 
@@ -173,6 +173,20 @@ ensure_image() {
 	touch "$root/.unpacked"
 }
 
+# lock_cache / lock_build: serialise what needs it.  The cache lock is only
+# held while a kernel is fetched/unpacked/initramfs'd; the build lock (one per
+# repository: build/ is shared by its runs) for a whole run.
+lock_cache() {
+	mkdir -p "$CACHE"
+	exec 8>"$CACHE/.lock"
+	flock -n 8 || { log "waiting for $CACHE/.lock"; flock 8; }
+}
+lock_build() {
+	mkdir -p "$BUILD"
+	exec 9>"$BUILD/.lock"
+	flock -n 9 || { log "another run in this repo holds $BUILD/.lock, waiting"; flock 9; }
+}
+
 # ensure_initramfs VER: busybox initramfs with the 9p/virtio modules of VER
 # and selftests/vm/vm-init as /init.  Cached; rebuilt when any input changes.
 ensure_initramfs() {
@@ -235,7 +249,11 @@ build_tool() {
 # build_module VER: copy the module sources into build/VER/src, build there
 # against VER's headers (never in the repo, so kernels don't clobber each
 # other), fail on errors and on any warning (compiler or modpost), then put
-# awsvpn.ko at build/VER/awsvpn.ko and into the cached module tree.
+# awsvpn.ko at build/VER/awsvpn.ko and make build/VER/modroot: the cached
+# module tree as a symlink farm plus extra/awsvpn.ko and fresh depmod
+# indexes.  The guest uses that as /lib/modules/VER (the symlinks point into
+# the cache, which the guest sees through the host root), so the shared cache
+# is never modified and work trees can use it at the same time.
 build_module() {
 	local v=$1 k src="${AWSVPN_MODULE_SRC:-$REPO}" b="$BUILD/$1" logf mdir
 	k=$(kdir "$v")
@@ -260,19 +278,20 @@ build_module() {
 	fi
 	[ -f "$b/src/awsvpn.ko" ] || { echo "# no awsvpn.ko produced"; return 1; }
 	cp "$b/src/awsvpn.ko" "$b/awsvpn.ko" || return 1
-	# Install for modprobe / rtnl autoload inside the guest.
-	mdir="$CACHE/$v/lib/modules/$v/extra"
-	rm -f "$mdir"/awsvpn.ko*
+	# Module tree for modprobe / rtnl autoload inside the guest.
+	rm -rf "$b/modroot"
+	mkdir -p "$b/modroot/lib/modules" || return 1
+	cp -as "$CACHE/$v/lib/modules/$v" "$b/modroot/lib/modules/" || return 1
+	mdir="$b/modroot/lib/modules/$v/extra"
+	rm -f "$mdir"/awsvpn.ko*	# from caches of older harness versions
 	install -D -m 644 "$b/awsvpn.ko" "$mdir/awsvpn.ko" || return 1
-	depmod -b "$CACHE/$v" "$v" || return 1
+	# depmod replaces the index symlinks with new files (write + rename).
+	depmod -b "$b/modroot" "$v" || return 1
 }
 
 # drop_module VER: make sure a stale awsvpn.ko is not used after a failed build.
 drop_module() {
-	rm -f "$CACHE/$1/lib/modules/$1/extra"/awsvpn.ko* "$BUILD/$1/awsvpn.ko"
-	if [ -d "$CACHE/$1/lib/modules/$1" ]; then
-		depmod -b "$CACHE/$1" "$1" || true
-	fi
+	rm -rf "$BUILD/$1/modroot" "$BUILD/$1/awsvpn.ko"
 }
 
 # vm_run VER SCRIPT: boot VER and run "bash SCRIPT" (a path inside the repo)
@@ -297,7 +316,7 @@ vm_run() {
 		sysctl.kernel.hung_task_timeout_secs=60 kfence.sample_interval=100
 		tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp
 		avm_repo=$REPO avm_kver=$v avm_cmd=$script avm_rc=$rcf
-		avm_moddir=$CACHE/$v/lib/modules/$v ${AWSVPN_VM_CMDLINE:-}"
+		avm_moddir=$b/modroot/lib/modules/$v ${AWSVPN_VM_CMDLINE:-}"
 	cmdline=$(echo $cmdline)	# fold whitespace
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 		-nodefaults -display none -no-reboot -no-user-config \
@@ -333,6 +352,7 @@ vm_run() {
 # "bash lib-vm.sh prepare_kernel VER" where its status is tested: "set -e"
 # is ignored inside functions called from an "if".
 prepare_kernel() {
+	lock_cache
 	kdir "$1" >/dev/null
 	ensure_image "$1"
 	ensure_initramfs "$1"
