@@ -317,28 +317,32 @@ err:
 	return ret;
 }
 
+/*
+ * The device list is in arrival order, not ifindex order (a device moved in
+ * from another namespace keeps its index), so a batch resumes after the
+ * number of awsvpn devices already sent, never by ifindex.
+ */
 static int awsvpn_nl_dump_devices(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
-	int start = cb->args[0], ret = 0;
+	long skip = cb->args[0], idx = 0;
 	struct net_device *dev;
+	int ret = 0;
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
-		if (dev->ifindex < start ||
-		    dev->rtnl_link_ops != &awsvpn_link_ops)
+		if (dev->rtnl_link_ops != &awsvpn_link_ops || idx++ < skip)
 			continue;
 		ret = awsvpn_fill_device(skb, netdev_priv(dev),
 					 NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (ret) {
-			/* Resume from this device in the next batch. */
-			cb->args[0] = dev->ifindex;
+			idx--;	/* send it again in the next batch */
 			break;
 		}
-		cb->args[0] = dev->ifindex + 1;
 	}
+	cb->args[0] = idx;
 	rtnl_unlock();
 	/* A device too big for an empty buffer would loop forever. */
 	if (ret && !skb->len)

@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# awsvpn-timeout: 400
+#
+# Network namespaces: a device moved to another netns keeps its config and
+# points back to the creating netns (where its outer side stays); deleting
+# either netns deletes the device; a dump stays correct when a moved-in
+# device has an out-of-order ifindex; module unload removes devices of every
+# netns and the module loads again.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+require_cmd ip python3
+require_tool
+dmesg_mark
+
+GENL="python3 $AWSVPN_SRC/selftests/tools/genl.py"
+KEY="$T_TMP/in.key"
+echo 00112233445566778899aabbccddeeff01020304 > "$KEY"	# aes128-gcm16: 20 bytes
+chmod 600 "$KEY"
+
+run() {
+	local p=$1 o r
+	shift
+	o=$("$@" 2>&1) && r=0 || r=$?
+	printf -v "${p}_rc" '%s' "$r"
+	printf -v "${p}_out" '%s' "$o"
+}
+
+# sa_in NS DEV SPI: add an inbound SA.
+sa_in() {
+	ip netns exec "$1" awsvpn sa add "$2" dir in spi "$3" enc aes128-gcm16 \
+		key-file "$KEY"
+}
+gone() { ! ip ${2:+-n "$2"} link show dev "$1" >/dev/null 2>&1; }
+
+mod_load
+
+# ------------------------------------------------------ move A -> B
+
+ns_create ns-a ns-b
+t_check "create mv0 in A" awsvpn_add mv0 ns-a
+t_passed || t_done
+t_check "configure mv0 in A" ip netns exec ns-a awsvpn set mv0 local 192.0.2.1 \
+	remote 198.51.100.1 local-port 4501 remote-port 4502 df keep \
+	mss 1300 replay-window 512
+t_check "inbound SA on mv0" sa_in ns-a mv0 0x1000
+# Config and SAs, without what changes by itself (counters, ages).
+conf() {
+	ip netns exec "$1" awsvpn show mv0 --json | json_get '({k: v for k, v in j[0].items()
+		if k not in ("ifindex", "stats", "last_rx_ms", "last_tx_ms")} |
+		{"sas": [{k: v for k, v in sa.items() if k not in ("age", "stats")}
+			 for sa in j[0]["sas"]]})'
+}
+before=$(conf ns-a) || true
+t_check "move mv0 to B" ip -n ns-a link set dev mv0 netns ns-b
+t_check "mv0 is gone from A" gone mv0 ns-a
+t_check "mv0 is in B" ip -n ns-b link show dev mv0
+t_eq "config (and SA) kept after the move" "$before" "$(conf ns-b)"
+t_match "the compared config has the settings and the SA" \
+	'"remote": "198.51.100.1".*"spi": 4096' "$before"
+t_eq "local/remote shown in B" "local: 192.0.2.1 remote: 198.51.100.1" \
+	"$(ip netns exec ns-b awsvpn show mv0 | sed -n 's/^  \(local\|remote\): /\1: /p' | tr '\n' ' ' | sed 's/ $//')"
+t_match "ip -d link in B: link-netns points back to A" 'link-netns ns-a( |$)' \
+	"$(ip -n ns-b -d link show dev mv0)"
+nsid=$(ip -n ns-b -d -j link show dev mv0 | json_get 'j[0].get("link_netnsid")') || true
+t_match "B's nsid $nsid is A" "^nsid $nsid \\(iproute2 netns name: ns-a\\)" \
+	"$(ip -n ns-b netns list-id)"
+t_eq "A lists no awsvpn device any more" "[]" \
+	"$(ip netns exec ns-a awsvpn show --json | tr -d ' \n')"
+t_eq "B lists mv0" "mv0" \
+	"$(ip netns exec ns-b awsvpn show --json | json_get '" ".join(d["ifname"] for d in j)')"
+
+# The SA's SPI stays registered in A (the outer namespace): a second device
+# in A cannot take it while mv0 lives.
+t_check "create mv1 in A" awsvpn_add mv1 ns-a
+run S sa_in ns-a mv1 0x1000
+t_match "SPI 0x1000 still taken in A while mv0 lives in B" \
+	'inbound SPI already used in this namespace' "$S_out"
+t_check "second inbound SA on mv0 while in B" sa_in ns-b mv0 0x1001
+t_check "outbound SA on mv0 in B" ip netns exec ns-b awsvpn sa add mv0 dir out \
+	spi 0x2000 enc aes128-gcm16 key-file "$KEY"
+t_eq "mv0 has 3 SAs" 3 \
+	"$(ip netns exec ns-b awsvpn show mv0 --json | json_get 'len(j[0]["sas"])')"
+
+# ------------------------------------------------------ delete B (device inside)
+
+dmesg_sub=$(dmesg | wc -l)
+t_check "delete B with mv0 alive" ip netns del ns-b
+# mv0's end: its inbound SA leaves A's SPI table, so mv1 can take the SPI.
+t_check "mv0 deleted with B (its SPI is free again in A)" \
+	wait_for 15 sa_in ns-a mv1 0x1000
+t_check "mv0 was not moved to the init netns" gone mv0
+t_check "A and mv1 unaffected" ip -n ns-a link show dev mv1
+t_eq "no unregister_netdevice hang/warning" "" \
+	"$(dmesg | tail -n +$((dmesg_sub + 1)) | grep -E 'unregister_netdevice|WARNING:|BUG:' || true)"
+
+# ------------------------------------------------------ delete A (device elsewhere)
+
+ns_create ns-c ns-d
+t_check "create cv0 in C" awsvpn_add cv0 ns-c
+t_check "configure cv0" ip netns exec ns-c awsvpn set cv0 remote 198.51.100.2
+t_check "create dv0 in D (native to D)" awsvpn_add dv0 ns-d
+t_check "move cv0 to D" ip -n ns-c link set dev cv0 netns ns-d
+t_eq "D has cv0 and dv0" "cv0 dv0" \
+	"$(ip netns exec ns-d awsvpn show --json | json_get '" ".join(sorted(d["ifname"] for d in j))')"
+t_check "delete C (the creating netns) while cv0 lives in D" ip netns del ns-c
+t_check "cv0 in D is deleted with its outer netns" wait_for 15 gone cv0 ns-d
+t_check "dv0 (outer netns D) survives" ip -n ns-d link show dev dv0
+t_eq "D lists only dv0" dv0 \
+	"$(ip netns exec ns-d awsvpn show --json | json_get '" ".join(d["ifname"] for d in j)')"
+t_check "D still works: create and delete another device" \
+	sh -c "ip -n ns-d link add dv1 type awsvpn && ip -n ns-d link del dv1"
+
+# Created in the init netns, moved away, that netns deleted: not refunded.
+ns_create ns-e
+t_check "create iv0 in init netns" awsvpn_add iv0
+t_check "move iv0 to E" ip link set dev iv0 netns ns-e
+t_check "delete E" ip netns del ns-e
+sleep 1
+t_check "iv0 did not come back to the init netns" gone iv0
+t_eq "init netns lists no awsvpn device" "[]" "$(awsvpn show --json | tr -d ' \n')"
+
+# ------------------------------------------------------ dump with an out-of-order ifindex
+
+ns_create ns-f ns-g
+t_check "create first0 in F" awsvpn_add first0 ns-f
+t_check "create big0 with ifindex 5000 in G" \
+	ip -n ns-g link add dev big0 index 5000 type awsvpn
+t_check "move big0 to F" ip -n ns-g link set dev big0 netns ns-f
+t_eq "big0 keeps ifindex 5000 in F" 5000 \
+	"$(ip -n ns-f -j link show dev big0 | json_get 'j[0]["ifindex"]')"
+N=120
+for i in $(seq 0 $((N - 1))); do echo "link add dev o$i type awsvpn"; done \
+	> "$T_TMP/add.batch"
+t_check "create $N more devices in F" ip -n ns-f -batch "$T_TMP/add.batch"
+EXP=$((N + 2))
+t_eq "F has $EXP awsvpn devices (ip link)" $EXP \
+	"$(ip -n ns-f -j link show type awsvpn | json_get 'len(j)')"
+run G ip netns exec ns-f $GENL --bufsize 4096 --dump GET_DEVICE
+t_eq "raw dump in small batches: ok" 0 "$G_rc"
+t_eq "raw dump lists $EXP devices, each once" "$EXP $EXP" \
+	"$(printf '%s\n' "$G_out" | grep '^reply ' | awk '{print $3}' | sort |
+		awk '{n++} !s[$0]++ {u++} END {print n+0, u+0}')"
+t_eq "raw dump: big0 exactly once" 1 \
+	"$(printf '%s\n' "$G_out" | grep -c ' IFNAME=big0 ' || true)"
+run L ip netns exec ns-f awsvpn show --json
+t_eq "awsvpn show --json lists $EXP devices, each once" "$EXP $EXP" \
+	"$(printf '%s' "$L_out" | json_get '"%d %d" % (len(j), len(set(d["ifname"] for d in j)))')"
+t_check "delete F (with $EXP devices)" ip netns del ns-f
+
+# ------------------------------------------------------ module unload with devices in several netns
+
+ns_create ns-h ns-i
+t_check "device u0 in init netns" awsvpn_add u0
+t_check "device u1 in H" awsvpn_add u1 ns-h
+t_check "device u2 in I" awsvpn_add u2 ns-i
+t_check "device u3 created in H, moved to I" \
+	sh -c "ip -n ns-h link add u3 type awsvpn && ip -n ns-h link set u3 netns ns-i"
+ip netns exec ns-h awsvpn set u1 remote 198.51.100.3 || true
+sa_in ns-h u1 0x3000 || true
+t_check "modprobe -r awsvpn with devices in 3 netns" modprobe -r awsvpn
+t_fails "module is gone" mod_loaded
+t_check "u0 gone from init netns" gone u0
+t_check "u1 gone from H" gone u1 ns-h
+t_check "u2 gone from I" gone u2 ns-i
+t_check "u3 gone from I" gone u3 ns-i
+t_check "module loads again" modprobe awsvpn
+t_check "device creation works after reload (in H)" awsvpn_add u1 ns-h
+t_eq "reloaded: fresh defaults on u1" "0.0.0.0 1024" \
+	"$(ip netns exec ns-h awsvpn show u1 --json | json_get '"%s %s" % (j[0]["remote"], j[0]["replay_window"])')"
+t_check "SPI 0x3000 usable again after reload" sa_in ns-h u1 0x3000
+t_check "module unloads at the end" mod_unload
+
+# ------------------------------------------------------ kernel log
+
+log=$(dmesg_since)
+t_eq "no WARNING/BUG in the kernel log" "" \
+	"$(printf '%s\n' "$log" | grep -E 'WARNING:|BUG:|Oops|Call Trace|unregister_netdevice: waiting' || true)"
+
+t_done
