@@ -236,6 +236,25 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * The peer may switch first (AWS as rekey responder often does): the
+ * inbound SA the pending @sa waits for can have received already, and
+ * awsvpn_sa_first_rx() only fires once.  @sa is on the list before this
+ * check, so a first packet racing with us is seen by one side or both
+ * (awsvpn_sa_switch() of an active SA does nothing).
+ */
+static void awsvpn_sa_activate_if_proven(struct awsvpn_device *adev,
+					 struct awsvpn_sa *sa)
+{
+	struct awsvpn_sa *in = awsvpn_sa_find(adev, AWSVPN_DIR_IN,
+					      sa->activate_on_rx);
+
+	smp_mb();	/* list_add before reading FIRST_RX; pairs with
+			 * test_and_set_bit() in awsvpn_sa_first_rx() */
+	if (in && test_bit(AWSVPN_SA_F_FIRST_RX, &in->flags))
+		awsvpn_sa_switch(adev, sa);
+}
+
 /* Caller holds RTNL and has validated @p against the uapi rules. */
 int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 		  struct netlink_ext_ack *extack)
@@ -282,6 +301,8 @@ int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 	awsvpn_event(adev, AWSVPN_EVENT_SA_ADDED, sa, 0, 0, GFP_KERNEL);
 	if (sa->state == AWSVPN_SA_STATE_ACTIVE && sa->dir == AWSVPN_DIR_OUT)
 		awsvpn_mtu_update(adev);
+	else if (sa->state == AWSVPN_SA_STATE_PENDING && sa->activate_on_rx)
+		awsvpn_sa_activate_if_proven(adev, sa);
 	return 0;
 }
 
