@@ -241,6 +241,22 @@ struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
 }
 
 /*
+ * "mtu auto" with the outer MTU taken from the route follows the outer
+ * link: a WAN link whose MTU changes (PPPoE, jumbo frames, a VLAN) or that
+ * comes up changes what fits in one ESP packet.  Route-only changes are
+ * picked up at the next reconfiguration.
+ */
+static void awsvpn_outer_link_changed(struct net_device *dev)
+{
+	struct awsvpn_device *adev;
+
+	ASSERT_RTNL();
+	list_for_each_entry(adev, &awsvpn_device_list, device_list)
+		if (net_eq(adev->net, dev_net(dev)) && !adev->outer_mtu)
+			awsvpn_mtu_update(adev);
+}
+
+/*
  * Count our devices per namespace (a move is an unregister in the old one
  * and a register in the new one) so the DF hook is free where there are
  * none.
@@ -250,8 +266,11 @@ static int awsvpn_netdev_event(struct notifier_block *nb, unsigned long event,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (dev->rtnl_link_ops != &awsvpn_link_ops)
+	if (dev->rtnl_link_ops != &awsvpn_link_ops) {
+		if (event == NETDEV_CHANGEMTU || event == NETDEV_UP)
+			awsvpn_outer_link_changed(dev);
 		return NOTIFY_DONE;
+	}
 	switch (event) {
 	case NETDEV_REGISTER:
 		atomic_inc(&awsvpn_pernet(dev_net(dev))->ndevs);

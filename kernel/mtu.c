@@ -11,8 +11,11 @@
  * device would be refused by ip_forward() with an ICMP error before we ever
  * see them; a PRE_ROUTING hook clears DF on exactly those packets (it routes
  * them itself, and the stack reuses that route), and the IP stack then
- * fragments them to the device MTU on its way to us.  Packets that still
- * reach the device too big (ignore_df) are fragmented or refused here.
+ * fragments them to the device MTU on its way to us.  With "df keep", and
+ * for IPv6 always, the same hooks answer such packets with the ICMP error
+ * the forwarding code would send, so that it is counted.  Packets that
+ * still reach the device too big (ignore_df, local senders) are fragmented
+ * or refused here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,10 +24,13 @@
 #include <linux/ip.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/udp.h>
 #include <net/esp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/dst_metadata.h>
 #include <net/route.h>
 
@@ -112,11 +118,42 @@ static void awsvpn_clear_df(struct awsvpn_device *adev, struct iphdr *iph,
 			awsvpn_nfrags(len, iph->ihl * 4, mtu));
 }
 
+/*
+ * A forwarded packet that does not fit the tunnel and may not be
+ * fragmented: ip_forward()/ip6_forward() would refuse it with exactly this
+ * ICMP error a moment later.  Answering here, with the route the stack is
+ * about to use, is what lets "icmp-sent" count the packets the tunnel's
+ * MTU turned away (nothing of them would reach the device otherwise).
+ */
+static unsigned int awsvpn_refuse(struct awsvpn_device *adev,
+				  struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	else
+		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_ICMP);
+	return NF_DROP;
+}
+
+/* The awsvpn device @dev is, if @skb does not fit it. */
+static struct awsvpn_device *awsvpn_too_big_for(struct sk_buff *skb,
+						struct net_device *dev,
+						unsigned int *mtu)
+{
+	if (dev->rtnl_link_ops != &awsvpn_link_ops || skb->ignore_df)
+		return NULL;
+	*mtu = READ_ONCE(dev->mtu);
+	if (skb->len <= *mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, *mtu)))
+		return NULL;
+	return netdev_priv(dev);
+}
+
 static unsigned int awsvpn_df_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct awsvpn_device *adev;
-	struct net_device *dev;
 	const struct iphdr *iph;
 	unsigned int mtu;
 
@@ -130,36 +167,84 @@ static unsigned int awsvpn_df_hook(void *priv, struct sk_buff *skb,
 	if (!skb_valid_dst(skb) &&
 	    awsvpn_route_input(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
 		return NF_ACCEPT;
-	dev = skb_dst(skb)->dev;
-	if (dev->rtnl_link_ops != &awsvpn_link_ops)
+	adev = awsvpn_too_big_for(skb, skb_dst(skb)->dev, &mtu);
+	if (!adev)
 		return NF_ACCEPT;
-	adev = netdev_priv(dev);
-	mtu = READ_ONCE(dev->mtu);
-	if (READ_ONCE(adev->df_policy) != AWSVPN_DF_CLEAR || skb->len <= mtu ||
-	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
-		return NF_ACCEPT;
+	if (READ_ONCE(adev->df_policy) == AWSVPN_DF_KEEP) {
+		/* An expiring TTL is ip_forward()'s error to report. */
+		if (ip_hdr(skb)->ttl <= 1)
+			return NF_ACCEPT;
+		return awsvpn_refuse(adev, skb, mtu);
+	}
 	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 		return NF_ACCEPT;
 	awsvpn_clear_df(adev, ip_hdr(skb), skb->len, mtu);
 	return NF_ACCEPT;
 }
 
-static const struct nf_hook_ops awsvpn_df_hook_ops = {
-	.hook = awsvpn_df_hook,
-	.pf = NFPROTO_IPV4,
-	.hooknum = NF_INET_PRE_ROUTING,
-	/* After DNAT and every standard table: the destination is final. */
-	.priority = NF_IP_PRI_NAT_SRC + 1,
+/*
+ * IPv6 is never fragmented on the way: Packet Too Big, whatever "df" says.
+ * The route is looked up only to decide; unless we refuse the packet, the
+ * stack routes it as usual.
+ */
+static unsigned int awsvpn_ptb_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct awsvpn_device *adev;
+	struct dst_entry *dst;
+	struct flowi6 fl6 = {};
+	unsigned int mtu;
+
+	if (!atomic_read(&awsvpn_pernet(state->net)->ndevs) ||
+	    skb->len <= IPV6_MIN_MTU || ip6h->hop_limit <= 1 ||
+	    skb_valid_dst(skb) ||
+	    !READ_ONCE(state->net->ipv6.devconf_all->forwarding))
+		return NF_ACCEPT;
+	fl6.flowi6_iif = skb->dev->ifindex;
+	fl6.daddr = ip6h->daddr;
+	fl6.saddr = ip6h->saddr;
+	fl6.flowlabel = ip6_flowinfo(ip6h);
+	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_proto = ip6h->nexthdr;
+	dst = ip6_route_input_lookup(state->net, skb->dev, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR);
+	adev = dst->error ? NULL : awsvpn_too_big_for(skb, dst->dev, &mtu);
+	if (!adev) {
+		dst_release(dst);
+		return NF_ACCEPT;
+	}
+	skb_dst_set(skb, dst);	/* the error's route; freed with @skb */
+	return awsvpn_refuse(adev, skb, mtu);
+}
+
+static const struct nf_hook_ops awsvpn_hook_ops[] = {
+	{
+		.hook = awsvpn_df_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		/* After DNAT and every standard table: the destination
+		 * is final.
+		 */
+		.priority = NF_IP_PRI_NAT_SRC + 1,
+	}, {
+		.hook = awsvpn_ptb_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_SRC + 1,
+	},
 };
 
 int awsvpn_frag_net_init(struct net *net)
 {
-	return nf_register_net_hook(net, &awsvpn_df_hook_ops);
+	return nf_register_net_hooks(net, awsvpn_hook_ops,
+				     ARRAY_SIZE(awsvpn_hook_ops));
 }
 
 void awsvpn_frag_net_exit(struct net *net)
 {
-	nf_unregister_net_hook(net, &awsvpn_df_hook_ops);
+	nf_unregister_net_hooks(net, awsvpn_hook_ops,
+				ARRAY_SIZE(awsvpn_hook_ops));
 }
 
 /*

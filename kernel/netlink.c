@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/aead.h>
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
@@ -65,6 +66,8 @@ static const struct nla_policy awsvpn_sa_policy[AWSVPN_SA_A_MAX + 1] = {
 			      .reject_message = "SA age is read-only" },
 	[AWSVPN_SA_A_SOFT_EXPIRED] = { .type = NLA_REJECT,
 				       .reject_message = "read-only" },
+	[AWSVPN_SA_A_CRYPTO_DRIVER] = { .type = NLA_REJECT,
+					.reject_message = "read-only" },
 };
 
 static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
@@ -179,6 +182,8 @@ static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
 	    nla_put_u32(skb, AWSVPN_SA_A_AGE, (jiffies - sa->created) / HZ) ||
 	    nla_put_u8(skb, AWSVPN_SA_A_SOFT_EXPIRED,
 		       test_bit(AWSVPN_SA_F_SOFT, &sa->flags)) ||
+	    nla_put_string(skb, AWSVPN_SA_A_CRYPTO_DRIVER,
+			   crypto_aead_driver_name(sa->aead)) ||
 	    (sa->activate_on_rx &&
 	     nla_put_u32(skb, AWSVPN_SA_A_ACTIVATE_ON_RX, sa->activate_on_rx)) ||
 	    (sa->time_soft &&
@@ -496,7 +501,8 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 
 	adev->outer_mtu = outer_mtu;
 	adev->mtu_mode = mtu_mode;
-	if (a[AWSVPN_A_MTU])
+	/* As with MSS_MODE and MSS, an explicit MTU_MODE auto wins. */
+	if (a[AWSVPN_A_MTU] && mtu_mode == AWSVPN_MTU_FIXED)
 		ret = dev_set_mtu(adev->dev, mtu);
 	else
 		awsvpn_mtu_update(adev);

@@ -163,8 +163,11 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 	int nfrags, ret;
 	u32 seq;
 
-	if (unlikely(!(READ_ONCE(sa->adev->dev->flags) & IFF_UP)))
+	/* Ours (our SPI) but not deliverable: "ip -s link" shows it dropped. */
+	if (unlikely(!(READ_ONCE(sa->adev->dev->flags) & IFF_UP))) {
+		dev_core_stats_rx_dropped_inc(sa->adev->dev);
 		goto drop;
+	}
 	if (unlikely(awsvpn_sa_dead(sa))) {
 		awsvpn_stat_inc(&sa->adev->stats, AWSVPN_STAT_RX_NO_SA);
 		goto drop;

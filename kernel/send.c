@@ -83,11 +83,6 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 		goto out;
 	}
 
-	/* TunnelDataOut: inner bytes, counted before encryption. */
-	dev_sw_netstats_tx_add(adev->dev, 1, c->len);
-	WRITE_ONCE(adev->last_tx, jiffies);
-	awsvpn_sa_account(sa, c->len);
-
 	/*
 	 * iptunnel_xmit() would charge the outer length to skb->dev; we keep
 	 * our own inner-byte counters, so detach the skb from the device.
@@ -95,16 +90,25 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 	skb->dev = NULL;
 	xnet = !net_eq(adev->net, dev_net(adev->dev));
 	if (READ_ONCE(adev->encap) == AWSVPN_ENCAP_UDP) {
-		if (awsvpn_socket_xmit(adev, c->rt, skb, c->saddr,
-				       READ_ONCE(adev->remote), c->tos, c->df,
-				       xnet))
-			awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		err = awsvpn_socket_xmit(adev, c->rt, skb, c->saddr,
+					 READ_ONCE(adev->remote), c->tos, c->df,
+					 xnet);
 	} else {
 		iptunnel_xmit(NULL, c->rt, skb, c->saddr,
 			      READ_ONCE(adev->remote), IPPROTO_ESP, c->tos,
 			      AWSVPN_OUTER_TTL, c->df, xnet);
 	}
 	c->rt = NULL;	/* both consumed the reference */
+	if (unlikely(err)) {
+		/* No NAT-T socket: not sent, so not TunnelDataOut either. */
+		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		goto out;
+	}
+
+	/* TunnelDataOut: inner bytes, counted before encryption. */
+	dev_sw_netstats_tx_add(adev->dev, 1, c->len);
+	WRITE_ONCE(adev->last_tx, jiffies);
+	awsvpn_sa_account(sa, c->len);
 out:
 	if (c->rt)
 		ip_rt_put(c->rt);

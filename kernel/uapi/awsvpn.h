@@ -189,7 +189,8 @@ enum awsvpn_attr {
 				 * inbound SAs that do not name one */
 	AWSVPN_A_MTU,		/* u32: device MTU; setting it pins the MTU
 				 * (AWSVPN_MTU_FIXED), 68..the device's max
-				 * (ip -d link shows maxmtu) */
+				 * (ip -d link shows maxmtu); ignored when
+				 * the same request sets MTU_MODE auto */
 	AWSVPN_A_STATS,		/* nest of enum awsvpn_stat, read-only */
 	AWSVPN_A_SAS,		/* nest of AWSVPN_A_SA, read-only (GET) */
 	AWSVPN_A_SA,		/* nest of enum awsvpn_sa_attr */
@@ -305,6 +306,11 @@ enum awsvpn_sa_attr {
 	AWSVPN_SA_A_PACKETS_HARD,	/* u64 */
 	AWSVPN_SA_A_AGE,		/* u32 seconds since install, read-only */
 	AWSVPN_SA_A_SOFT_EXPIRED,	/* u8 1 once soft expiry fired, read-only */
+	AWSVPN_SA_A_CRYPTO_DRIVER,	/* string, read-only: the crypto API
+					 * implementation the SA runs on, e.g.
+					 * "seqiv(rfc4106(gcm-aes-aesni))": shows
+					 * whether AES-NI (or an async driver
+					 * such as pcrypt) is in use */
 	__AWSVPN_SA_A_MAX
 };
 #define AWSVPN_SA_A_MAX (__AWSVPN_SA_A_MAX - 1)
