@@ -37,6 +37,7 @@ extern const struct name_map dir_names[];
 extern const struct name_map enc_names[];
 extern const struct name_map integ_names[];
 extern const struct name_map encap_names[];
+extern const struct name_map socket_names[];
 extern const struct name_map df_names[];
 extern const struct name_map mss_mode_names[];
 extern const struct name_map outer_df_names[];

@@ -41,6 +41,13 @@ const struct name_map encap_names[] = {
 	{ NULL, 0 }
 };
 
+const struct name_map socket_names[] = {
+	{ "none", AWSVPN_SOCKET_NONE },
+	{ "module", AWSVPN_SOCKET_MODULE },
+	{ "adopted", AWSVPN_SOCKET_ADOPTED },
+	{ NULL, 0 }
+};
+
 const struct name_map df_names[] = {
 	{ "clear", AWSVPN_DF_CLEAR },
 	{ "keep", AWSVPN_DF_KEEP },

@@ -31,6 +31,7 @@ struct sa_info {
 	uint32_t age, activate_on_rx, time_soft, time_hard;
 	uint64_t bytes_soft, bytes_hard, packets_soft, packets_hard;
 	uint8_t soft_expired;
+	char driver[128];
 	struct stats st;
 };
 
@@ -40,7 +41,7 @@ struct dev_info {
 	uint32_t ifindex, local, remote, replay_window, mtu;
 	uint32_t outer_mtu, nat_keepalive;
 	uint16_t local_port, remote_port, mss;
-	uint8_t encap, df, mss_mode, mtu_mode, outer_df;
+	uint8_t encap, df, mss_mode, mtu_mode, outer_df, socket;
 	uint64_t last_rx_ms, last_tx_ms;
 	struct stats st;
 	struct sa_info *sa;
@@ -177,6 +178,11 @@ static int parse_sa(struct nlattr *nest, struct sa_info *sa)
 	GET(u8, tb, AWSVPN_SA_A_STATE, sa->state, sa->has);
 	GET(u32, tb, AWSVPN_SA_A_AGE, sa->age, sa->has);
 	GET(u8, tb, AWSVPN_SA_A_SOFT_EXPIRED, sa->soft_expired, sa->has);
+	if (tb[AWSVPN_SA_A_CRYPTO_DRIVER]) {
+		nla_strlcpy(sa->driver, tb[AWSVPN_SA_A_CRYPTO_DRIVER],
+			    sizeof(sa->driver));
+		sa->has |= BIT(AWSVPN_SA_A_CRYPTO_DRIVER);
+	}
 	GET(u32, tb, AWSVPN_SA_A_ACTIVATE_ON_RX, sa->activate_on_rx, sa->has);
 	GET(u32, tb, AWSVPN_SA_A_TIME_SOFT, sa->time_soft, sa->has);
 	GET(u32, tb, AWSVPN_SA_A_TIME_HARD, sa->time_hard, sa->has);
@@ -251,6 +257,7 @@ static int on_device(struct nl_msg *msg, void *arg)
 	GET(u32, tb, AWSVPN_A_OUTER_MTU, d->outer_mtu, d->has);
 	GET(u8, tb, AWSVPN_A_OUTER_DF, d->outer_df, d->has);
 	GET(u32, tb, AWSVPN_A_NAT_KEEPALIVE, d->nat_keepalive, d->has);
+	GET(u8, tb, AWSVPN_A_SOCKET, d->socket, d->has);
 	GET(u64, tb, AWSVPN_A_LAST_RX_MS, d->last_rx_ms, d->has);
 	GET(u64, tb, AWSVPN_A_LAST_TX_MS, d->last_tx_ms, d->has);
 	parse_stats(tb[AWSVPN_A_STATS], &d->st);
@@ -412,6 +419,8 @@ static void print_sa_text(const struct sa_info *sa)
 		       sa->activate_on_rx);
 	print_limits_text(sa);
 	printf("    key: (hidden)\n");
+	if (sa->has & BIT(AWSVPN_SA_A_CRYPTO_DRIVER))
+		printf("    crypto: %s\n", sa->driver);
 	print_stat_line("    ", "rx", &sa->st, rx_line);
 	print_stat_line("    ", "tx", &sa->st, tx_line);
 }
@@ -459,6 +468,8 @@ static void print_dev_text(const struct dev_info *d)
 			printf(" %u -> %u", d->local_port, d->remote_port);
 		putchar('\n');
 	}
+	if ((d->has & BIT(AWSVPN_A_SOCKET)) && d->encap == AWSVPN_ENCAP_UDP)
+		printf("  socket: %s\n", ENUM_NAME(socket_names, d->socket));
 	if (d->has & BIT(AWSVPN_A_DF_POLICY))
 		printf("  df: %s\n", ENUM_NAME(df_names, d->df));
 	if (d->has & BIT(AWSVPN_A_MSS_MODE)) {
@@ -572,6 +583,8 @@ static void print_sa_json(struct json *j, const struct sa_info *sa)
 		json_bool(j, "soft_expired", sa->soft_expired);
 	if (sa->has & BIT(AWSVPN_SA_A_ACTIVATE_ON_RX))
 		json_u64(j, "activate_on_rx", sa->activate_on_rx);
+	if (sa->has & BIT(AWSVPN_SA_A_CRYPTO_DRIVER))
+		json_str(j, "crypto", sa->driver);
 	print_limits_json(j, sa);
 	print_stats_json(j, &sa->st);
 	json_end(j, '}');
@@ -592,6 +605,8 @@ static void print_dev_json(struct json *j, const struct dev_info *d)
 		json_str(j, "remote", IPV4_STR(d->remote));
 	if (d->has & BIT(AWSVPN_A_ENCAP))
 		json_str(j, "encap", ENUM_NAME(encap_names, d->encap));
+	if (d->has & BIT(AWSVPN_A_SOCKET))
+		json_str(j, "socket", ENUM_NAME(socket_names, d->socket));
 	if (d->has & BIT(AWSVPN_A_LOCAL_PORT))
 		json_u64(j, "local_port", d->local_port);
 	if (d->has & BIT(AWSVPN_A_REMOTE_PORT))
