@@ -225,6 +225,9 @@ rejected "raw: MSS_MODE fixed without MSS" 1 \
 t_check "raw: MSS_MODE auto plus MSS: the mode wins" \
 	$GENL SET_DEVICE IFNAME=str:$D MSS=u16:1000 MSS_MODE=u8:0
 t_eq "mode auto wins over MSS" auto "$(jf mss)"
+t_check "raw: MTU_MODE auto plus MTU: the mode wins" \
+	$GENL SET_DEVICE IFNAME=str:$D MTU=u32:1300 MTU_MODE=u8:0
+t_eq "mode auto wins over MTU" "1422 auto" "$(jf mtu) $(jf mtu_mode)"
 
 # ------------------------------------------------------ listing
 

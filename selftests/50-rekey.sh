@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# awsvpn-timeout: 600
+# awsvpn-timeout: 1500
 #
 # Make-before-break rekeying, SA lifetimes and events, against the kernel's
 # own IPsec (topology of 20-esp-interop):

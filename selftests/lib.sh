@@ -264,8 +264,18 @@ mod_loaded() {
 	[ -d /sys/module/awsvpn ]
 }
 
+# The CPU-specific crypto drivers udev loads on real x86 hardware (from the
+# CPU's modalias); nothing loads them in the test VM otherwise, and the SAs
+# would run on the generic C code instead of AES-NI and its async wrapper.
+crypto_arch_load() {
+	[ "$(uname -m)" = x86_64 ] || return 0
+	modprobe -q -a aesni_intel ghash_clmulni_intel sha1_ssse3 \
+		sha256_ssse3 sha512_ssse3 2>/dev/null || true
+}
+
 mod_load() {
 	mod_loaded && return 0
+	crypto_arch_load
 	modprobe awsvpn 2>/dev/null && return 0
 	insmod "$AWSVPN_KO"
 }
@@ -544,4 +554,23 @@ esp_quiet_ipv6() {
 			net.ipv6.conf.default.router_solicitations=0 \
 			net.ipv6.conf.default.accept_dad=0 || return 1
 	done
+}
+
+# esp_topology: namespaces cgw and aws joined by veth-cgw (192.0.2.1/24) and
+# veth-aws (192.0.2.2/24), IPv6 quiet; the outer path of the ESP tests.
+esp_topology() {
+	ns_create cgw aws &&
+	esp_quiet_ipv6 cgw aws &&
+	veth_pair cgw veth-cgw aws veth-aws &&
+	ip -n cgw addr add 192.0.2.1/24 dev veth-cgw &&
+	ip -n aws addr add 192.0.2.2/24 dev veth-aws
+}
+
+# esp_teardown: remove awsvpn0 (cgw) and xfrm44 with its states and
+# policies (aws), leaving the topology for the next suite.
+esp_teardown() {
+	ip -n cgw link del awsvpn0 2>/dev/null
+	ip -n aws link del xfrm44 2>/dev/null
+	ip -n aws xfrm state flush
+	ip -n aws xfrm policy flush
 }

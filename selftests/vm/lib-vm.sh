@@ -43,7 +43,8 @@ die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip coreutils
 	gcc make libc6-dev bc pkg-config libnl-genl-3-dev libnl-3-dev
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
-	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd"
+	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
+	jq"
 
 _apt_updated=
 apt_update_once() {
