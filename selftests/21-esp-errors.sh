@@ -19,7 +19,9 @@
 #   (f) an outbound SA started at seq 4294967290 sends exactly 5 packets
 #       (4294967291..4294967295); the next one counts tx_seq_exhausted, the
 #       SA hard-expires (deleted, one warning logged) and later packets
-#       count tx_no_sa.
+#       count tx_no_sa;
+#   (g) the outer header: TTL 64, DSCP and ECN copied from the inner IPv4
+#       TOS / IPv6 traffic class (RFC 6040 normal mode), seen on the wire.
 # (a) and (b) run for one GCM and one CBC suite.  Helper programs:
 # selftests/tools/esptool.py (capture, send, counters).
 . "$(dirname "$0")/lib.sh"
@@ -311,5 +313,38 @@ t_eq "(f) exactly one kernel warning" 1 \
 	"$(printf '%s\n' "$log" | grep -c 'used all sequence numbers')"
 t_match "(f) warning names the device and SPI" \
 	"awsvpn0: outbound SA spi $SO used all sequence numbers" "$log"
+
+# ------------------------------------------------- (g) outer TOS and TTL
+esp_teardown
+t_check "(g) awsvpn0 <-> xfrm44 (aes128-gcm16), IPv6 inside too" eval '
+	setup aes128-gcm16 &&
+	ip -n cgw addr add fd00:44::2/64 dev awsvpn0 nodad &&
+	ip -n aws addr add fd00:44::1/64 dev xfrm44 nodad'
+TOSES="0x0 0xb8 0x2 0xba 0x1 0x3"	# none, EF, ECT(0), EF+ECT(0), ECT(1), CE
+ip netns exec aws timeout 30 tcpdump -n -v -l -c 8 -i veth-aws \
+	'ip proto 50 and src host 192.0.2.1' > "$T_TMP/g.txt" 2> "$T_TMP/g.err" &
+TD=$!
+wait_for 20 grep -q 'listening on' "$T_TMP/g.err"
+for tos in $TOSES; do
+	ip netns exec cgw python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(sys.argv[1], 16))
+s.sendto(b"x" * 100, ("'"$A4"'", 9))' "$tos"
+	sleep 0.2	# keep the wire order
+done
+for tc in 0xb8 0xbb; do
+	ip netns exec cgw python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, int(sys.argv[1], 16))
+s.sendto(b"x" * 100, ("fd00:44::1", 9))' "$tc"
+	sleep 0.2
+done
+wait "$TD"
+got=$(sed -nE 's/.*\(tos (0x[0-9a-f]+)(,[A-Z0-9()]+)?, ttl ([0-9]+),.*proto ESP.*/\1:\3/p' \
+	"$T_TMP/g.txt" | tr '\n' ' ')
+want=
+for t in $TOSES 0xb8 0xbb; do want="$want$t:64 "; done
+t_eq "(g) outer tos:ttl of 6 IPv4 then 2 IPv6 packets" "$want" "$got"
+[ "$T_LAST" = 0 ] || t_diag "$(cat "$T_TMP/g.txt" "$T_TMP/g.err")"
 
 t_done
