@@ -33,7 +33,7 @@ SUITES=${BENCH_SUITES:-"aes128-gcm16 aes256+sha2-256"}
 OUT=$AWSVPN_OUT/bench.txt
 KEYDIR=$T_TMP/keys
 FAILED=0
-declare -A UP DOWN RTT
+declare -A UP DOWN RTT MTU
 
 say() { printf '# %s\n' "$@" >&2; }
 
@@ -42,6 +42,7 @@ for c in iperf3 jq wg busybox; do
 	command -v "$c" >/dev/null || { echo "$c not installed" >&2; exit 1; }
 done
 mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
+: > "$OUT.partial"
 
 # New namespaces a and b (ns_cleanup would also remove $T_TMP).
 fresh_topology() {
@@ -88,6 +89,9 @@ measure() {
 	UP[$name]=$(iperf_bps a b "$dst")
 	DOWN[$name]=$(iperf_bps b a "$src")
 	RTT[$name]=$(rtt_us "$dst")
+	# As it goes, so that an interrupted run still tells something.
+	printf '%s mtu=%s up=%s down=%s rtt_us=%s\n' "$name" "${MTU[$name]:-}" \
+		"${UP[$name]}" "${DOWN[$name]}" "${RTT[$name]}" >> "$OUT.partial"
 	if [ "${UP[$name]}" = 0 ] || [ "${DOWN[$name]}" = 0 ]; then
 		say "$name: no traffic"
 		FAILED=1
@@ -118,11 +122,15 @@ setup_awsvpn_many() {
 			echo "link add dev t$i type awsvpn"
 		done > "$T_TMP/batch"
 		ip -n "$ns" -batch "$T_TMP/batch" || return 1
-		# Inbound SAs are what the SPI demux looks through.
-		for ((i = 1; i < 1000; i++)); do
-			esp_sa_add "$ns" "t$i" in $((0x100000 + i)) "$suite" \
-				"$KEYDIR/1" || return 1
-		done
+		# Inbound SAs are what the SPI demux looks through.  One
+		# shell in the namespace: a netns switch per SA is slow here.
+		ip netns exec "$ns" bash -c '
+			for ((i = 1; i < 1000; i++)); do
+				awsvpn sa add t$i dir in spi $((0x100000 + i)) \
+					enc "$1" ${2:+integ "$2"} key-file "$3" ||
+					exit 1
+			done' sa-add "$(esp_enc "$suite")" "$(esp_integ "$suite")" \
+			"$KEYDIR/1" || return 1
 	done
 	[ "$(ip netns exec a awsvpn show --json | jq length)" = 1000 ]
 }
@@ -179,7 +187,6 @@ run_case() {
 	measure "$name"
 }
 
-declare -A MTU
 ORDER=()
 fresh_topology || exit 1
 MTU[plain]=1500
