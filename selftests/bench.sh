@@ -213,9 +213,9 @@ ratio() {
 {
 	echo "# awsvpn benchmark: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "# QEMU TCG: compare the ratios, not the absolute numbers"
-	printf '%-28s %5s %12s %12s %9s\n' tunnel mtu "a->b Mbit/s" "b->a Mbit/s" "rtt us"
+	printf '%-34s %5s %12s %12s %9s\n' tunnel mtu "a->b Mbit/s" "b->a Mbit/s" "rtt us"
 	for n in "${ORDER[@]}"; do
-		printf '%-28s %5s %12s %12s %9s\n' "$n" "${MTU[$n]:--}" \
+		printf '%-34s %5s %12s %12s %9s\n' "$n" "${MTU[$n]:--}" \
 			"$(mbit "${UP[$n]:-0}")" "$(mbit "${DOWN[$n]:-0}")" "${RTT[$n]:-0}"
 	done
 	echo
