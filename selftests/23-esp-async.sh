@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 1200
+# vm: cpus=2
 #
 # The data path when every encryption and decryption completes
 # asynchronously.  On x86 the AES-NI AEADs almost always finish inline, so

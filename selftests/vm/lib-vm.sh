@@ -17,10 +17,12 @@
 #                        Debian 6.1 and 6.12 kernels with an image in apt)
 #   AWSVPN_TESTS         "00-smoke 10-foo": tests to run (default: all)
 #   AWSVPN_VM_CACHE      cache of unpacked kernels (/var/cache/awsvpn-vm)
-#   AWSVPN_VM_TIMEOUT    hard limit for one VM run in seconds (2700)
+#   AWSVPN_VM_TIMEOUT    hard limit for one demo/bench VM in seconds (2700)
 #   AWSVPN_TEST_TIMEOUT  default per-test-file limit inside the guest (600)
 #   AWSVPN_VM_CMDLINE    extra kernel command line arguments
-#   AWSVPN_VM_MEM / AWSVPN_VM_SMP   guest size (2048 MiB / 2 CPUs)
+#   AWSVPN_VM_MEM        guest memory (2048 MiB)
+#   AWSVPN_VM_TCG        TCG threading of multi-vCPU guests (single; "multi")
+#   AWSVPN_JOBS          concurrent VMs of run-suite (host CPUs)
 #   AWSVPN_MODULE_SRC    directory holding Kbuild + kernel/ (default: repo);
 #                        only for testing the harness itself
 #   AWSVPN_NO_APT=1      never call apt-get (fail instead if something is missing)
@@ -40,8 +42,12 @@ die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # Host packages: what the harness itself needs plus everything the guest
 # runs, because the guest's userland *is* the host's root file system.
-HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip coreutils
-	gcc make libc6-dev bc pkg-config libnl-genl-3-dev libnl-3-dev
+# The kernel headers are unpacked, not installed, so their run-time needs
+# (what linux-kbuild-* and linux-compiler-gcc-12-x86 depend on: gcc-12,
+# libelf, pahole for 6.12's module BTF) are listed here too.
+HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
+	gcc gcc-12 make libc6-dev bc pkg-config libnl-genl-3-dev libnl-3-dev
+	libelf1 libssl3 zlib1g pahole
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
 	jq"
@@ -116,13 +122,20 @@ newest_kernel() {
 	return 1
 }
 
-# pick_kernels: print the kernel releases to test, one per line.
+# pick_kernels: print the kernel releases to test, one per line.  The
+# choice is remembered in $CACHE/kernels.pick together with the state of
+# apt's package lists: while those do not change, apt is not asked again.
 pick_kernels() {
 	if [ -n "${AWSVPN_KERNELS:-}" ]; then
 		printf '%s\n' $AWSVPN_KERNELS
 		return 0
 	fi
-	local re v out=() tried_update=
+	local re v out=() tried_update= sig pick="$CACHE/kernels.pick"
+	sig=$(stat -c '%n %Y %s' /var/lib/apt/lists/*Packages* 2>/dev/null | sha256sum | cut -c1-16)
+	if [ -f "$pick" ] && [ "$(head -n 1 "$pick")" = "$sig" ]; then
+		tail -n +2 "$pick"
+		return 0
+	fi
 	for re in '6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64'; do
 		v=$(newest_kernel "$re") || v=
 		if [ -z "$v" ] && [ -z "$tried_update" ] && [ "${AWSVPN_NO_APT:-0}" != 1 ]; then
@@ -135,14 +148,84 @@ pick_kernels() {
 		out+=("$v")
 	done
 	printf '%s\n' "${out[@]}"
+	if [ -z "$tried_update" ]; then
+		mkdir -p "$CACHE"
+		{ echo "$sig"; printf '%s\n' "${out[@]}"; } > "$pick.tmp" && mv "$pick.tmp" "$pick"
+	fi
 }
 
-# kdir VER: kernel build directory for VER (installs the headers if needed).
-kdir() {
-	local v=$1 d="/usr/src/linux-headers-$1"
-	if [ ! -f "$d/Makefile" ]; then
-		ensure_pkgs "linux-headers-$v" >&2
+# apt_fetch DIR PKG...: download the .debs of PKG... (candidate versions)
+# into DIR with "apt-get download"; nothing is installed.
+apt_fetch() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	# apt drops privileges to _apt for downloads; let it write there.
+	chmod 755 "$dir"
+	chown _apt "$dir" 2>/dev/null || true
+	[ "${AWSVPN_NO_APT:-0}" = 1 ] && die "need to download $* (AWSVPN_NO_APT=1)"
+	(cd "$dir" && apt-get download -qq "$@" >&2) ||
+		{ apt_update_once; (cd "$dir" && apt-get download -qq "$@" >&2); }
+}
+
+# header_pkgs VER: the packages whose contents make VER's module build
+# directory: linux-headers-VER, the -common headers and the kbuild scripts
+# it depends on (names taken from its Depends, which differ between 6.1's
+# "linux-kbuild-6.1" and 6.12's "linux-kbuild-6.12.N+deb12").
+header_pkgs() {
+	local v=$1 deps
+	deps=$(apt-cache show "linux-headers-$v" 2>/dev/null |
+		sed -n 's/^Depends: //p' | head -n 1 | tr ',|' '\n\n' |
+		awk '{print $1}')
+	echo "linux-headers-$v"
+	printf '%s\n' "$deps" | grep -E '^linux-(headers-.*-common|kbuild-)' || true
+}
+
+# ensure_headers VER: unpack VER's kernel headers into $CACHE/VER/headers,
+# like the image: the .debs are downloaded and extracted, never installed
+# (Debian's linux-headers depends on the image package, so installing them
+# would install a kernel on the host).  The absolute paths Debian's packages
+# use are pointed into the cache: the Makefile's include of the -common tree
+# and the lib/modules build/source links.
+ensure_headers() {
+	local v=$1 root="$CACHE/$1/headers" tmp pkgs f d
+	[ -f "$root/.unpacked" ] && return 0
+	mapfile -t pkgs < <(header_pkgs "$v")
+	if [ ${#pkgs[@]} -lt 3 ]; then
+		apt_update_once
+		mapfile -t pkgs < <(header_pkgs "$v")
 	fi
+	[ ${#pkgs[@]} -ge 3 ] || die "cannot find linux-headers-$v and its -common/kbuild packages in apt"
+	log "fetching ${pkgs[*]}"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+	apt_fetch "$tmp" "${pkgs[@]}"
+	rm -rf "$root"
+	mkdir -p "$root"
+	for f in "$tmp"/*.deb; do
+		dpkg -x "$f" "$root"
+	done
+	rm -rf "$tmp" "$root/usr/share/doc"
+	d="$root/usr/src/linux-headers-$v"
+	[ -f "$d/Makefile" ] || die "linux-headers-$v has no Makefile"
+	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$d/Makefile"
+	grep -q "^include $root/" "$d/Makefile" ||
+		die "unexpected $d/Makefile (no include of the -common tree)"
+	if [ -d "$root/lib/modules/$v" ]; then
+		ln -sfn "$d" "$root/lib/modules/$v/build"
+		ln -sfn "$(sed -n "s|^include \(.*\)/Makefile\$|\1|p" "$d/Makefile")" \
+			"$root/lib/modules/$v/source"
+	fi
+	# Every symlink must stay inside the cache (the kbuild links are relative).
+	if find "$root" -type l -lname '/*' ! -lname "$root/*" | grep -q .; then
+		die "absolute symlinks out of $root: $(find "$root" -type l -lname '/*' ! -lname "$root/*" | head -3)"
+	fi
+	touch "$root/.unpacked"
+}
+
+# kdir VER: kernel build directory for VER: $KDIR if set, else the headers
+# unpacked in the cache (ensure_headers, done by prepare_kernel).
+kdir() {
+	local d=${KDIR:-$CACHE/$1/headers/usr/src/linux-headers-$1}
 	[ -f "$d/Makefile" ] || die "no kernel headers in $d"
 	echo "$d"
 }
@@ -157,15 +240,10 @@ ensure_image() {
 	pkg=$(image_pkg "$v") || { apt_update_once; pkg=$(image_pkg "$v"); } ||
 		die "no linux-image package for $v"
 	log "fetching $pkg"
-	mkdir -p "$CACHE"
-	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
-	# apt drops privileges to _apt for downloads; let it write there.
-	chmod 755 "$tmp"
-	chown _apt "$tmp" 2>/dev/null || true
-	(cd "$tmp" && apt-get download -qq "$pkg" >&2) ||
-		{ apt_update_once; (cd "$tmp" && apt-get download -qq "$pkg" >&2); }
-	rm -rf "$root"
 	mkdir -p "$root"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+	apt_fetch "$tmp" "$pkg"
+	rm -rf "$root/boot" "$root/lib" "$root/etc" "$root/usr"
 	dpkg -x "$tmp"/*.deb "$root"
 	rm -rf "$tmp" "$root/usr/share/doc"
 	[ -f "$root/boot/vmlinuz-$v" ] || die "$pkg has no boot/vmlinuz-$v"
@@ -197,7 +275,7 @@ ensure_initramfs() {
 	# (absolute paths under $root); built-in ones are reported as
 	# "builtin" and skipped.
 	mods=$(modprobe -d "$root" -S "$v" -a --show-depends \
-			virtio_pci 9pnet_virtio 9p 2>/dev/null |
+			virtio_pci 9pnet_virtio 9p overlay 2>/dev/null |
 		awk '$1 == "insmod" {print $2}' | awk '!seen[$0]++')
 	key=$( { cat "$VM_DIR/vm-init"; echo "$mods"; busybox 2>&1 | head -1; } |
 		sha256sum | cut -d' ' -f1)
@@ -295,13 +373,27 @@ drop_module() {
 	rm -rf "$BUILD/$1/modroot" "$BUILD/$1/awsvpn.ko"
 }
 
-# vm_run VER SCRIPT: boot VER and run "bash SCRIPT" (a path inside the repo)
-# as root in the guest, from the repo directory, output streamed to stdout.
+# vm_run VER SCRIPT [DIR [CPUS [TIMEOUT]]]: boot VER and run "bash SCRIPT"
+# (a path inside the repo) as root in the guest, from the repo directory.
+# DIR (default build/VER) receives console.log (kernel console), vm-output.log
+# (the command's output), qemu.log and vm-rc.  With VM_STREAM=1 the output is
+# also streamed to stdout.  CPUS vCPUs (1), TIMEOUT seconds ($VM_TIMEOUT).
 # Returns the command's exit status; 255 if the VM crashed or timed out
-# (details on stderr, console log in build/VER/console.log).
+# (details on stderr, including the console tail).
+#
+# One vCPU runs on QEMU's multi-threaded TCG.  Several vCPUs run on the
+# single-threaded TCG unless AWSVPN_VM_TCG=multi: with one host thread per
+# vCPU, a vCPU can execute a stale translation of code another vCPU is
+# patching with int3 (static keys, at boot and whenever UDP encapsulation,
+# netfilter or xfrm flip one) and the guest oopses in the breakpoint handler.
+# Round-robin vCPUs on one thread still interleave (preemption, IPIs, async
+# crypto on another CPU) but always see the patched text; such a VM uses one
+# host core, which is also what the job pool charges it.
 vm_run() {
-	local v=$1 script=$2 b="$BUILD/$1" qpid rc cmdline
+	local v=$1 script=$2 b=${3:-$BUILD/$1} cpus=${4:-1} tmo=${5:-$VM_TIMEOUT}
+	local qpid rc cmdline tcg=multi
 	local cons="$b/console.log" out="$b/vm-output.log" rcf="$b/vm-rc"
+	[ "$cpus" -gt 1 ] && tcg=${AWSVPN_VM_TCG:-single}
 	mkdir -p "$b"
 	rm -f "$rcf" "$cons"
 	: > "$out"
@@ -317,12 +409,13 @@ vm_run() {
 		sysctl.kernel.hung_task_timeout_secs=60 kfence.sample_interval=100
 		tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp
 		avm_repo=$REPO avm_kver=$v avm_cmd=$script avm_rc=$rcf
-		avm_moddir=$b/modroot/lib/modules/$v ${AWSVPN_VM_CMDLINE:-}"
+		avm_moddir=$BUILD/$v/modroot/lib/modules/$v ${AWSVPN_VM_CMDLINE:-}
+		${VM_EXTRA_CMDLINE:-}"
 	cmdline=$(echo $cmdline)	# fold whitespace
-	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+	timeout -k 10 "$tmo" qemu-system-x86_64 \
 		-nodefaults -display none -no-reboot -no-user-config \
-		-machine pc -accel tcg,thread=multi -cpu max \
-		-smp "${AWSVPN_VM_SMP:-2}" -m "${AWSVPN_VM_MEM:-2048}" \
+		-machine pc -accel tcg,thread=$tcg -cpu max \
+		-smp "$cpus" -m "${AWSVPN_VM_MEM:-2048}" \
 		-kernel "$CACHE/$v/boot/vmlinuz-$v" \
 		-initrd "$CACHE/$v/initramfs.cpio.gz" \
 		-append "$cmdline" \
@@ -333,11 +426,13 @@ vm_run() {
 		-device virtio-9p-pci,fsdev=repo,mount_tag=repo \
 		</dev/null >"$b/qemu.log" 2>&1 &
 	qpid=$!
-	# Stream the guest's test output while QEMU runs.
-	tail -n +1 -f --pid="$qpid" "$out" 2>/dev/null || true
+	if [ "${VM_STREAM:-0}" = 1 ]; then
+		# Stream the guest's output while QEMU runs.
+		tail -n +1 -f --pid="$qpid" "$out" 2>/dev/null || true
+	fi
 	wait "$qpid" && rc=0 || rc=$?
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		warn "$v: VM timed out after ${VM_TIMEOUT}s"
+		warn "$v: VM timed out after ${tmo}s"
 	elif [ "$rc" != 0 ]; then
 		warn "$v: qemu exited with status $rc"; cat "$b/qemu.log" >&2
 	fi
@@ -345,8 +440,36 @@ vm_run() {
 		return "$(cat "$rcf")"
 	fi
 	warn "$v: the VM did not complete (crash, panic or timeout); console tail:"
-	tail -n 60 "$cons" 2>/dev/null | sed 's/^/    /' >&2 || true
+	tail -n 40 "$cons" 2>/dev/null | sed 's/^/    /' >&2 || true
 	return 255
+}
+
+# vm_run_retry VER SCRIPT DIR CPUS TIMEOUT STARTED_RE: vm_run, booted once
+# more when the VM died (status 255) before its output (DIR/vm-output.log)
+# matched the extended regex STARTED_RE, i.e. before the first test result:
+# a boot crash is not the test's fault, and TCG can still hit one.  The
+# first attempt's logs are kept as DIR/*.boot1.log and DIR/retried says
+# why.  A crash after the first result is never retried.
+# AWSVPN_VM_FIRST_BOOT_CMDLINE adds kernel arguments to first attempts only
+# (to show the retry working, e.g. "rdinit=/nonexistent" panics at boot).
+vm_run_retry() {
+	local v=$1 script=$2 b=$3 cpus=$4 tmo=$5 re=$6 rc f
+	rm -f "$b/retried" "$b"/*.boot1.log
+	VM_EXTRA_CMDLINE=${AWSVPN_VM_FIRST_BOOT_CMDLINE:-} \
+		vm_run "$v" "$script" "$b" "$cpus" "$tmo" && rc=0 || rc=$?
+	if [ "$rc" = 255 ] && ! grep -Eq -- "$re" "$b/vm-output.log" 2>/dev/null; then
+		{
+			printf 'the first boot died before its first result: '
+			grep -Em1 'Kernel panic|Oops|BUG:|not syncing' "$b/console.log" 2>/dev/null ||
+				echo "(no panic message; see console.boot1.log)"
+		} > "$b/retried"
+		for f in console vm-output qemu; do
+			[ -f "$b/$f.log" ] && mv "$b/$f.log" "$b/$f.boot1.log"
+		done
+		warn "$v: $(cat "$b/retried"); booting once more"
+		vm_run "$v" "$script" "$b" "$cpus" "$tmo" && rc=0 || rc=$?
+	fi
+	return "$rc"
 }
 
 # prepare_kernel VER: headers, image and initramfs for VER.  Call it as
@@ -354,7 +477,7 @@ vm_run() {
 # is ignored inside functions called from an "if".
 prepare_kernel() {
 	lock_cache
-	kdir "$1" >/dev/null
+	[ -n "${KDIR:-}" ] || ensure_headers "$1"
 	ensure_image "$1"
 	ensure_initramfs "$1"
 }
