@@ -321,7 +321,7 @@ t_check "(g) awsvpn0 <-> xfrm44 (aes128-gcm16), IPv6 inside too" eval '
 	ip -n cgw addr add fd00:44::2/64 dev awsvpn0 nodad &&
 	ip -n aws addr add fd00:44::1/64 dev xfrm44 nodad'
 TOSES="0x0 0xb8 0x2 0xba 0x1 0x3"	# none, EF, ECT(0), EF+ECT(0), ECT(1), CE
-ip netns exec aws timeout 30 tcpdump -n -v -l -c 8 -i veth-aws \
+ip netns exec aws timeout 30 tcpdump --immediate-mode -n -v -l -c 8 -i veth-aws \
 	'ip proto 50 and src host 192.0.2.1' > "$T_TMP/g.txt" 2> "$T_TMP/g.err" &
 TD=$!
 wait_for 20 grep -q 'listening on' "$T_TMP/g.err"

@@ -31,7 +31,7 @@ mkdir -p "$OUT" && chmod 700 "$OUT"
 
 t_check "namespaces cgw and aws over veth" esp_topology
 
-ip netns exec aws tcpdump -Z root -U -n -i veth-aws -w "$PCAP" 'ip proto 50' \
+ip netns exec aws tcpdump --immediate-mode -Z root -U -n -i veth-aws -w "$PCAP" 'ip proto 50' \
 	2> "$T_TMP/tcpdump.log" &
 TCPDUMP=$!
 t_on_exit "kill $TCPDUMP"
@@ -99,6 +99,11 @@ for suite in $ESP_SUITES; do
 	esp_teardown
 done
 
+# tcpdump may still be behind the packets the kernel handed it (a one-vCPU
+# VM runs it only when the pings sleep): wait until the file holds what the
+# pings sent, and a little longer for anything unexpected, before stopping it.
+pcap_count() { [ "$(tcpdump -r "$PCAP" 2>/dev/null | wc -l)" -ge 120 ]; }
+wait_for 15 pcap_count || true
 sleep 0.5
 kill -INT "$TCPDUMP" 2>/dev/null
 wait "$TCPDUMP" 2>/dev/null

@@ -156,7 +156,7 @@ cgw_dev() {
 # capture FILE FILTER: tcpdump on veth-aws into FILE; stop with cap_stop.
 capture() {
 	rm -f "$1" "$1.log"
-	ip netns exec aws tcpdump -Z root -U -n -i veth-aws -w "$1" "$2" \
+	ip netns exec aws tcpdump --immediate-mode -Z root -U -n -i veth-aws -w "$1" "$2" \
 		2> "$1.log" &
 	CAP_PID=$!
 	wait_for 10 grep -q 'listening on' "$1.log"

@@ -162,7 +162,7 @@ if command -v tcpdump >/dev/null; then
 	echo '$ ip netns exec cgw tcpdump -nn -l -c 5 -i veth-cgw esp &'
 	# Its start-up (under emulation, from 9p) can take seconds: wait for
 	# it to listen before sending, then give it 2 s.
-	ip netns exec cgw timeout 30 tcpdump -nn -l -c 5 -i veth-cgw esp \
+	ip netns exec cgw timeout 30 tcpdump --immediate-mode -nn -l -c 5 -i veth-cgw esp \
 		> "$T_TMP/tcpdump.out" 2> "$T_TMP/tcpdump.err" &
 	tcpdump_pid=$!
 	wait_for 20 grep -q 'listening on' "$T_TMP/tcpdump.err"
