@@ -145,6 +145,10 @@ struct awsvpn_device {
 	bool mtu_auto_setting;		/* our own dev_set_mtu() is running */
 	u32 outer_mtu;			/* 0 = from the route */
 	u32 nat_keepalive;		/* seconds, 0 = off */
+	/* 0 = none; else unique among the awsvpn devices of the namespace
+	 * the device lives in.  Written and read under RTNL only.
+	 */
+	u32 if_id;
 
 	/* NAT-T (encap udp): the UDP socket ESP-in-UDP leaves and arrives on,
 	 * the module's own or one adopted from an IKE daemon (socket.c).
@@ -171,6 +175,11 @@ struct awsvpn_device {
 struct awsvpn_net {
 	struct rhashtable spi_table;
 	atomic_t ndevs;			/* awsvpn devices living here */
+	/* Formatted extended ACK messages of requests from this namespace,
+	 * on kernels whose extack has no buffer of its own (compat.h); as
+	 * long as the newer kernels' NETLINK_MAX_FMTMSG_LEN.
+	 */
+	char extack_msg[80];
 };
 
 extern unsigned int awsvpn_net_id;
@@ -190,6 +199,8 @@ struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
 					   const char *ifname,
 					   struct netlink_ext_ack *extack);
 void awsvpn_outer_changed(struct awsvpn_device *adev);
+struct awsvpn_device *awsvpn_if_id_owner(struct net *net, u32 if_id,
+					 const struct awsvpn_device *self);
 
 /* mtu.c */
 unsigned int awsvpn_mtu_for(const struct awsvpn_sa *sa, u8 encap,

@@ -74,6 +74,29 @@ static inline u64 nla_get_u64_default(const struct nlattr *nla, u64 defvalue)
 }
 #endif
 
+/*
+ * 6.2 gave netlink_ext_ack a buffer for formatted messages.  Before, the
+ * text must outlive the handler, because netlink_ack() copies it after the
+ * handler returned: awsvpn_extack_fmt() then formats into @buf, which must
+ * be an array in the requester's network namespace (struct awsvpn_net), so
+ * that the socket keeps it alive and no other namespace ever reads it.
+ * Two failing requests of one namespace at the same instant may mix their
+ * texts; the buffer's last byte stays NUL, so the text stays a string.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define awsvpn_extack_fmt(extack, buf, fmt, args...)			\
+	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ##args)
+#else
+#define awsvpn_extack_fmt(extack, buf, fmt, args...) do {		\
+	struct netlink_ext_ack *__extack = (extack);			\
+									\
+	if (__extack) {							\
+		snprintf(buf, sizeof(buf), KBUILD_MODNAME ": " fmt, ##args); \
+		__extack->_msg = (buf);					\
+	}								\
+} while (0)
+#endif
+
 /* 6.11 turned the NETIF_F_LLTX feature bit into dev->lltx. */
 static inline void awsvpn_set_lltx(struct net_device *dev)
 {

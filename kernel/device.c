@@ -241,6 +241,49 @@ struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
 }
 
 /*
+ * The awsvpn device of @net, other than @self, whose if-id is @if_id, or
+ * NULL.  if-ids are unique per namespace the devices live in: that is where
+ * an IKE daemon lists them to find the one an SA's interface ID names.
+ * Caller holds RTNL, which keeps the namespace's device list still.
+ */
+struct awsvpn_device *awsvpn_if_id_owner(struct net *net, u32 if_id,
+					 const struct awsvpn_device *self)
+{
+	struct awsvpn_device *adev;
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	if (!if_id)
+		return NULL;
+	for_each_netdev(net, dev) {
+		if (dev->rtnl_link_ops != &awsvpn_link_ops)
+			continue;
+		adev = netdev_priv(dev);
+		if (adev != self && adev->if_id == if_id)
+			return adev;
+	}
+	return NULL;
+}
+
+/*
+ * A device that moved into another namespace (NETDEV_REGISTER there, under
+ * RTNL) keeps its if-id only if no device of that namespace uses it.  The
+ * move itself cannot be refused, so the newcomer gives the value up.  A
+ * device that is just being created has none yet.
+ */
+static void awsvpn_if_id_moved_in(struct awsvpn_device *adev)
+{
+	struct awsvpn_device *owner;
+
+	owner = awsvpn_if_id_owner(dev_net(adev->dev), adev->if_id, adev);
+	if (!owner)
+		return;
+	pr_info("%s: if-id %u is already used by %s in the new network namespace, cleared\n",
+		adev->dev->name, adev->if_id, owner->dev->name);
+	adev->if_id = 0;
+}
+
+/*
  * "mtu auto" with the outer MTU taken from the route follows the outer
  * link: a WAN link whose MTU changes (PPPoE, jumbo frames, a VLAN) or that
  * comes up changes what fits in one ESP packet.  Route-only changes are
@@ -259,7 +302,7 @@ static void awsvpn_outer_link_changed(struct net_device *dev)
 /*
  * Count our devices per namespace (a move is an unregister in the old one
  * and a register in the new one) so the DF hook is free where there are
- * none.
+ * none, and keep if-ids unique in the namespace a device moves into.
  */
 static int awsvpn_netdev_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
@@ -274,6 +317,7 @@ static int awsvpn_netdev_event(struct notifier_block *nb, unsigned long event,
 	switch (event) {
 	case NETDEV_REGISTER:
 		atomic_inc(&awsvpn_pernet(dev_net(dev))->ndevs);
+		awsvpn_if_id_moved_in(netdev_priv(dev));
 		break;
 	case NETDEV_UNREGISTER:
 		atomic_dec(&awsvpn_pernet(dev_net(dev))->ndevs);

@@ -105,6 +105,7 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 	[AWSVPN_A_PAD] = { .type = NLA_REJECT },
 	[AWSVPN_A_SOCKET] = { .type = NLA_REJECT,
 			      .reject_message = "the socket owner is read-only" },
+	[AWSVPN_A_IF_ID] = { .type = NLA_U32 },
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -276,6 +277,7 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u8(skb, AWSVPN_A_OUTER_DF, adev->outer_df) ||
 	    nla_put_u32(skb, AWSVPN_A_NAT_KEEPALIVE, adev->nat_keepalive) ||
 	    nla_put_u8(skb, AWSVPN_A_SOCKET, awsvpn_socket_owner(adev)) ||
+	    nla_put_u32(skb, AWSVPN_A_IF_ID, adev->if_id) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))
@@ -366,10 +368,11 @@ static bool awsvpn_bad_outer_addr(__be32 a)
 static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
+	struct net *net = genl_info_net(info);
+	struct awsvpn_device *adev, *owner;
 	struct nlattr **a = info->attrs;
-	struct awsvpn_device *adev;
 	__be32 local = 0, remote = 0;
-	u32 outer_mtu, mtu = 0;
+	u32 outer_mtu, mtu = 0, if_id = 0;
 	u8 mss_mode, mtu_mode;
 	u16 mss;
 	int ret = 0;
@@ -451,6 +454,23 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/*
+	 * The device lives in the requester's namespace.  Its own current
+	 * value is no collision, so setting it again is harmless.
+	 */
+	if (a[AWSVPN_A_IF_ID]) {
+		if_id = nla_get_u32(a[AWSVPN_A_IF_ID]);
+		owner = awsvpn_if_id_owner(net, if_id, adev);
+		if (owner) {
+			awsvpn_extack_fmt(extack, awsvpn_pernet(net)->extack_msg,
+					  "if-id %u is already used by %s",
+					  if_id, owner->dev->name);
+			NL_SET_BAD_ATTR(extack, a[AWSVPN_A_IF_ID]);
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+
+	/*
 	 * The NAT-T socket is the one step that can still fail (port in use,
 	 * bad descriptor): do it before anything else changes.
 	 */
@@ -493,6 +513,8 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	if (a[AWSVPN_A_NAT_KEEPALIVE])
 		WRITE_ONCE(adev->nat_keepalive,
 			   nla_get_u32(a[AWSVPN_A_NAT_KEEPALIVE]));
+	if (a[AWSVPN_A_IF_ID])
+		adev->if_id = if_id;
 	if (a[AWSVPN_A_LOCAL] || a[AWSVPN_A_REMOTE] || a[AWSVPN_A_ENCAP] ||
 	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT] ||
 	    a[AWSVPN_A_SOCKET_FD])

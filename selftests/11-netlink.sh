@@ -4,8 +4,10 @@
 #
 # The generic netlink API through the awsvpn tool and through raw requests
 # (selftests/tools/genl.py): defaults, set/show round trip of every device
-# attribute in text and JSON, MSS modes, listing, rejected input (tool-side
-# and kernel-side, with errno and extended ACK text, nothing changed), help,
+# attribute in text and JSON, MSS modes, listing, the if-id (unique per
+# namespace: EEXIST naming the owner, nothing changed), rejected input
+# (tool-side and kernel-side, with errno and extended ACK text, nothing
+# changed), help,
 # permissions (EPERM without CAP_NET_ADMIN; allowed in an unprivileged user
 # namespace that owns the netns).
 set -eu
@@ -71,6 +73,8 @@ t_eq "default mtu 1422, auto (text)" "1422 (auto)" "$(tf mtu)"
 t_eq "default outer-mtu auto (text)" auto "$(tf outer-mtu)"
 t_eq "default outer-df set (text)" set "$(tf outer-df)"
 t_eq "default nat-keepalive 20s (text)" 20s "$(tf nat-keepalive)"
+t_eq "default if-id 0: no if-id line (text)" "" \
+	"$(printf '%s\n' "$S_out" | grep 'if-id' || true)"
 t_eq "transfer line of a new device (text)" "0 B received, 0 B sent" "$(tf transfer)"
 t_eq "rx counters of a new device (text)" \
 	"0 packets, 0 bytes, replay 0, auth-fail 0, bad-trailer 0, no-sa 0, errors 0" \
@@ -97,17 +101,20 @@ t_eq "default mtu_mode (JSON)" auto "$(jq 'j[0]["mtu_mode"]')"
 t_eq "default outer_mtu (JSON)" auto "$(jq 'j[0]["outer_mtu"]')"
 t_eq "default outer_df (JSON)" set "$(jq 'j[0]["outer_df"]')"
 t_eq "default nat_keepalive (JSON)" 20 "$(jq 'j[0]["nat_keepalive"]')"
+t_eq "default if_id is the number 0 (JSON)" "int 0" \
+	"$(jq '"%s %s" % (type(j[0]["if_id"]).__name__, j[0]["if_id"])')"
 t_eq "the 12 base counters are reported (JSON)" "" \
 	"$(jq '" ".join(k for k in ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_replay", "rx_auth_fail", "rx_bad_trailer", "rx_no_sa", "rx_errors", "tx_no_sa", "tx_seq_exhausted", "tx_errors") if k not in j[0]["stats"])')"
 t_eq "every counter is 0 (JSON)" "" \
 	"$(jq '" ".join("%s=%s" % kv for kv in sorted(j[0]["stats"].items()) if kv[1] != 0)')"
 t_eq "no SAs (JSON)" 0 "$(jq 'len(j[0]["sas"])')"
 
-# The kernel's own view: MSS attribute absent unless the mode is fixed.
+# The kernel's own view: MSS attribute absent unless the mode is fixed
+# (27 is AWSVPN_A_SOCKET, which genl.py prints by number).
 run G $GENL GET_DEVICE IFNAME=str:$D
 t_eq "raw GET succeeds" 0 "$G_rc"
 t_match "raw GET: defaults as the kernel sends them" \
-	"IFINDEX=$IFINDEX IFNAME=$D LOCAL=0.0.0.0 REMOTE=0.0.0.0 ENCAP=0 LOCAL_PORT=4500 REMOTE_PORT=4500 DF_POLICY=0 MSS_MODE=0 REPLAY_WINDOW=1024 MTU=1422 MTU_MODE=0 OUTER_MTU=0 OUTER_DF=0 NAT_KEEPALIVE=20 " \
+	"IFINDEX=$IFINDEX IFNAME=$D LOCAL=0.0.0.0 REMOTE=0.0.0.0 ENCAP=0 LOCAL_PORT=4500 REMOTE_PORT=4500 DF_POLICY=0 MSS_MODE=0 REPLAY_WINDOW=1024 MTU=1422 MTU_MODE=0 OUTER_MTU=0 OUTER_DF=0 NAT_KEEPALIVE=20 27=00 IF_ID=0 " \
 	"$G_out"
 t_eq "raw GET: no LAST_RX_MS/LAST_TX_MS on a silent device" "" \
 	"$(printf '%s\n' "$G_out" | grep -oE 'LAST_(RX|TX)_MS=[0-9]+' || true)"
@@ -378,12 +385,125 @@ t_check "raw SET by ifindex and matching ifname works" \
 t_eq "raw SET took effect" 192.0.2.200 "$(jf remote)"
 t_check "raw: dump without any attribute works" $GENL --dump GET_DEVICE
 
+# ------------------------------------------------------ if-id
+
+D2=awsvpn1
+D3=awsvpn2
+# ifid DEV [NS]: the device's "if_id" in "awsvpn show DEV --json".
+ifid() { ns_exec "${2:-}" awsvpn show "$1" --json | json_get 'j[0]["if_id"]'; }
+# jdev DEV: the whole JSON of DEV, for "nothing changed" comparisons.
+jdev() { awsvpn show "$1" --json 2>&1; }
+
+t_check "if-id 42" awsvpn set "$D" if-id 42
+t_eq "if-id 42 (text)" 42 "$(tf if-id)"
+t_eq "if_id is the number 42 (JSON)" "int 42" \
+	"$(awsvpn show "$D" --json | json_get '"%s %s" % (type(j[0]["if_id"]).__name__, j[0]["if_id"])')"
+run G $GENL GET_DEVICE IFNAME=str:$D
+t_match "raw GET: IF_ID=42" ' IF_ID=42 ' "$G_out"
+t_check "a set without if-id" awsvpn set "$D" nat-keepalive 25
+t_eq "leaves if-id 42 alone" "42 25" "$(ifid "$D") $(jf nat_keepalive)"
+awsvpn set "$D" nat-keepalive 20
+t_check "if-id 0x1234 (hex)" awsvpn set "$D" if-id 0x1234
+t_eq "if-id 0x1234 is 4660" 4660 "$(tf if-id)"
+t_check "if-id 4294967295 (maximum)" awsvpn set "$D" if-id 4294967295
+t_eq "if-id 4294967295 (text)" 4294967295 "$(tf if-id)"
+t_eq "if_id 4294967295 (JSON)" 4294967295 "$(ifid "$D")"
+t_check "raw SET IF_ID=7" $GENL SET_DEVICE IFNAME=str:$D IF_ID=u32:7
+t_eq "raw SET if-id 7, seen by the tool (text, JSON)" "7 7" \
+	"$(tf if-id) $(ifid "$D")"
+t_check "raw SET IF_ID=0xffffffff (maximum)" \
+	$GENL SET_DEVICE IFNAME=str:$D IF_ID=u32:0xffffffff
+run G $GENL GET_DEVICE IFNAME=str:$D
+t_match "raw GET: IF_ID=4294967295" ' IF_ID=4294967295 ' "$G_out"
+t_check "if-id 0 (none)" awsvpn set "$D" if-id 0
+t_eq "if-id 0: no text line" "" "$(awsvpn show "$D" | grep 'if-id' || true)"
+t_eq "if-id 0 (JSON)" 0 "$(ifid "$D")"
+run G $GENL GET_DEVICE IFNAME=str:$D
+t_match "raw GET: IF_ID=0 is still reported" ' IF_ID=0 ' "$G_out"
+
+rejected "if-id 4294967296" 1 \
+	"if-id: invalid value '4294967296' \\(expected 0..4294967295, decimal or 0x-hex\\)" \
+	awsvpn set "$D" if-id 4294967296
+rejected "if-id -1" 1 "if-id: invalid value '-1'" awsvpn set "$D" if-id -1
+rejected "if-id 0x" 1 "if-id: invalid value '0x'" awsvpn set "$D" if-id 0x
+rejected "if-id none" 1 "if-id: invalid value 'none'" awsvpn set "$D" if-id none
+rejected "raw SET with a u16 IF_ID" 1 '^error 22 EINVAL' \
+	$GENL SET_DEVICE IFNAME=str:$D IF_ID=u16:1
+rejected "raw SET with a u64 IF_ID" 1 '^error 22 EINVAL' \
+	$GENL SET_DEVICE IFNAME=str:$D IF_ID=u64:1
+
+# Unique among the devices of one namespace.
+t_check "create $D2" awsvpn_add "$D2"
+t_check "create $D3" awsvpn_add "$D3"
+t_check "$D takes if-id 42" awsvpn set "$D" if-id 42
+before=$(jdev "$D2")
+run R awsvpn set "$D2" nat-keepalive 99 if-id 42
+t_eq "$D2 if-id 42 (taken): exit 1" 1 "$R_rc"
+t_match "$D2 if-id 42 (taken): EEXIST naming $D" \
+	"cannot configure $D2: File exists \\(awsvpn: if-id 42 is already used by $D\\)" \
+	"$R_out"
+t_eq "the refused request changed nothing on $D2 (nat-keepalive neither)" \
+	"$before" "$(jdev "$D2")"
+t_eq "$D keeps if-id 42" 42 "$(ifid "$D")"
+# Raw, with the NAT-T socket step in the same request: the if-id is checked
+# before the socket changes.  IF_ID is at 16 + 4 + 12 + 8 + 8 + 8 = 56.
+run R $GENL SET_DEVICE IFNAME=str:$D2 ENCAP=u8:1 LOCAL_PORT=u16:4510 \
+	MTU=u32:1300 IF_ID=u32:42
+t_match "raw: EEXIST, the message, the offending attribute" \
+	"^error 17 EEXIST\\|extack-msg: awsvpn: if-id 42 is already used by $D\\|extack-offset: 56\$" \
+	"$(flat "$R_out")"
+t_eq "the refused raw request changed nothing on $D2 (encap, port, MTU)" \
+	"$before" "$(jdev "$D2")"
+t_eq "$D2 still: encap none, no socket, port 4500, MTU 1422" "none none 4500 1422" \
+	"$(awsvpn show "$D2" --json | json_get '"%s %s %s %s" % (j[0]["encap"], j[0]["socket"], j[0]["local_port"], j[0]["mtu"])')"
+t_check "$D sets its own if-id 42 again" awsvpn set "$D" if-id 42
+t_check "raw: $D sets its own IF_ID 42 again" \
+	$GENL SET_DEVICE IFNAME=str:$D IF_ID=u32:42
+t_check "$D2 takes another if-id, 43" awsvpn set "$D2" if-id 43
+run R awsvpn set "$D3" if-id 43
+t_match "$D3 if-id 43: EEXIST naming $D2" \
+	"cannot configure $D3: File exists \\(awsvpn: if-id 43 is already used by $D2\\)" \
+	"$R_out"
+t_check "if-id 0 on $D3 and $D2" \
+	sh -c "awsvpn set $D3 if-id 0 && awsvpn set $D2 if-id 0"
+t_check "if-id 0 on both again" \
+	sh -c "awsvpn set $D2 if-id 0 && awsvpn set $D3 if-id 0"
+t_eq "both at 0" "0 0" "$(ifid "$D2") $(ifid "$D3")"
+t_check "$D2 back to 43" awsvpn set "$D2" if-id 43
+t_eq "dump (JSON): each device's if_id" "$D=42 $D2=43 $D3=0" \
+	"$(awsvpn show --json | json_get '" ".join("%s=%s" % (d["ifname"], d["if_id"]) for d in sorted(j, key=lambda d: d["ifname"]))')"
+t_eq "dump (text): if-id lines only for the two set" "42 43" \
+	"$(awsvpn show | sed -n 's/^  if-id: //p' | sort | tr '\n' ' ' | sed 's/ $//')"
+run G $GENL --dump GET_DEVICE
+t_eq "raw dump: IF_ID of $D2" " IF_ID=43" \
+	"$(printf '%s\n' "$G_out" | grep " IFNAME=$D2 " | grep -o ' IF_ID=[0-9]*')"
+
+# Another namespace has values of its own.
+ns_create nl-ifid
+awsvpn_add ifx0 nl-ifid
+awsvpn_add ifx1 nl-ifid
+t_check "if-id 42 in another namespace is accepted" \
+	ip netns exec nl-ifid awsvpn set ifx0 if-id 42
+t_eq "42 there and here" "42 42" "$(ifid ifx0 nl-ifid) $(ifid "$D")"
+run R ip netns exec nl-ifid awsvpn set ifx1 if-id 42
+t_match "a collision there names the device there" \
+	"cannot configure ifx1: File exists \\(awsvpn: if-id 42 is already used by ifx0\\)" \
+	"$R_out"
+
+# A deleted device's value is free again.
+t_check "delete $D2 (if-id 43)" ip link del dev "$D2"
+t_check "$D3 takes 43 once $D2 is gone" awsvpn set "$D3" if-id 43
+t_eq "$D3 has 43" 43 "$(ifid "$D3")"
+t_check "delete $D3, if-id 0 on $D" \
+	sh -c "ip link del dev $D3 && awsvpn set $D if-id 0"
+
 # ------------------------------------------------------ help
 
 run H awsvpn --help
 t_eq "--help exits 0" 0 "$H_rc"
 for kw in local remote encap local-port remote-port df mss replay-window \
-	mtu outer-mtu outer-df nat-keepalive dir spi enc integ key-file seq; do
+	mtu outer-mtu outer-df nat-keepalive socket-fd if-id dir spi enc integ \
+	key-file seq; do
 	t_match "--help documents '$kw'" "^  $kw " "$H_out"
 done
 for c in show set "sa add" "sa del" help; do
@@ -393,9 +513,13 @@ run H awsvpn help set
 t_eq "help set exits 0" 0 "$H_rc"
 t_match "help set: usage" '^Usage: awsvpn set DEV \[KEYWORD VALUE\]\.\.\.' "$H_out"
 for kw in local remote encap local-port remote-port df mss replay-window \
-	mtu outer-mtu outer-df nat-keepalive; do
+	mtu outer-mtu outer-df nat-keepalive socket-fd if-id; do
 	t_match "help set documents '$kw'" "^  $kw " "$H_out"
 done
+t_match "help set: if-id range, 0 = none" \
+	"if-id N .*0\\.\\.4294967295, decimal or 0x-hex; 0 = none" "$(flat "$H_out")"
+run H awsvpn help show
+t_match "help show: the if-id line" '^  if-id: N ' "$H_out"
 run H awsvpn set --help
 t_eq "set --help is help set" "$(awsvpn help set)" "$H_out"
 run H awsvpn frobnicate

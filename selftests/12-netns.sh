@@ -5,8 +5,9 @@
 # Network namespaces: a device moved to another netns keeps its config and
 # points back to the creating netns (where its outer side stays); deleting
 # either netns deletes the device; a dump stays correct when a moved-in
-# device has an out-of-order ifindex; module unload removes devices of every
-# netns and the module loads again.
+# device has an out-of-order ifindex; a moved device keeps its if-id unless
+# the new netns has it already (then it is cleared and logged); module
+# unload removes devices of every netns and the module loads again.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -148,6 +149,45 @@ run L ip netns exec ns-f awsvpn show --json
 t_eq "awsvpn show --json lists $EXP devices, each once" "$EXP $EXP" \
 	"$(printf '%s' "$L_out" | json_get '"%d %d" % (len(j), len(set(d["ifname"] for d in j)))')"
 t_check "delete F (with $EXP devices)" ip netns del ns-f
+
+# ------------------------------------------------------ if-id across moves
+
+# A moved device keeps its if-id unless a device of its new namespace has
+# it: the move cannot be refused, so the newcomer gives the value up.
+ifid() { ip netns exec "$2" awsvpn show "$1" --json | json_get 'j[0]["if_id"]'; }
+ns_create ns-j ns-k
+t_check "create j0 and j1 in J, k0 in K" \
+	sh -c "ip -n ns-j link add j0 type awsvpn && ip -n ns-j link add j1 type awsvpn && ip -n ns-k link add k0 type awsvpn"
+t_check "j0: if-id 42, remote set" \
+	ip netns exec ns-j awsvpn set j0 if-id 42 remote 198.51.100.4
+t_check "j1: if-id 77" ip netns exec ns-j awsvpn set j1 if-id 77
+t_check "k0: if-id 42 too (another namespace)" \
+	ip netns exec ns-k awsvpn set k0 if-id 42
+log_at=$(dmesg | wc -l)
+t_check "move j0 to K, where k0 has 42" ip -n ns-j link set dev j0 netns ns-k
+t_eq "j0's if-id is cleared in K" 0 "$(ifid j0 ns-k)"
+t_eq "k0 keeps 42" 42 "$(ifid k0 ns-k)"
+t_eq "j0 keeps the rest of its config" 198.51.100.4 \
+	"$(ip netns exec ns-k awsvpn show j0 --json | json_get 'j[0]["remote"]')"
+t_match "the kernel log says why" \
+	'awsvpn: j0: if-id 42 is already used by k0 in the new network namespace, cleared' \
+	"$(dmesg | tail -n +$((log_at + 1)))"
+t_check "move j1 to K, where 77 is free" ip -n ns-j link set dev j1 netns ns-k
+t_eq "j1 keeps 77" 77 "$(ifid j1 ns-k)"
+t_eq "no log line for j1" "" \
+	"$(dmesg | tail -n +$((log_at + 1)) | grep 'j1: if-id' || true)"
+run S ip netns exec ns-k awsvpn set k0 if-id 77
+t_match "in K, 77 is j1's now" \
+	'cannot configure k0: File exists \(awsvpn: if-id 77 is already used by j1\)' "$S_out"
+run S ip netns exec ns-k awsvpn set j0 if-id 42
+t_match "j0 cannot take 42 back in K" \
+	'cannot configure j0: File exists \(awsvpn: if-id 42 is already used by k0\)' "$S_out"
+t_check "j0 takes 43 in K" ip netns exec ns-k awsvpn set j0 if-id 43
+t_check "move j0 back to J" ip -n ns-k link set dev j0 netns ns-j
+t_eq "j0 keeps 43 in J" 43 "$(ifid j0 ns-j)"
+t_eq "J lists j0 with 43 (dump)" "j0=43" \
+	"$(ip netns exec ns-j awsvpn show --json | json_get '" ".join("%s=%s" % (d["ifname"], d["if_id"]) for d in j)')"
+t_check "delete J and K" sh -c "ip netns del ns-j && ip netns del ns-k"
 
 # ------------------------------------------------------ module unload with devices in several netns
 

@@ -79,6 +79,7 @@ static void help_show(FILE *f)
 	      "                            and outer MTU, fixed was pinned\n"
 	      "  outer-mtu: auto|N         auto: from the route to remote\n"
 	      "  nat-keepalive: Ns|off     NAT keepalive interval (encap udp)\n"
+	      "  if-id: N                  interface ID, only when set (not 0)\n"
 	      "  frag: ...                 inner IPv4 DF bits reset, packets\n"
 	      "                            fragmented before encryption, the\n"
 	      "                            fragments made, ICMP frag-needed /\n"
@@ -91,7 +92,8 @@ static void help_show(FILE *f)
 	      "expired), age in seconds, soft-expired once a soft limit was hit,\n"
 	      "activate (on-first-rx SPI), limits with what remains of each.\n"
 	      "In JSON, \"mss\" and \"outer_mtu\" are a number, or a string (\"auto\",\n"
-	      "\"off\"); \"nat_keepalive\" is in seconds, 0 = off.\n"
+	      "\"off\"); \"nat_keepalive\" is in seconds, 0 = off; \"if_id\" is\n"
+	      "always there, 0 = none.\n"
 	      "\"last_rx_ms\"/\"last_tx_ms\" are milliseconds ago, null for never;\n"
 	      "per SA \"age\" (s), \"soft_expired\", \"activate_on_rx\" (SPI) and\n"
 	      "\"limits\" with the limits it has (time_soft, time_hard, bytes_soft,\n"
@@ -118,7 +120,8 @@ static void help_set(FILE *f)
 	      "  awsvpn set awsvpn0 local 192.0.2.2 remote 198.51.100.1\n"
 	      "  awsvpn set awsvpn0 encap udp remote-port 4500 mss 1360\n"
 	      "  awsvpn set awsvpn0 mtu 1400 outer-df set df keep\n"
-	      "  awsvpn set awsvpn0 mtu auto outer-mtu 1400\n", f);
+	      "  awsvpn set awsvpn0 mtu auto outer-mtu 1400\n"
+	      "  awsvpn set awsvpn0 if-id 42\n", f);
 }
 
 static void help_sa(FILE *f)

@@ -234,6 +234,15 @@ const struct keyword set_keywords[] = {
 			"awsvpn never closes or changes the descriptor.\n"
 			"-1: back to the module's own socket (default)",
 		.parse = kw_socket_fd, .put = put_socket_fd,
+	}, {
+		.name = "if-id", .arg = "N",
+		.help = "interface ID an IKE daemon maps its SAs to the\n"
+			"device by (strongSwan's if_id_in/if_id_out),\n"
+			"0..4294967295, decimal or 0x-hex; 0 = none\n"
+			"(default). Unique among the awsvpn devices of\n"
+			"the network namespace",
+		.parse = kw_range, .min = 0, .max = UINT32_MAX, .hex = true,
+		.attr = AWSVPN_A_IF_ID, .type = KW_U32,
 	},
 	{ .name = NULL }
 };

@@ -39,7 +39,7 @@ struct dev_info {
 	uint64_t has;		/* BIT(AWSVPN_A_*) */
 	char ifname[IFNAMSIZ];
 	uint32_t ifindex, local, remote, replay_window, mtu;
-	uint32_t outer_mtu, nat_keepalive;
+	uint32_t outer_mtu, nat_keepalive, if_id;
 	uint16_t local_port, remote_port, mss;
 	uint8_t encap, df, mss_mode, mtu_mode, outer_df, socket;
 	uint64_t last_rx_ms, last_tx_ms;
@@ -258,6 +258,7 @@ static int on_device(struct nl_msg *msg, void *arg)
 	GET(u8, tb, AWSVPN_A_OUTER_DF, d->outer_df, d->has);
 	GET(u32, tb, AWSVPN_A_NAT_KEEPALIVE, d->nat_keepalive, d->has);
 	GET(u8, tb, AWSVPN_A_SOCKET, d->socket, d->has);
+	GET(u32, tb, AWSVPN_A_IF_ID, d->if_id, d->has);
 	GET(u64, tb, AWSVPN_A_LAST_RX_MS, d->last_rx_ms, d->has);
 	GET(u64, tb, AWSVPN_A_LAST_TX_MS, d->last_tx_ms, d->has);
 	parse_stats(tb[AWSVPN_A_STATS], &d->st);
@@ -503,6 +504,9 @@ static void print_dev_text(const struct dev_info *d)
 		else
 			printf("  nat-keepalive: off\n");
 	}
+	/* 0 is "none", the usual case: not worth a line. */
+	if ((d->has & BIT(AWSVPN_A_IF_ID)) && d->if_id)
+		printf("  if-id: %u\n", d->if_id);
 	if ((d->st.has & BIT(AWSVPN_STAT_RX_BYTES)) &&
 	    (d->st.has & BIT(AWSVPN_STAT_TX_BYTES))) {
 		printf("  transfer: ");
@@ -638,6 +642,8 @@ static void print_dev_json(struct json *j, const struct dev_info *d)
 		json_str(j, "outer_df", ENUM_NAME(outer_df_names, d->outer_df));
 	if (d->has & BIT(AWSVPN_A_NAT_KEEPALIVE))
 		json_u64(j, "nat_keepalive", d->nat_keepalive);
+	/* Always there, so that scripts need not test for it; 0 = none. */
+	json_u64(j, "if_id", d->if_id);
 	if (d->has & BIT(AWSVPN_A_LAST_RX_MS))
 		json_u64(j, "last_rx_ms", d->last_rx_ms);
 	else

@@ -221,6 +221,15 @@ enum awsvpn_attr {
 	AWSVPN_A_PAD,
 	AWSVPN_A_SOCKET,	/* u8 enum awsvpn_socket_owner, read-only: the
 				 * UDP socket ESP in UDP uses right now */
+	AWSVPN_A_IF_ID,		/* u32 interface ID, for an IKE daemon to map
+				 * its SAs to the device (strongSwan's
+				 * if_id_in / if_id_out).  0 = none (default);
+				 * any other value is unique among the awsvpn
+				 * devices of the network namespace the device
+				 * lives in (-EEXIST otherwise).  A device moved
+				 * into a namespace where its value is taken
+				 * loses it (0).  Set with SET_DEVICE, always
+				 * reported by GET_DEVICE (doit and dump) */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
