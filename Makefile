@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make               build awsvpn.ko for the running kernel (or KDIR=...) and the tool
-#   make install       install both (module under extra/, then depmod)
+#   make plugin        the strongSwan charon plugin kernel-awsvpn (part of
+#                      "make" when strongSwan is installed)
+#   make install       install them (module under extra/, then depmod)
 #   make check         run the whole selftest suite in QEMU on Debian 6.1 and 6.12
 #   make demo          build, boot a VM and show a tunnel working
 #   make bench         throughput and latency of awsvpn vs xfrmi and WireGuard in one VM
@@ -10,7 +12,10 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
 
-all: module tool
+# The charon plugin is built when this machine has strongSwan's libcharon.
+HAVE_CHARON := $(wildcard /usr/lib/ipsec/libcharon.so.0)
+
+all: module tool $(if $(HAVE_CHARON),plugin)
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -18,15 +23,20 @@ module:
 tool:
 	$(MAKE) -C userspace
 
+plugin:
+	$(MAKE) -C userspace/kernel-awsvpn
+
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
 	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+	$(if $(HAVE_CHARON),$(MAKE) -C userspace/kernel-awsvpn install)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		rm -f kernel/*.o kernel/.*.cmd *.ko *.mod* Module.symvers modules.order
 	$(MAKE) -C userspace clean
+	$(MAKE) -C userspace/kernel-awsvpn clean
 
 check:
 	selftests/vm/run-suite
@@ -37,4 +47,4 @@ demo:
 bench:
 	selftests/vm/run-demo bench.sh
 
-.PHONY: all module tool install clean check demo bench
+.PHONY: all module tool plugin install clean check demo bench

@@ -13,9 +13,9 @@
 #include <netlink/msg.h>
 
 #include "uapi/awsvpn.h"
+#include "lib/awsvpn_nl.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define BIT(n)		(1ULL << (n))
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
@@ -112,21 +112,6 @@ int kw_spi(struct kwctx *c, const struct keyword *kw, const char *arg,
 int kw_string(struct kwctx *c, const struct keyword *kw, const char *arg,
 	      uint64_t *val);
 
-/* netlink.c */
-
-struct nlctx {
-	struct nl_sock *sk;
-	int family;
-};
-
-int awsvpn_nl_open(struct nlctx *ctx);
-void awsvpn_nl_close(struct nlctx *ctx);
-struct nl_msg *req_new(uint8_t cmd, int flags);
-void msg_free_wipe(struct nl_msg *msg);
-int req_run(struct nlctx *ctx, struct nl_msg *msg,
-	    int (*cb)(struct nl_msg *msg, void *arg), void *arg,
-	    const char *fmt, ...) __printf(5, 6);
-
 /* keys.c */
 
 #define KEY_MAX_LEN	128
@@ -134,9 +119,6 @@ int req_run(struct nlctx *ctx, struct nl_msg *msg,
 int key_file_read(const char *path, uint8_t *key, size_t *len);
 uint8_t *key_buf_alloc(void);
 void key_buf_free(uint8_t *buf);
-size_t enc_key_len(int enc);
-size_t integ_key_len(int integ);
-bool enc_is_aead(int enc);
 
 /* json.c */
 

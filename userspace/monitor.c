@@ -16,14 +16,8 @@
 #include <unistd.h>
 
 #include <netlink/netlink.h>
-#include <netlink/attr.h>
-#include <netlink/genl/genl.h>
-#include <netlink/genl/ctrl.h>
 
 #include "common.h"
-
-/* Room for bursts: events are small, losing them is worse. */
-#define MONITOR_RCVBUF	(1 << 20)
 
 static const struct name_map event_names[] = {
 	{ "sa-added", AWSVPN_EVENT_SA_ADDED },
@@ -131,57 +125,31 @@ static void print_json(const struct event *e)
 
 static int on_event(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[AWSVPN_A_MAX + 1], *sa[AWSVPN_SA_A_MAX + 1];
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct monitor *m = arg;
+	struct awsvpn_nl_event ev;
 	struct event e = { 0 };
-	struct nlattr *a;
 
-	if (gh->cmd != AWSVPN_CMD_EVENT ||
-	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, AWSVPN_A_MAX, NULL) < 0 ||
-	    !tb[AWSVPN_A_EVENT] || nla_len(tb[AWSVPN_A_EVENT]) < 1)
+	if (awsvpn_event_parse(msg, &ev))
 		return NL_SKIP;
-
-	a = tb[AWSVPN_A_IFNAME];
-	if (a && nla_len(a) > 0) {
-		size_t len = strnlen(nla_data(a), nla_len(a));
-
-		if (len >= sizeof(e.ifname))
-			len = sizeof(e.ifname) - 1;
-		memcpy(e.ifname, nla_data(a), len);
-	}
-	if (m->dev && strcmp(m->dev, e.ifname))
+	if (m->dev && strcmp(m->dev, ev.ifname))
 		return NL_SKIP;
 
 	timestamp(e.time, sizeof(e.time));
-	e.event = name_or_number(event_names, nla_get_u8(tb[AWSVPN_A_EVENT]),
-				 e.event_buf, sizeof(e.event_buf));
-	a = tb[AWSVPN_A_IFINDEX];
-	if (a && nla_len(a) >= 4) {
-		e.ifindex = nla_get_u32(a);
-		e.has_ifindex = true;
-	}
-	a = tb[AWSVPN_A_EVENT_REASON];
-	if (a && nla_len(a) >= 1)
-		e.reason = name_or_number(reason_names, nla_get_u8(a),
+	memcpy(e.ifname, ev.ifname, sizeof(e.ifname));
+	e.event = name_or_number(event_names, ev.event, e.event_buf,
+				 sizeof(e.event_buf));
+	e.ifindex = ev.ifindex;
+	e.has_ifindex = ev.ifindex != 0;
+	if (ev.reason)
+		e.reason = name_or_number(reason_names, ev.reason,
 					  e.reason_buf, sizeof(e.reason_buf));
-	a = tb[AWSVPN_A_EVENT_COUNT];
-	if (a && nla_len(a) >= 8) {
-		e.count = nla_get_u64(a);
-		e.has_count = true;
-	}
-	if (tb[AWSVPN_A_SA] &&
-	    !nla_parse_nested(sa, AWSVPN_SA_A_MAX, tb[AWSVPN_A_SA], NULL)) {
-		a = sa[AWSVPN_SA_A_DIR];
-		if (a && nla_len(a) >= 1)
-			e.dir = name_or_number(dir_names, nla_get_u8(a),
-					       e.dir_buf, sizeof(e.dir_buf));
-		a = sa[AWSVPN_SA_A_SPI];
-		if (a && nla_len(a) >= 4) {
-			e.spi = nla_get_u32(a);
-			e.has_spi = true;
-		}
-	}
+	e.count = ev.count;
+	e.has_count = ev.has_count;
+	if (ev.dir)
+		e.dir = name_or_number(dir_names, ev.dir, e.dir_buf,
+				       sizeof(e.dir_buf));
+	e.spi = ev.spi;
+	e.has_spi = ev.has_sa;
 
 	if (m->json)
 		print_json(&e);
@@ -204,63 +172,33 @@ static void on_signal(int sig)
 	_exit(0);
 }
 
-static int monitor_open(struct nl_sock **skp, struct monitor *m)
+static int monitor_open(struct awsvpn_nl *nl, struct monitor *m)
 {
-	struct nl_sock *sk;
-	int family, grp, ret;
+	int ret;
 
-	sk = nl_socket_alloc();
-	if (!sk) {
-		err_msg("monitor: cannot allocate netlink socket: %s",
-			strerror(ENOMEM));
+	if (awsvpn_nl_open(nl))
+		return -1;
+	ret = awsvpn_nl_subscribe(nl);
+	if (ret == -ENOENT)
+		err_msg("monitor: the awsvpn module has no '%s' multicast group (too old?)",
+			AWSVPN_MCGRP_EVENTS);
+	else if (ret)
+		err_msg("monitor: cannot join multicast group '%s': %s%s",
+			AWSVPN_MCGRP_EVENTS, strerror(-ret),
+			ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+	if (ret) {
+		awsvpn_nl_close(nl);
 		return -1;
 	}
-	ret = genl_connect(sk);
-	if (ret < 0) {
-		err_msg("monitor: cannot open netlink socket: %s",
-			nl_geterror(ret));
-		goto fail;
-	}
-	family = genl_ctrl_resolve(sk, AWSVPN_GENL_NAME);
-	if (family == -NLE_OBJ_NOTFOUND) {
-		err_msg("kernel module not loaded (modprobe awsvpn)");
-		goto fail;
-	}
-	if (family < 0) {
-		err_msg("monitor: cannot look up generic netlink family '%s': %s",
-			AWSVPN_GENL_NAME, nl_geterror(family));
-		goto fail;
-	}
-	grp = genl_ctrl_resolve_grp(sk, AWSVPN_GENL_NAME, AWSVPN_MCGRP_EVENTS);
-	if (grp < 0) {
-		err_msg("monitor: the awsvpn module has no '%s' multicast group (too old?): %s",
-			AWSVPN_MCGRP_EVENTS, nl_geterror(grp));
-		goto fail;
-	}
-	/* Events are not answers to requests: no sequence numbers. */
-	nl_socket_disable_seq_check(sk);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, m);
-	nl_socket_set_buffer_size(sk, MONITOR_RCVBUF, 0);
-	ret = nl_socket_add_membership(sk, grp);
-	if (ret < 0) {
-		err_msg("monitor: cannot join multicast group '%s': %s%s",
-			AWSVPN_MCGRP_EVENTS, nl_geterror(ret),
-			ret == -NLE_PERM ? " (needs CAP_NET_ADMIN)" : "");
-		goto fail;
-	}
-	*skp = sk;
+	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, m);
 	return 0;
-
-fail:
-	nl_socket_free(sk);
-	return -1;
 }
 
 int cmd_monitor(int argc, char **argv)
 {
 	struct monitor m = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct nl_sock *sk;
+	struct awsvpn_nl nl;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
@@ -288,11 +226,11 @@ int cmd_monitor(int argc, char **argv)
 	/* A closed pipe is a write error below, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (monitor_open(&sk, &m))
+	if (monitor_open(&nl, &m))
 		return 1;
 
 	for (;;) {
-		ret = nl_recvmsgs_default(sk);
+		ret = nl_recvmsgs_default(nl.sk);
 		if (m.write_failed) {
 			err_msg("monitor: cannot write output: %s",
 				strerror(errno));
@@ -308,6 +246,6 @@ int cmd_monitor(int argc, char **argv)
 			break;
 		}
 	}
-	nl_socket_free(sk);
+	awsvpn_nl_close(&nl);
 	return 1;
 }

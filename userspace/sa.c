@@ -266,12 +266,12 @@ static int sa_add_check(const struct kwctx *c, int *enc, int *integ)
 	*enc = v;
 	*integ = kw_get(c, "integ", &v, NULL) ? (int)v : AWSVPN_INTEG_NONE;
 
-	if (enc_is_aead(*enc) && *integ != AWSVPN_INTEG_NONE) {
+	if (awsvpn_enc_is_aead(*enc) && *integ != AWSVPN_INTEG_NONE) {
 		err_msg("sa add: %s is authenticated encryption: integ %s not allowed",
 			map_name(enc_names, *enc), map_name(integ_names, *integ));
 		return -1;
 	}
-	if (!enc_is_aead(*enc) && *integ == AWSVPN_INTEG_NONE) {
+	if (!awsvpn_enc_is_aead(*enc) && *integ == AWSVPN_INTEG_NONE) {
 		err_msg("sa add: %s (CBC) needs integ (sha1, sha2-256, sha2-384 or sha2-512)",
 			map_name(enc_names, *enc));
 		return -1;
@@ -295,7 +295,7 @@ static int sa_add_check(const struct kwctx *c, int *enc, int *integ)
 static int sa_add_keys(const struct kwctx *c, struct nl_msg *msg, int enc,
 		       int integ)
 {
-	size_t elen = enc_key_len(enc), ilen = integ_key_len(integ), len;
+	size_t elen = awsvpn_enc_key_len(enc), ilen = awsvpn_integ_key_len(integ), len;
 	const char *path;
 	uint8_t *key;
 	int ret = -1;
@@ -352,7 +352,7 @@ static int sa_cmd(int argc, char **argv, enum sa_op op)
 	};
 	bool add = op == SA_ADD;
 	struct nlattr *nest;
-	struct nlctx ctx;
+	struct awsvpn_nl ctx;
 	struct nl_msg *msg;
 	uint64_t dir = 0, spi = 0;
 	int enc, integ, ret;
@@ -367,7 +367,7 @@ static int sa_cmd(int argc, char **argv, enum sa_op op)
 	if (check_ifname(cmd, dev))
 		return 1;
 
-	msg = req_new(sa_ops[op].genl_cmd, NLM_F_ACK);
+	msg = awsvpn_nl_req(sa_ops[op].genl_cmd, NLM_F_ACK);
 	if (!msg || nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0 ||
 	    !(nest = nla_nest_start(msg, AWSVPN_A_SA))) {
 		err_msg("%s: out of memory", cmd);
@@ -396,11 +396,11 @@ static int sa_cmd(int argc, char **argv, enum sa_op op)
 	if (awsvpn_nl_open(&ctx))
 		goto fail;
 	if (op == SA_SWITCH)
-		ret = req_run(&ctx, msg, NULL, NULL,
+		ret = awsvpn_nl_run(&ctx, msg, NULL, NULL,
 			      "cannot switch %s to sa out spi 0x%08x", dev,
 			      (unsigned int)spi);
 	else
-		ret = req_run(&ctx, msg, NULL, NULL,
+		ret = awsvpn_nl_run(&ctx, msg, NULL, NULL,
 			      "cannot %s sa %s spi 0x%08x %s %s",
 			      add ? "add" : "delete", map_name(dir_names, dir),
 			      (unsigned int)spi, add ? "to" : "from", dev);
@@ -408,7 +408,7 @@ static int sa_cmd(int argc, char **argv, enum sa_op op)
 	return ret ? 1 : 0;
 
 fail:
-	msg_free_wipe(msg);
+	awsvpn_nl_msg_free(msg);
 	return 1;
 }
 

@@ -252,7 +252,7 @@ int cmd_set(int argc, char **argv)
 	struct kwctx c = {
 		.cmd = "set", .topic = "set", .table = set_keywords,
 	};
-	struct nlctx ctx;
+	struct awsvpn_nl ctx;
 	struct nl_msg *msg;
 	const char *dev;
 	int ret;
@@ -266,7 +266,7 @@ int cmd_set(int argc, char **argv)
 	if (check_ifname("set", dev))
 		return 1;
 
-	msg = req_new(AWSVPN_CMD_SET_DEVICE, NLM_F_ACK);
+	msg = awsvpn_nl_req(AWSVPN_CMD_SET_DEVICE, NLM_F_ACK);
 	if (!msg || nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0) {
 		err_msg("set: out of memory");
 		nlmsg_free(msg);
@@ -277,15 +277,15 @@ int cmd_set(int argc, char **argv)
 	c.argv = argv + 2;
 	c.msg = msg;
 	if (kw_parse(&c)) {
-		msg_free_wipe(msg);
+		awsvpn_nl_msg_free(msg);
 		return 1;
 	}
 
 	if (awsvpn_nl_open(&ctx)) {
-		msg_free_wipe(msg);
+		awsvpn_nl_msg_free(msg);
 		return 1;
 	}
-	ret = req_run(&ctx, msg, NULL, NULL, "cannot configure %s", dev);
+	ret = awsvpn_nl_run(&ctx, msg, NULL, NULL, "cannot configure %s", dev);
 	awsvpn_nl_close(&ctx);
 	return ret ? 1 : 0;
 }

@@ -14,44 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
-#include <netlink/genl/genl.h>
 
 #include "common.h"
-
-struct stats {
-	uint64_t v[AWSVPN_STAT_MAX + 1];
-	uint64_t has;
-};
-
-struct sa_info {
-	uint64_t has;		/* BIT(AWSVPN_SA_A_*) */
-	uint8_t dir, enc, integ, state;
-	uint32_t spi, replay_window, seq;
-	uint32_t age, activate_on_rx, time_soft, time_hard;
-	uint64_t bytes_soft, bytes_hard, packets_soft, packets_hard;
-	uint8_t soft_expired;
-	char driver[128];
-	struct stats st;
-};
-
-struct dev_info {
-	uint64_t has;		/* BIT(AWSVPN_A_*) */
-	char ifname[IFNAMSIZ];
-	uint32_t ifindex, local, remote, replay_window, mtu;
-	uint32_t outer_mtu, nat_keepalive, if_id;
-	uint16_t local_port, remote_port, mss;
-	uint8_t encap, df, mss_mode, mtu_mode, outer_df, socket;
-	uint64_t last_rx_ms, last_tx_ms;
-	struct stats st;
-	struct sa_info *sa;
-	size_t n_sa;
-};
-
-struct dev_list {
-	struct dev_info *dev;
-	size_t n;
-};
 
 struct stat_desc {
 	const char *text;	/* label in the rx:/tx: lines */
@@ -105,175 +69,6 @@ static const int nat_line[] = {
 	AWSVPN_STAT_NAT_KEEPALIVE_TX, AWSVPN_STAT_NAT_KEEPALIVE_RX, 0
 };
 
-/* Attribute getters that tolerate short or absent attributes. */
-
-static bool get_u8(const struct nlattr *a, uint8_t *v)
-{
-	if (!a || nla_len(a) < 1)
-		return false;
-	*v = *(const uint8_t *)nla_data(a);
-	return true;
-}
-
-static bool get_u16(const struct nlattr *a, uint16_t *v)
-{
-	if (!a || nla_len(a) < 2)
-		return false;
-	memcpy(v, nla_data(a), sizeof(*v));
-	return true;
-}
-
-static bool get_u32(const struct nlattr *a, uint32_t *v)
-{
-	if (!a || nla_len(a) < 4)
-		return false;
-	memcpy(v, nla_data(a), sizeof(*v));
-	return true;
-}
-
-static bool get_u64(const struct nlattr *a, uint64_t *v)
-{
-	if (!a || nla_len(a) < 8)
-		return false;
-	memcpy(v, nla_data(a), sizeof(*v));
-	return true;
-}
-
-#define GET(kind, tb, attr, dst, has)				\
-	do {							\
-		if (get_##kind((tb)[attr], &(dst)))		\
-			(has) |= BIT(attr);			\
-	} while (0)
-
-static void parse_stats(const struct nlattr *nest, struct stats *st)
-{
-	struct nlattr *a;
-	int rem;
-
-	if (!nest)
-		return;
-	nla_for_each_nested(a, nest, rem) {
-		int t = nla_type(a);
-
-		if (t <= 0 || t > AWSVPN_STAT_MAX || nla_len(a) < 8)
-			continue;
-		memcpy(&st->v[t], nla_data(a), sizeof(st->v[t]));
-		st->has |= BIT(t);
-	}
-}
-
-static int parse_sa(struct nlattr *nest, struct sa_info *sa)
-{
-	struct nlattr *tb[AWSVPN_SA_A_MAX + 1];
-
-	memset(sa, 0, sizeof(*sa));
-	if (nla_parse_nested(tb, AWSVPN_SA_A_MAX, nest, NULL) < 0)
-		return -EPROTO;
-	GET(u8, tb, AWSVPN_SA_A_DIR, sa->dir, sa->has);
-	GET(u32, tb, AWSVPN_SA_A_SPI, sa->spi, sa->has);
-	GET(u8, tb, AWSVPN_SA_A_ENC, sa->enc, sa->has);
-	GET(u8, tb, AWSVPN_SA_A_INTEG, sa->integ, sa->has);
-	GET(u32, tb, AWSVPN_SA_A_REPLAY_WINDOW, sa->replay_window, sa->has);
-	GET(u32, tb, AWSVPN_SA_A_SEQ, sa->seq, sa->has);
-	GET(u8, tb, AWSVPN_SA_A_STATE, sa->state, sa->has);
-	GET(u32, tb, AWSVPN_SA_A_AGE, sa->age, sa->has);
-	GET(u8, tb, AWSVPN_SA_A_SOFT_EXPIRED, sa->soft_expired, sa->has);
-	if (tb[AWSVPN_SA_A_CRYPTO_DRIVER]) {
-		nla_strlcpy(sa->driver, tb[AWSVPN_SA_A_CRYPTO_DRIVER],
-			    sizeof(sa->driver));
-		sa->has |= BIT(AWSVPN_SA_A_CRYPTO_DRIVER);
-	}
-	GET(u32, tb, AWSVPN_SA_A_ACTIVATE_ON_RX, sa->activate_on_rx, sa->has);
-	GET(u32, tb, AWSVPN_SA_A_TIME_SOFT, sa->time_soft, sa->has);
-	GET(u32, tb, AWSVPN_SA_A_TIME_HARD, sa->time_hard, sa->has);
-	GET(u64, tb, AWSVPN_SA_A_BYTES_SOFT, sa->bytes_soft, sa->has);
-	GET(u64, tb, AWSVPN_SA_A_BYTES_HARD, sa->bytes_hard, sa->has);
-	GET(u64, tb, AWSVPN_SA_A_PACKETS_SOFT, sa->packets_soft, sa->has);
-	GET(u64, tb, AWSVPN_SA_A_PACKETS_HARD, sa->packets_hard, sa->has);
-	parse_stats(tb[AWSVPN_SA_A_STATS], &sa->st);
-	return 0;
-}
-
-static int parse_sas(struct nlattr *nest, struct dev_info *d)
-{
-	struct nlattr *a;
-	size_t n = 0;
-	int rem;
-
-	if (!nest)
-		return 0;
-	nla_for_each_nested(a, nest, rem)
-		n++;
-	d->sa = calloc(n ? n : 1, sizeof(*d->sa));
-	if (!d->sa)
-		return -ENOMEM;
-	nla_for_each_nested(a, nest, rem) {
-		if (nla_type(a) != AWSVPN_A_SA)
-			continue;
-		if (parse_sa(a, &d->sa[d->n_sa]))
-			return -EPROTO;
-		d->n_sa++;
-	}
-	return 0;
-}
-
-static int on_device(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[AWSVPN_A_MAX + 1];
-	struct dev_list *l = arg;
-	struct dev_info *d;
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, AWSVPN_A_MAX, NULL) < 0)
-		return -EPROTO;
-
-	d = realloc(l->dev, (l->n + 1) * sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	l->dev = d;
-	d = &l->dev[l->n++];
-	memset(d, 0, sizeof(*d));
-
-	if (tb[AWSVPN_A_IFNAME] && nla_len(tb[AWSVPN_A_IFNAME]) > 0) {
-		size_t len = strnlen(nla_data(tb[AWSVPN_A_IFNAME]),
-				     nla_len(tb[AWSVPN_A_IFNAME]));
-
-		if (len >= sizeof(d->ifname))
-			len = sizeof(d->ifname) - 1;
-		memcpy(d->ifname, nla_data(tb[AWSVPN_A_IFNAME]), len);
-		d->has |= BIT(AWSVPN_A_IFNAME);
-	}
-	GET(u32, tb, AWSVPN_A_IFINDEX, d->ifindex, d->has);
-	GET(u32, tb, AWSVPN_A_LOCAL, d->local, d->has);
-	GET(u32, tb, AWSVPN_A_REMOTE, d->remote, d->has);
-	GET(u8, tb, AWSVPN_A_ENCAP, d->encap, d->has);
-	GET(u16, tb, AWSVPN_A_LOCAL_PORT, d->local_port, d->has);
-	GET(u16, tb, AWSVPN_A_REMOTE_PORT, d->remote_port, d->has);
-	GET(u8, tb, AWSVPN_A_DF_POLICY, d->df, d->has);
-	GET(u8, tb, AWSVPN_A_MSS_MODE, d->mss_mode, d->has);
-	GET(u16, tb, AWSVPN_A_MSS, d->mss, d->has);
-	GET(u32, tb, AWSVPN_A_REPLAY_WINDOW, d->replay_window, d->has);
-	GET(u32, tb, AWSVPN_A_MTU, d->mtu, d->has);
-	GET(u8, tb, AWSVPN_A_MTU_MODE, d->mtu_mode, d->has);
-	GET(u32, tb, AWSVPN_A_OUTER_MTU, d->outer_mtu, d->has);
-	GET(u8, tb, AWSVPN_A_OUTER_DF, d->outer_df, d->has);
-	GET(u32, tb, AWSVPN_A_NAT_KEEPALIVE, d->nat_keepalive, d->has);
-	GET(u8, tb, AWSVPN_A_SOCKET, d->socket, d->has);
-	GET(u32, tb, AWSVPN_A_IF_ID, d->if_id, d->has);
-	GET(u64, tb, AWSVPN_A_LAST_RX_MS, d->last_rx_ms, d->has);
-	GET(u64, tb, AWSVPN_A_LAST_TX_MS, d->last_tx_ms, d->has);
-	parse_stats(tb[AWSVPN_A_STATS], &d->st);
-	return parse_sas(tb[AWSVPN_A_SAS], d);
-}
-
-static void dev_list_free(struct dev_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->dev[i].sa);
-	free(l->dev);
-}
-
 /* Name of an enum value, or "unknown(N)" from a newer kernel. */
 static const char *enum_name(const struct name_map *map, int v, char *buf,
 			     size_t size)
@@ -319,7 +114,7 @@ static void print_bytes(uint64_t b)
 }
 
 static void print_stat_line(const char *indent, const char *label,
-			    const struct stats *st, const int *line)
+			    const struct awsvpn_stats *st, const int *line)
 {
 	bool first = true;
 
@@ -343,7 +138,7 @@ static void print_stat_line(const char *indent, const char *label,
 }
 
 /* Inner packets or bytes through @sa, what its limits count. */
-static uint64_t sa_count(const struct sa_info *sa, bool bytes)
+static uint64_t sa_count(const struct awsvpn_sa *sa, bool bytes)
 {
 	bool out = sa->dir == AWSVPN_DIR_OUT;
 
@@ -367,7 +162,7 @@ static void print_limit(bool *first, const char *name, uint64_t limit,
 }
 
 /* "limits: time-hard 3600s (in 3597s), packets-soft 5 (reached), ..." */
-static void print_limits_text(const struct sa_info *sa)
+static void print_limits_text(const struct awsvpn_sa *sa)
 {
 	uint64_t age = sa->age, bytes = sa_count(sa, true);
 	uint64_t packets = sa_count(sa, false);
@@ -393,7 +188,7 @@ static void print_limits_text(const struct sa_info *sa)
 		putchar('\n');
 }
 
-static void print_sa_text(const struct sa_info *sa)
+static void print_sa_text(const struct awsvpn_sa *sa)
 {
 	printf("  sa");
 	if (sa->has & BIT(AWSVPN_SA_A_DIR))
@@ -427,7 +222,7 @@ static void print_sa_text(const struct sa_info *sa)
 }
 
 /* Outbound SAs first, then inbound, in kernel order within each. */
-static bool sa_in_pass(const struct sa_info *sa, int pass)
+static bool sa_in_pass(const struct awsvpn_sa *sa, int pass)
 {
 	bool out = (sa->has & BIT(AWSVPN_SA_A_DIR)) &&
 		   sa->dir == AWSVPN_DIR_OUT;
@@ -436,7 +231,7 @@ static bool sa_in_pass(const struct sa_info *sa, int pass)
 }
 
 /* "latest rx: 1.2 s ago"; the kernel leaves the attribute out for never. */
-static void print_latest(const char *what, const struct dev_info *d, int attr,
+static void print_latest(const char *what, const struct awsvpn_dev *d, int attr,
 			 uint64_t ms)
 {
 	if (d->has & BIT(attr))
@@ -446,7 +241,7 @@ static void print_latest(const char *what, const struct dev_info *d, int attr,
 		printf("  latest %s: never\n", what);
 }
 
-static void print_dev_text(const struct dev_info *d)
+static void print_dev_text(const struct awsvpn_dev *d)
 {
 	const char *p;
 	size_t i;
@@ -531,7 +326,7 @@ static void print_dev_text(const struct dev_info *d)
 
 /* JSON output */
 
-static void print_stats_json(struct json *j, const struct stats *st)
+static void print_stats_json(struct json *j, const struct awsvpn_stats *st)
 {
 	int t;
 
@@ -543,7 +338,7 @@ static void print_stats_json(struct json *j, const struct stats *st)
 }
 
 /* Only the limits the SA has; an empty object for none. */
-static void print_limits_json(struct json *j, const struct sa_info *sa)
+static void print_limits_json(struct json *j, const struct awsvpn_sa *sa)
 {
 	json_begin(j, "limits", '{');
 	if (sa->has & BIT(AWSVPN_SA_A_TIME_SOFT))
@@ -561,7 +356,7 @@ static void print_limits_json(struct json *j, const struct sa_info *sa)
 	json_end(j, '}');
 }
 
-static void print_sa_json(struct json *j, const struct sa_info *sa)
+static void print_sa_json(struct json *j, const struct awsvpn_sa *sa)
 {
 	json_begin(j, NULL, '{');
 	if (sa->has & BIT(AWSVPN_SA_A_DIR))
@@ -594,7 +389,7 @@ static void print_sa_json(struct json *j, const struct sa_info *sa)
 	json_end(j, '}');
 }
 
-static void print_dev_json(struct json *j, const struct dev_info *d)
+static void print_dev_json(struct json *j, const struct awsvpn_dev *d)
 {
 	size_t i;
 	int pass;
@@ -665,10 +460,9 @@ static void print_dev_json(struct json *j, const struct dev_info *d)
 
 int cmd_show(int argc, char **argv)
 {
-	struct dev_list list = { NULL, 0 };
+	struct awsvpn_dev_list list = { NULL, 0 };
 	const char *dev = NULL;
-	struct nlctx ctx;
-	struct nl_msg *msg;
+	struct awsvpn_nl ctx;
 	bool json = false;
 	size_t i;
 	int ret;
@@ -691,25 +485,12 @@ int cmd_show(int argc, char **argv)
 		}
 	}
 
-	msg = req_new(AWSVPN_CMD_GET_DEVICE, dev ? NLM_F_ACK : NLM_F_DUMP);
-	if (!msg || (dev && nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0)) {
-		err_msg("show: out of memory");
-		nlmsg_free(msg);
+	if (awsvpn_nl_open(&ctx))
 		return 1;
-	}
-	if (awsvpn_nl_open(&ctx)) {
-		nlmsg_free(msg);
-		return 1;
-	}
-	if (dev)
-		ret = req_run(&ctx, msg, on_device, &list, "cannot show %s",
-			      dev);
-	else
-		ret = req_run(&ctx, msg, on_device, &list,
-			      "cannot list awsvpn devices");
+	ret = awsvpn_dev_get(&ctx, dev, &list);
 	awsvpn_nl_close(&ctx);
 	if (ret) {
-		dev_list_free(&list);
+		awsvpn_dev_list_free(&list);
 		return 1;
 	}
 
@@ -727,7 +508,7 @@ int cmd_show(int argc, char **argv)
 			print_dev_text(&list.dev[i]);
 		}
 	}
-	dev_list_free(&list);
+	awsvpn_dev_list_free(&list);
 
 	if (fflush(stdout) || ferror(stdout)) {
 		err_msg("show: cannot write output: %s", strerror(errno));

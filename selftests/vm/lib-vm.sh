@@ -50,7 +50,20 @@ HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
 	libelf1 libssl3 zlib1g pahole
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
-	jq"
+	jq conntrack dpkg-dev charon-systemd strongswan-swanctl
+	libstrongswan-standard-plugins"
+
+# strongSwan's packages would start a charon on the host (and hold its
+# ports); the tests start their own inside namespaces.  Masked before the
+# first install, as a systemd unit mask: nothing else is changed.
+mask_strongswan() {
+	local u
+	for u in strongswan.service strongswan-starter.service; do
+		[ -e "/etc/systemd/system/$u" ] && continue
+		mkdir -p /etc/systemd/system
+		ln -s /dev/null "/etc/systemd/system/$u"
+	done
+}
 
 _apt_updated=
 apt_update_once() {
@@ -74,6 +87,9 @@ ensure_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "${AWSVPN_NO_APT:-0}" = 1 ] && die "missing packages: ${missing[*]}"
 	[ "$(id -u)" = 0 ] || die "missing packages (need root to install): ${missing[*]}"
+	case " ${missing[*]} " in
+	*" charon-systemd "*|*" strongswan"*|*" libstrongswan"*) mask_strongswan ;;
+	esac
 	log "installing: ${missing[*]}"
 	# Try without an update first (fast when the lists are fresh enough).
 	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -325,6 +341,23 @@ build_tool() {
 	fi
 }
 
+# build_plugin: the kernel-awsvpn strongSwan plugin for the charon on
+# this host (its source tree cached in $CACHE/strongswan).  Fails on a
+# build error or any warning.
+build_plugin() {
+	local logf="$BUILD/plugin-build.log"
+	mkdir -p "$BUILD"
+	if ! make -C "$REPO/userspace/kernel-awsvpn" -B SS_CACHE="$CACHE/strongswan" \
+			> "$logf" 2>&1; then
+		sed 's/^/# /' "$logf" | tail -n 40
+		return 1
+	fi
+	if grep -qi 'warning:' "$logf"; then
+		grep -i -A3 'warning:' "$logf" | sed 's/^/# /'
+		return 1
+	fi
+}
+
 # build_module VER: copy the module sources into build/VER/src, build there
 # against VER's headers (never in the repo, so kernels don't clobber each
 # other), fail on errors and on any warning (compiler or modpost), then put
@@ -373,6 +406,14 @@ drop_module() {
 	rm -rf "$BUILD/$1/modroot" "$BUILD/$1/awsvpn.ko"
 }
 
+# tsc_khz_arg: "tsc_early_khz=N" with the host's TSC rate (constant TSC
+# only), for the guest command line.
+tsc_khz_arg() {
+	grep -q '^flags.* constant_tsc' /proc/cpuinfo 2>/dev/null || return 0
+	awk -F: '/^cpu MHz/ { printf "tsc_early_khz=%d", $2 * 1000 + 0.5; exit }' \
+		/proc/cpuinfo
+}
+
 # vm_run VER SCRIPT [DIR [CPUS [TIMEOUT]]]: boot VER and run "bash SCRIPT"
 # (a path inside the repo) as root in the guest, from the repo directory.
 # DIR (default build/VER) receives console.log (kernel console), vm-output.log
@@ -381,19 +422,20 @@ drop_module() {
 # Returns the command's exit status; 255 if the VM crashed or timed out
 # (details on stderr, including the console tail).
 #
-# One vCPU runs on QEMU's multi-threaded TCG.  Several vCPUs run on the
-# single-threaded TCG unless AWSVPN_VM_TCG=multi: with one host thread per
-# vCPU, a vCPU can execute a stale translation of code another vCPU is
-# patching with int3 (static keys, at boot and whenever UDP encapsulation,
-# netfilter or xfrm flip one) and the guest oopses in the breakpoint handler.
-# Round-robin vCPUs on one thread still interleave (preemption, IPIs, async
-# crypto on another CPU) but always see the patched text; such a VM uses one
-# host core, which is also what the job pool charges it.
+# Guests run on QEMU's single-threaded TCG unless AWSVPN_VM_TCG=multi (the
+# benchmark).  With one host thread per vCPU, a vCPU can execute a stale
+# translation of code another vCPU is patching with int3 (static keys, at
+# boot and whenever UDP encapsulation, netfilter or xfrm flip one) and the
+# guest oopses in the breakpoint handler.  Round-robin vCPUs on one thread
+# still interleave (preemption, IPIs, async crypto on another CPU) but always
+# see the patched text; such a VM uses one host core, which is also what the
+# job pool charges it.  A one-vCPU guest gains nothing from the
+# multi-threaded mode either, whose atomics go through slower helpers (one
+# such guest double-faulted inside SLUB's cmpxchg16b with garbage flags).
 vm_run() {
 	local v=$1 script=$2 b=${3:-$BUILD/$1} cpus=${4:-1} tmo=${5:-$VM_TIMEOUT}
-	local qpid rc cmdline tcg=multi
+	local qpid rc cmdline tcg=${AWSVPN_VM_TCG:-single}
 	local cons="$b/console.log" out="$b/vm-output.log" rcf="$b/vm-rc"
-	[ "$cpus" -gt 1 ] && tcg=${AWSVPN_VM_TCG:-single}
 	mkdir -p "$b"
 	rm -f "$rcf" "$cons"
 	: > "$out"
@@ -404,7 +446,12 @@ vm_run() {
 	#  - rcu_expedited: netns teardown waits on RCU a lot;
 	#  - hung-task and soft-lockup detectors report (not panic) faster;
 	#  - kfence sampling (6.12 has KFENCE built in but disabled).
-	cmdline="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=0
+	#  - tsc_early_khz: TCG's TSC is the host's; a guest calibrating it
+	#    against the PIT while the host is busy can get it 10 times wrong
+	#    ("PIT calibration deviates from HPET"), and its clock, timers and
+	#    timeouts then run 10 times fast (soft lockups, tests timing out
+	#    after a fraction of their time).  The host knows the rate.
+	cmdline="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=0 $(tsc_khz_arg)
 		softlockup_panic=0 mitigations=off rcupdate.rcu_expedited=1
 		sysctl.kernel.hung_task_timeout_secs=60 kfence.sample_interval=100
 		tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp

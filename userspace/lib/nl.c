@@ -1,7 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Generic netlink plumbing: one socket, one request at a time.  Errors the
- * kernel reports keep their errno and the extended ACK message.
+ * libawsvpn: generic netlink plumbing shared by the awsvpn tool and the
+ * strongSwan plugin.  One socket, one request at a time (callers that share
+ * a socket between threads serialise around awsvpn_nl_run()).  Errors the
+ * kernel reports keep their errno and the extended ACK message, and are
+ * handed to the caller's log function.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,11 +17,34 @@
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 
-#include "common.h"
+#include "awsvpn_nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
 #endif
+
+static void log_stderr(const char *line)
+{
+	fprintf(stderr, "awsvpn: %s\n", line);
+}
+
+static void (*log_fn)(const char *line) = log_stderr;
+
+void awsvpn_nl_set_log(void (*fn)(const char *line))
+{
+	log_fn = fn ? fn : log_stderr;
+}
+
+static void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_fn(line);
+}
 
 struct reply {
 	int (*cb)(struct nl_msg *msg, void *arg);
@@ -28,6 +54,7 @@ struct reply {
 	int cb_err;		/* errno from the reply handler */
 	char ext_msg[256];	/* extended ACK message */
 	int64_t miss_type;	/* extended ACK missing attribute, or -1 */
+	bool quiet;		/* the caller reports errors itself */
 };
 
 static void set_sockopt(int fd, int opt)
@@ -38,18 +65,20 @@ static void set_sockopt(int fd, int opt)
 	setsockopt(fd, SOL_NETLINK, opt, &one, sizeof(one));
 }
 
-int awsvpn_nl_open(struct nlctx *ctx)
+int awsvpn_nl_open(struct awsvpn_nl *ctx)
 {
 	int ret;
 
+	memset(ctx, 0, sizeof(*ctx));
 	ctx->sk = nl_socket_alloc();
 	if (!ctx->sk) {
 		err_msg("cannot allocate netlink socket: %s", strerror(ENOMEM));
-		return -1;
+		return -ENOMEM;
 	}
 	ret = genl_connect(ctx->sk);
 	if (ret < 0) {
 		err_msg("cannot open netlink socket: %s", nl_geterror(ret));
+		ret = -EIO;
 		goto fail;
 	}
 	nl_socket_disable_auto_ack(ctx->sk);
@@ -61,23 +90,28 @@ int awsvpn_nl_open(struct nlctx *ctx)
 	ret = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
 	if (ret == -NLE_OBJ_NOTFOUND) {
 		err_msg("kernel module not loaded (modprobe awsvpn)");
+		ret = -ENOENT;
 		goto fail;
 	}
 	if (ret < 0) {
 		err_msg("cannot look up generic netlink family '%s': %s",
 			AWSVPN_GENL_NAME, nl_geterror(ret));
+		ret = -EIO;
 		goto fail;
 	}
 	ctx->family = ret;
+	ret = genl_ctrl_resolve_grp(ctx->sk, AWSVPN_GENL_NAME,
+				    AWSVPN_MCGRP_EVENTS);
+	ctx->events_group = ret > 0 ? ret : 0;
 	return 0;
 
 fail:
 	nl_socket_free(ctx->sk);
 	ctx->sk = NULL;
-	return -1;
+	return ret;
 }
 
-void awsvpn_nl_close(struct nlctx *ctx)
+void awsvpn_nl_close(struct awsvpn_nl *ctx)
 {
 	if (ctx->sk)
 		nl_socket_free(ctx->sk);
@@ -86,11 +120,15 @@ void awsvpn_nl_close(struct nlctx *ctx)
 
 /*
  * A request is built before the family is resolved, so that bad input is
- * reported even without the module; req_run() fills in the family.
+ * reported even without the module; awsvpn_nl_run() fills in the family.
  */
-struct nl_msg *req_new(uint8_t cmd, int flags)
+struct nl_msg *awsvpn_nl_req(uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
+
+	/* awsvpn_nl_run() waits for an ACK or the end of a dump. */
+	if (!(flags & NLM_F_DUMP))
+		flags |= NLM_F_ACK;
 
 	if (!msg)
 		return NULL;
@@ -103,7 +141,7 @@ struct nl_msg *req_new(uint8_t cmd, int flags)
 }
 
 /* Requests may carry keys: clear the whole buffer, not just the message. */
-void msg_free_wipe(struct nl_msg *msg)
+void awsvpn_nl_msg_free(struct nl_msg *msg)
 {
 	if (!msg)
 		return;
@@ -220,6 +258,8 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 static void report(const char *what, const char *reason, const struct reply *r)
 {
+	if (r->quiet)
+		return;
 	if (r->ext_msg[0])
 		err_msg("%s: %s (%s)", what, reason, r->ext_msg);
 	else if (r->miss_type >= 0)
@@ -231,14 +271,15 @@ static void report(const char *what, const char *reason, const struct reply *r)
 
 /*
  * Send @msg (consumed: wiped and freed), hand every reply to @cb and wait
- * for the ACK or the end of the dump.  On failure prints
- * "awsvpn: <what>: <reason>" and returns -1.
+ * for the ACK or the end of the dump.  On failure logs "<what>: <reason>
+ * (<extended ACK>)" (unless ctx->quiet) and returns the negative errno.
  */
-int req_run(struct nlctx *ctx, struct nl_msg *msg,
-	    int (*cb)(struct nl_msg *msg, void *arg), void *arg,
-	    const char *fmt, ...)
+int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
+		  int (*cb)(struct nl_msg *msg, void *arg), void *arg,
+		  const char *fmt, ...)
 {
-	struct reply r = { .cb = cb, .arg = arg, .miss_type = -1 };
+	struct reply r = { .cb = cb, .arg = arg, .miss_type = -1,
+			   .quiet = ctx->quiet };
 	struct nl_cb *nlcb;
 	char what[256];
 	va_list ap;
@@ -250,9 +291,9 @@ int req_run(struct nlctx *ctx, struct nl_msg *msg,
 
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
-		msg_free_wipe(msg);
+		awsvpn_nl_msg_free(msg);
 		err_msg("%s: %s", what, strerror(ENOMEM));
-		return -1;
+		return -ENOMEM;
 	}
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
 	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
@@ -261,11 +302,11 @@ int req_run(struct nlctx *ctx, struct nl_msg *msg,
 
 	nlmsg_hdr(msg)->nlmsg_type = ctx->family;
 	ret = nl_send_auto(ctx->sk, msg);
-	msg_free_wipe(msg);
+	awsvpn_nl_msg_free(msg);
 	if (ret < 0) {
 		nl_cb_put(nlcb);
 		err_msg("%s: %s", what, nl_geterror(ret));
-		return -1;
+		return -EIO;
 	}
 
 	while (!r.done && !r.err && !r.cb_err) {
@@ -277,15 +318,15 @@ int req_run(struct nlctx *ctx, struct nl_msg *msg,
 
 	if (r.err) {
 		report(what, strerror(r.err), &r);
-		return -1;
+		return -r.err;
 	}
 	if (r.cb_err) {
 		err_msg("%s: %s", what, strerror(r.cb_err));
-		return -1;
+		return -r.cb_err;
 	}
 	if (ret < 0) {
 		err_msg("%s: %s", what, nl_geterror(ret));
-		return -1;
+		return -EIO;
 	}
 	return 0;
 }

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libawsvpn: the small netlink library the awsvpn tool and the strongSwan
+ * plugin (kernel-awsvpn) share.  It speaks the generic netlink family of
+ * kernel/uapi/awsvpn.h, the only contract with the module:
+ *
+ *   - requests and their errors (errno plus extended ACK message);
+ *   - device replies parsed into plain structures (struct awsvpn_dev);
+ *   - events of the "events" multicast group parsed (struct awsvpn_nl_event);
+ *   - the algorithm tables both sides need (key lengths).
+ *
+ * Not thread-safe: one request at a time per struct awsvpn_nl.
+ */
+#ifndef AWSVPN_NL_H
+#define AWSVPN_NL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netlink/msg.h>
+
+#include "uapi/awsvpn.h"
+
+#ifndef BIT
+#define BIT(n)		(1ULL << (n))
+#endif
+
+struct awsvpn_nl {
+	struct nl_sock *sk;
+	int family;		/* generic netlink family id */
+	int events_group;	/* multicast group id of "events", 0 if none */
+	bool quiet;		/* do not log request errors (caller does) */
+};
+
+/*
+ * Errors are logged as one line through @fn (default: "awsvpn: LINE" on
+ * stderr).  A line never contains key material: requests are not echoed
+ * back (NETLINK_CAP_ACK) and messages come from the kernel's extack.
+ */
+void awsvpn_nl_set_log(void (*fn)(const char *line));
+
+/* 0 or a negative errno (-ENOENT: the module is not loaded). */
+int awsvpn_nl_open(struct awsvpn_nl *nl);
+void awsvpn_nl_close(struct awsvpn_nl *nl);
+
+/* A request for @cmd; the family is filled in by awsvpn_nl_run(). */
+struct nl_msg *awsvpn_nl_req(uint8_t cmd, int flags);
+
+/* Free a message that may hold keys: the whole buffer is wiped first. */
+void awsvpn_nl_msg_free(struct nl_msg *msg);
+
+/*
+ * Send @msg (always consumed), pass each reply to @cb (may be NULL; a
+ * negative return stops and becomes the result) and wait for the ACK or
+ * the end of a dump.  Returns 0 or a negative errno; the failure is logged
+ * as "WHAT: reason (extack)" where WHAT is formatted from @fmt.
+ */
+int awsvpn_nl_run(struct awsvpn_nl *nl, struct nl_msg *msg,
+		  int (*cb)(struct nl_msg *msg, void *arg), void *arg,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Device replies (AWSVPN_CMD_GET_DEVICE) */
+
+struct awsvpn_stats {
+	uint64_t v[AWSVPN_STAT_MAX + 1];
+	uint64_t has;		/* BIT(AWSVPN_STAT_*) */
+};
+
+struct awsvpn_sa {
+	uint64_t has;		/* BIT(AWSVPN_SA_A_*) */
+	uint8_t dir, enc, integ, state;
+	uint32_t spi, replay_window, seq;
+	uint32_t age, activate_on_rx, time_soft, time_hard;
+	uint64_t bytes_soft, bytes_hard, packets_soft, packets_hard;
+	uint8_t soft_expired;
+	char driver[128];
+	struct awsvpn_stats st;
+};
+
+struct awsvpn_dev {
+	uint64_t has;		/* BIT(AWSVPN_A_*) */
+	char ifname[IFNAMSIZ];
+	uint32_t ifindex, local, remote, replay_window, mtu;
+	uint32_t outer_mtu, nat_keepalive, if_id;
+	uint16_t local_port, remote_port, mss;
+	uint8_t encap, df, mss_mode, mtu_mode, outer_df, socket;
+	uint64_t last_rx_ms, last_tx_ms;
+	struct awsvpn_stats st;
+	struct awsvpn_sa *sa;
+	size_t n_sa;
+};
+
+struct awsvpn_dev_list {
+	struct awsvpn_dev *dev;
+	size_t n;
+};
+
+/* Reply callback for awsvpn_nl_run(): appends each device to the list. */
+int awsvpn_dev_list_add(struct nl_msg *msg, void *list);
+
+/*
+ * Every device of the namespace (@ifname NULL) or one.  0 or a negative
+ * errno; on success free the list with awsvpn_dev_list_free().
+ */
+int awsvpn_dev_get(struct awsvpn_nl *nl, const char *ifname,
+		   struct awsvpn_dev_list *list);
+void awsvpn_dev_list_free(struct awsvpn_dev_list *list);
+
+/* The SA of @dev with @dir and @spi, or NULL. */
+const struct awsvpn_sa *awsvpn_dev_find_sa(const struct awsvpn_dev *dev,
+					   uint8_t dir, uint32_t spi);
+
+/* Events (AWSVPN_CMD_EVENT on the "events" multicast group) */
+
+struct awsvpn_nl_event {
+	uint8_t event;		/* enum awsvpn_event */
+	uint32_t ifindex;
+	char ifname[IFNAMSIZ];
+	bool has_sa;
+	uint8_t dir;
+	uint32_t spi;
+	uint8_t reason;		/* enum awsvpn_expire_reason, 0 if none */
+	bool has_count;
+	uint64_t count;
+};
+
+/* Join the events group on @nl's socket (which then only listens). */
+int awsvpn_nl_subscribe(struct awsvpn_nl *nl);
+
+/* 0 if @msg is an event (filled into @e), else a negative errno. */
+int awsvpn_event_parse(struct nl_msg *msg, struct awsvpn_nl_event *e);
+
+/* Algorithms */
+
+/* Key bytes of an enum awsvpn_enc (with the GCM salt) / awsvpn_integ; 0 if unknown. */
+size_t awsvpn_enc_key_len(int enc);
+size_t awsvpn_integ_key_len(int integ);
+bool awsvpn_enc_is_aead(int enc);
+
+#endif /* AWSVPN_NL_H */
