@@ -358,6 +358,17 @@ build_plugin() {
 	fi
 }
 
+# install_plugin_check: "make install" of the plugin into a scratch root
+# puts the plugin and its charon configuration where charon looks.
+install_plugin_check() {
+	local root="$BUILD/plugin-root"
+	rm -rf "$root"
+	make -C "$REPO/userspace/kernel-awsvpn" -s install DESTDIR="$root" \
+		SS_CACHE="$CACHE/strongswan" > "$BUILD/plugin-install.log" 2>&1 &&
+	test -f "$root/usr/lib/ipsec/plugins/libstrongswan-kernel-awsvpn.so" &&
+	grep -q '^ *load = ' "$root/etc/strongswan.d/charon/kernel-awsvpn.conf"
+}
+
 # build_module VER: copy the module sources into build/VER/src, build there
 # against VER's headers (never in the repo, so kernels don't clobber each
 # other), fail on errors and on any warning (compiler or modpost), then put

@@ -49,6 +49,7 @@ typedef struct {
 	char ifname[IFNAMSIZ];
 	host_t *dst;		/* charon's SA id, for expire() */
 	bool gone;		/* the module removed it (hard expiry) */
+	bool soft_reported;	/* charon was told of its soft expiry */
 } sa_entry_t;
 
 struct private_kernel_awsvpn_ipsec_t {
@@ -67,6 +68,9 @@ struct private_kernel_awsvpn_ipsec_t {
 	int natt_fd;
 	uint16_t natt_port;
 
+	/* SAs of an earlier charon removed (see remove_stale()). */
+	bool cleaned;
+
 	rng_t *rng;
 };
 
@@ -81,16 +85,20 @@ static void entry_destroy(sa_entry_t *e)
 	free(e);
 }
 
-/* Caller holds the mutex. */
+/*
+ * Our SA @spi in direction @dir, on device @ifindex if not 0 (outbound
+ * SPIs are unique per device only).  Caller holds the mutex.
+ */
 static sa_entry_t *find_entry(private_kernel_awsvpn_ipsec_t *this,
-			      uint32_t spi, int dir)
+			      uint32_t spi, int dir, uint32_t ifindex)
 {
 	enumerator_t *enumerator;
 	sa_entry_t *e, *found = NULL;
 
 	enumerator = this->sas->create_enumerator(this->sas);
 	while (enumerator->enumerate(enumerator, &e)) {
-		if (e->spi == spi && (!dir || e->dir == dir)) {
+		if (e->spi == spi && e->dir == dir &&
+		    (!ifindex || e->ifindex == ifindex)) {
 			found = e;
 			break;
 		}
@@ -295,11 +303,54 @@ static int sa_request(private_kernel_awsvpn_ipsec_t *this, uint8_t cmd,
 			     dir == AWSVPN_DIR_IN ? "in" : "out", spi, ifname);
 }
 
+/*
+ * A previous charon may have died with SAs installed: they would go on
+ * carrying traffic with keys nobody rekeys.  Remove every SA of the
+ * devices that have an if-id (those charon manages), once: when this charon
+ * has bound its IKE ports (its NAT-T socket arrives), so that a second
+ * daemon loading the plugin and failing to bind does not strip a running
+ * one, or at its first add_sa.  Mutex held.
+ */
+static void remove_stale(private_kernel_awsvpn_ipsec_t *this)
+{
+	struct awsvpn_dev_list list;
+	size_t i, j, n;
+
+	if (this->cleaned || !this->nl.sk)
+		return;
+	this->cleaned = true;
+	if (awsvpn_dev_get(&this->nl, NULL, &list))
+		return;
+	for (i = 0; i < list.n; i++) {
+		struct awsvpn_dev *d = &list.dev[i];
+
+		if (!(d->has & BIT(AWSVPN_A_IF_ID)) || !d->if_id)
+			continue;
+		for (j = n = 0; j < d->n_sa; j++)
+			if (!sa_request(this, AWSVPN_CMD_DEL_SA, d->ifindex,
+					d->sa[j].dir, d->sa[j].spi, "remove",
+					d->ifname))
+				n++;
+		if (n)
+			DBG1(DBG_KNL, "kernel-awsvpn: %s: removed %zu SAs left "
+			     "by an earlier charon", d->ifname, n);
+	}
+	awsvpn_dev_list_free(&list);
+}
+
 METHOD(kernel_ipsec_t, get_features, kernel_feature_t,
 	private_kernel_awsvpn_ipsec_t *this)
 {
-	/* Routes, not policies: there is nothing to update on address changes. */
+	/*
+	 * Routes, not policies: there is nothing to update on address
+	 * changes.  From 6.0 on, charon takes an SA's last use from
+	 * query_sa() only when the backend says it reports one.
+	 */
+#if SS_MAJOR >= 6
+	return KERNEL_NO_POLICY_UPDATES | KERNEL_SA_USE_TIME;
+#else
 	return KERNEL_NO_POLICY_UPDATES;
+#endif
 }
 
 METHOD(kernel_ipsec_t, get_spi, status_t,
@@ -311,6 +362,11 @@ METHOD(kernel_ipsec_t, get_spi, status_t,
 
 	if (protocol != IPPROTO_ESP)
 		return NOT_SUPPORTED;
+	if (!this->nl.sk) {
+		DBG1(DBG_KNL, "kernel-awsvpn: no SA can be installed: the awsvpn "
+		     "kernel module was not available when charon started");
+		return FAILED;
+	}
 	/*
 	 * Inbound SPIs are unique per namespace in the module; a collision
 	 * with another process's SA is caught by add_sa (EEXIST) and fails
@@ -321,7 +377,7 @@ METHOD(kernel_ipsec_t, get_spi, status_t,
 		if (!this->rng->get_bytes(this->rng, sizeof(v), (uint8_t *)&v))
 			break;
 		v = KERNEL_SPI_MIN + v % (KERNEL_SPI_MAX - KERNEL_SPI_MIN + 1);
-		if (!find_entry(this, v, AWSVPN_DIR_IN)) {
+		if (!find_entry(this, v, AWSVPN_DIR_IN, 0)) {
 			this->mutex->unlock(this->mutex);
 			*spi = htonl(v);
 			return SUCCESS;
@@ -374,7 +430,10 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	sa_entry_t *e;
 	int enc, integ, ret;
 
-	why = unsupported(id, data);
+	if (!this->nl.sk)
+		why = "the awsvpn kernel module was not available when charon started";
+	else
+		why = unsupported(id, data);
 	if (why) {
 		DBG1(DBG_KNL, "kernel-awsvpn: refusing SA 0x%08x: %s", spi, why);
 		return NOT_SUPPORTED;
@@ -392,6 +451,7 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	}
 
 	this->mutex->lock(this->mutex);
+	remove_stale(this);
 	if (!find_device(this, id->if_id, 0, &dev)) {
 		this->mutex->unlock(this->mutex);
 		DBG1(DBG_KNL, "kernel-awsvpn: refusing SA 0x%08x: no awsvpn device "
@@ -482,10 +542,29 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 
 	this->mutex->lock(this->mutex);
 	e = find_id(this, id);
-	if (!e || !find_device(this, 0, e->ifindex, &dev)) {
+	if (!e) {
 		this->mutex->unlock(this->mutex);
 		DBG1(DBG_KNL, "kernel-awsvpn: cannot update SA 0x%08x: not found",
 		     ntohl(id->spi));
+		return NOT_FOUND;
+	}
+	/*
+	 * charon moves the SA to the new addresses whatever we answer: our
+	 * record must follow, or deleting, querying and expiring it fail.
+	 */
+	e->dst->destroy(e->dst);
+	e->dst = data->new_dst->clone(data->new_dst);
+	if (data->new_src->get_family(data->new_src) != AF_INET ||
+	    data->new_dst->get_family(data->new_dst) != AF_INET) {
+		this->mutex->unlock(this->mutex);
+		DBG1(DBG_KNL, "kernel-awsvpn: cannot move SA 0x%08x to IPv6 "
+		     "addresses: IPv6 outer addresses are not supported", e->spi);
+		return NOT_SUPPORTED;
+	}
+	if (!find_device(this, 0, e->ifindex, &dev)) {
+		this->mutex->unlock(this->mutex);
+		DBG1(DBG_KNL, "kernel-awsvpn: cannot update SA 0x%08x: its device "
+		     "is gone", e->spi);
 		return NOT_FOUND;
 	}
 	free(dev.sa);
@@ -496,10 +575,6 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 	else
 		ok = set_outer(this, &dev, data->new_dst, data->new_src,
 			       data->new_encap);
-	if (ok) {
-		e->dst->destroy(e->dst);
-		e->dst = data->new_dst->clone(data->new_dst);
-	}
 	this->mutex->unlock(this->mutex);
 	return ok ? SUCCESS : FAILED;
 }
@@ -574,7 +649,8 @@ static void handover(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 	if (!find_device(this, 0, e->ifindex, &dev))
 		return;
 	sa = awsvpn_dev_find_sa(&dev, AWSVPN_DIR_OUT, e->spi);
-	if (sa && sa->state == AWSVPN_SA_STATE_ACTIVE) {
+	if (sa && (sa->has & BIT(AWSVPN_SA_A_STATE)) &&
+	    sa->state == AWSVPN_SA_STATE_ACTIVE) {
 		enumerator = this->sas->create_enumerator(this->sas);
 		while (enumerator->enumerate(enumerator, &o)) {
 			if (o != e && o->dir == AWSVPN_DIR_OUT && !o->gone &&
@@ -609,7 +685,7 @@ static void del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 			DBG1(DBG_KNL, "kernel-awsvpn: cannot remove SA %s 0x%08x "
 			     "from %s: %s", e->dir == AWSVPN_DIR_IN ? "in" : "out",
 			     e->spi, e->ifname, strerror(-ret));
-		else
+		else if (!ret)
 			DBG2(DBG_KNL, "kernel-awsvpn: %s: removed SA %s 0x%08x",
 			     e->ifname, e->dir == AWSVPN_DIR_IN ? "in" : "out",
 			     e->spi);
@@ -628,8 +704,9 @@ METHOD(kernel_ipsec_t, del_sa, status_t,
 	e = find_id(this, id);
 	if (!e) {
 		this->mutex->unlock(this->mutex);
-		DBG1(DBG_KNL, "kernel-awsvpn: cannot remove SA 0x%08x: not "
-		     "installed by this charon", ntohl(id->spi));
+		/* charon deletes SPIs it allocated but never installed. */
+		DBG2(DBG_KNL, "kernel-awsvpn: SA 0x%08x was not installed",
+		     ntohl(id->spi));
 		return NOT_FOUND;
 	}
 	del_entry(this, e);
@@ -665,7 +742,7 @@ METHOD(kernel_ipsec_t, query_policy, status_t,
 	status_t status = NOT_FOUND;
 	bool in = id->dir != POLICY_OUT;
 
-	if (!id->if_id)
+	if (!id->if_id || !this->nl.sk)
 		return NOT_FOUND;
 	this->mutex->lock(this->mutex);
 	if (find_device(this, id->if_id, 0, &dev)) {
@@ -712,54 +789,122 @@ METHOD(kernel_ipsec_t, enable_udp_decap, bool,
 	this->mutex->lock(this->mutex);
 	this->natt_fd = fd;
 	this->natt_port = port;
+	remove_stale(this);
 	this->mutex->unlock(this->mutex);
 	return TRUE;
 }
 
-/* One event of the module (watcher thread). */
+/* An expiry to pass to charon, collected under the mutex. */
+typedef struct {
+	uint32_t spi;
+	host_t *dst;
+	bool hard;
+} expiry_t;
+
+static void report(expiry_t *x, const char *ifname, uint8_t dir)
+{
+	DBG1(DBG_KNL, "kernel-awsvpn: %s: %s expiry of SA %s 0x%08x", ifname,
+	     x->hard ? "hard" : "soft", dir == AWSVPN_DIR_IN ? "in" : "out",
+	     x->spi);
+	charon->kernel->expire(charon->kernel, IPPROTO_ESP, htonl(x->spi),
+			       x->dst, x->hard);
+	x->dst->destroy(x->dst);
+}
+
+/*
+ * One event of the module (watcher thread).  A hard expiry, or a deletion
+ * that is not ours (ours leave the list before the request), means the SA
+ * is gone; charon hears of it as a hard expiry and re-establishes.
+ */
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	private_kernel_awsvpn_ipsec_t *this = arg;
 	struct awsvpn_nl_event ev;
-	host_t *dst = NULL;
+	expiry_t x = { 0 };
 	sa_entry_t *e;
-	bool hard;
 
 	if (awsvpn_event_parse(msg, &ev) || !ev.has_sa)
 		return NL_OK;
 	if (ev.event != AWSVPN_EVENT_SA_SOFT_EXPIRE &&
-	    ev.event != AWSVPN_EVENT_SA_HARD_EXPIRE)
+	    ev.event != AWSVPN_EVENT_SA_HARD_EXPIRE &&
+	    ev.event != AWSVPN_EVENT_SA_DELETED)
 		return NL_OK;
-	hard = ev.event == AWSVPN_EVENT_SA_HARD_EXPIRE;
 
 	this->mutex->lock(this->mutex);
-	e = find_entry(this, ev.spi, ev.dir);
-	if (e && e->ifindex == ev.ifindex) {
-		dst = e->dst->clone(e->dst);
-		if (hard)
-			e->gone = true;	/* the module deleted it */
+	e = find_entry(this, ev.spi, ev.dir, ev.ifindex);
+	if (e && !e->gone) {
+		x.spi = e->spi;
+		x.hard = ev.event != AWSVPN_EVENT_SA_SOFT_EXPIRE;
+		if (x.hard)
+			e->gone = true;
+		else if (e->soft_reported)
+			e = NULL;
+		else
+			e->soft_reported = true;
+		if (e)
+			x.dst = e->dst->clone(e->dst);
 	}
 	this->mutex->unlock(this->mutex);
-	if (!dst)
-		return NL_OK;	/* not one of charon's SAs */
-
-	DBG1(DBG_KNL, "kernel-awsvpn: %s: %s expiry of SA %s 0x%08x",
-	     ev.ifname, hard ? "hard" : "soft",
-	     ev.dir == AWSVPN_DIR_IN ? "in" : "out", ev.spi);
-	charon->kernel->expire(charon->kernel, IPPROTO_ESP, htonl(ev.spi),
-			       dst, hard);
-	dst->destroy(dst);
+	if (x.dst)
+		report(&x, ev.ifname, ev.dir);
 	return NL_OK;
+}
+
+/*
+ * Events were lost (receive buffer overrun): compare our SAs with the
+ * module's and tell charon what it missed, so that no CHILD_SA waits for a
+ * rekey that never comes or keeps an SA the module no longer has.
+ */
+static void resync(private_kernel_awsvpn_ipsec_t *this)
+{
+	struct awsvpn_dev_list list;
+	enumerator_t *enumerator;
+	linked_list_t *todo = linked_list_create();
+	const struct awsvpn_sa *sa;
+	sa_entry_t *e;
+	expiry_t *x;
+	size_t i;
+
+	this->mutex->lock(this->mutex);
+	if (!awsvpn_dev_get(&this->nl, NULL, &list)) {
+		enumerator = this->sas->create_enumerator(this->sas);
+		while (enumerator->enumerate(enumerator, &e)) {
+			if (e->gone)
+				continue;
+			for (sa = NULL, i = 0; i < list.n && !sa; i++)
+				if (list.dev[i].ifindex == e->ifindex)
+					sa = awsvpn_dev_find_sa(&list.dev[i],
+								e->dir, e->spi);
+			if (sa && !(sa->soft_expired && !e->soft_reported))
+				continue;
+			INIT(x, .spi = e->spi, .dst = e->dst->clone(e->dst),
+			     .hard = !sa);
+			if (sa)
+				e->soft_reported = true;
+			else
+				e->gone = true;
+			todo->insert_last(todo, x);
+		}
+		enumerator->destroy(enumerator);
+		awsvpn_dev_list_free(&list);
+	}
+	this->mutex->unlock(this->mutex);
+	while (todo->remove_first(todo, (void **)&x) == SUCCESS) {
+		report(x, "(resync)", 0);
+		free(x);
+	}
+	todo->destroy(todo);
 }
 
 static bool on_readable(void *data, int fd, watcher_event_t event)
 {
 	private_kernel_awsvpn_ipsec_t *this = data;
-	int ret;
 
-	ret = nl_recvmsgs_default(this->events.sk);
-	if (ret == -NLE_NOMEM)
-		DBG1(DBG_KNL, "kernel-awsvpn: events lost (receive buffer overrun)");
+	if (nl_recvmsgs_default(this->events.sk) == -NLE_NOMEM) {
+		DBG1(DBG_KNL, "kernel-awsvpn: events lost (receive buffer "
+		     "overrun), checking every SA");
+		resync(this);
+	}
 	return TRUE;
 }
 
@@ -779,35 +924,6 @@ static bool events_open(private_kernel_awsvpn_ipsec_t *this)
 			  WATCHER_READ, on_readable, this);
 	this->watching = true;
 	return true;
-}
-
-/*
- * A previous charon may have died with SAs installed: they would go on
- * carrying traffic with keys nobody rekeys.  Remove every SA of the
- * devices that have an if-id (those charon manages).
- */
-static void remove_stale(private_kernel_awsvpn_ipsec_t *this)
-{
-	struct awsvpn_dev_list list;
-	size_t i, j, n;
-
-	if (awsvpn_dev_get(&this->nl, NULL, &list))
-		return;
-	for (i = 0; i < list.n; i++) {
-		struct awsvpn_dev *d = &list.dev[i];
-
-		if (!(d->has & BIT(AWSVPN_A_IF_ID)) || !d->if_id)
-			continue;
-		for (j = n = 0; j < d->n_sa; j++)
-			if (!sa_request(this, AWSVPN_CMD_DEL_SA, d->ifindex,
-					d->sa[j].dir, d->sa[j].spi, "remove",
-					d->ifname))
-				n++;
-		if (n)
-			DBG1(DBG_KNL, "kernel-awsvpn: %s: removed %zu SAs left "
-			     "by an earlier charon", d->ifname, n);
-	}
-	awsvpn_dev_list_free(&list);
 }
 
 METHOD(kernel_ipsec_t, destroy, void,
@@ -858,17 +974,20 @@ kernel_ipsec_t *kernel_awsvpn_ipsec_create(void)
 		destroy(this);
 		return NULL;
 	}
-	/* Loads the module if needed (genl family autoload). */
+	/*
+	 * Loads the module if needed (genl family autoload).  Without it
+	 * the backend still registers and refuses every SA, saying why:
+	 * returning NULL would let kernel-netlink's XFRM take over silently,
+	 * and tunnels would come up on SAs no awsvpn device carries.
+	 */
 	if (awsvpn_nl_open(&this->nl)) {
 		DBG1(DBG_KNL, "kernel-awsvpn: the awsvpn kernel module is not "
-		     "available");
-		destroy(this);
-		return NULL;
+		     "available: no CHILD_SA can be installed");
+		this->nl.sk = NULL;
+		return &this->public;
 	}
-	if (!events_open(this)) {
-		destroy(this);
-		return NULL;
-	}
-	remove_stale(this);
+	if (!events_open(this))
+		DBG1(DBG_KNL, "kernel-awsvpn: no expiry events from the module: "
+		     "byte and packet lifetimes will not trigger rekeying");
 	return &this->public;
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -22,6 +23,9 @@ int awsvpn_nl_subscribe(struct awsvpn_nl *nl)
 	/* Events are not answers to requests: no sequence numbers. */
 	nl_socket_disable_seq_check(nl->sk);
 	nl_socket_set_buffer_size(nl->sk, EVENTS_RCVBUF, 0);
+	/* Beyond net.core.rmem_max where allowed (CAP_NET_ADMIN). */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUFFORCE,
+		   &(int){ EVENTS_RCVBUF }, sizeof(int));
 	ret = nl_socket_add_membership(nl->sk, nl->events_group);
 	if (ret == -NLE_PERM)
 		return -EPERM;

@@ -55,14 +55,14 @@ struct reply {
 	char ext_msg[256];	/* extended ACK message */
 	int64_t miss_type;	/* extended ACK missing attribute, or -1 */
 	bool quiet;		/* the caller reports errors itself */
+	uint32_t seq;		/* of the request: replies to others are old */
 };
 
-static void set_sockopt(int fd, int opt)
+static int set_sockopt(int fd, int opt)
 {
 	int one = 1;
 
-	/* Older kernels lack some; the messages are just less helpful. */
-	setsockopt(fd, SOL_NETLINK, opt, &one, sizeof(one));
+	return setsockopt(fd, SOL_NETLINK, opt, &one, sizeof(one));
 }
 
 int awsvpn_nl_open(struct awsvpn_nl *ctx)
@@ -83,9 +83,18 @@ int awsvpn_nl_open(struct awsvpn_nl *ctx)
 	}
 	nl_socket_disable_auto_ack(ctx->sk);
 	nl_socket_enable_msg_peek(ctx->sk);
+	/* Older kernels lack it; the messages are just less helpful. */
 	set_sockopt(nl_socket_get_fd(ctx->sk), NETLINK_EXT_ACK);
-	/* Errors must not echo requests back: they may carry keys. */
-	set_sockopt(nl_socket_get_fd(ctx->sk), NETLINK_CAP_ACK);
+	/*
+	 * Errors must not echo requests back: they may carry keys, and libnl
+	 * frees its receive buffer without wiping it.  Linux has had this
+	 * since 4.3; without it, no request is sent.
+	 */
+	if (set_sockopt(nl_socket_get_fd(ctx->sk), NETLINK_CAP_ACK)) {
+		err_msg("cannot set NETLINK_CAP_ACK: %s", strerror(errno));
+		ret = -EOPNOTSUPP;
+		goto fail;
+	}
 
 	ret = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
 	if (ret == -NLE_OBJ_NOTFOUND) {
@@ -246,14 +255,26 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	struct reply *r = arg;
 	int ret;
 
-	if (!r->cb)
+	/* After a handler error the rest of the dump is read, unused. */
+	if (!r->cb || r->cb_err)
 		return NL_OK;
 	ret = r->cb(msg, r->arg);
-	if (ret < 0) {
+	if (ret < 0)
 		r->cb_err = -ret;
-		return NL_STOP;
-	}
 	return NL_OK;
+}
+
+/*
+ * Replies belong to the request whose sequence number they carry.  Auto-ACK
+ * off also turns off libnl's own check, and an earlier request that failed
+ * while receiving may have left its DONE or ACK behind: taking that for this
+ * request's answer would report a rejected request as done.
+ */
+static int on_seq_check(struct nl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == r->seq ? NL_OK : NL_SKIP;
 }
 
 static void report(const char *what, const char *reason, const struct reply *r)
@@ -296,12 +317,14 @@ int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 		return -ENOMEM;
 	}
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
+	nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, &r);
 	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
 	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &r);
 	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &r);
 
 	nlmsg_hdr(msg)->nlmsg_type = ctx->family;
 	ret = nl_send_auto(ctx->sk, msg);
+	r.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	awsvpn_nl_msg_free(msg);
 	if (ret < 0) {
 		nl_cb_put(nlcb);
@@ -309,7 +332,7 @@ int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 		return -EIO;
 	}
 
-	while (!r.done && !r.err && !r.cb_err) {
+	while (!r.done && !r.err) {
 		ret = nl_recvmsgs(ctx->sk, nlcb);
 		if (ret < 0)
 			break;
