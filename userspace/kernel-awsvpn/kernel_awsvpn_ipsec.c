@@ -493,10 +493,13 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	if (ret)
 		goto fail;
 	/*
-	 * The new outbound SA sends at once.  charon installs it only when
-	 * the peer has the matching inbound SA: as rekey initiator after the
-	 * CREATE_CHILD_SA response, as responder after the initiator deleted
-	 * the old SA.  So switching now loses nothing in either role.
+	 * The new outbound SA sends at once.  In IKEv2 rekeys charon installs
+	 * it only when the peer has the matching inbound SA: as initiator
+	 * after the CREATE_CHILD_SA response, as responder after the
+	 * initiator deleted the old SA, so switching now loses nothing in
+	 * either role.  (An IKEv1 initiator installs after quick mode's
+	 * second message, before the responder has installed anything: the
+	 * same window XFRM has there.)
 	 */
 	if (!data->inbound &&
 	    sa_request(this, AWSVPN_CMD_SWITCH_SA, dev.ifindex, dir, spi,
