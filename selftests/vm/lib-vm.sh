@@ -325,14 +325,14 @@ ensure_initramfs() {
 	rm -rf "$tmp"
 }
 
-# build_tool: build userspace/awsvpn from scratch.  Prints the log; fails on
-# a build error or any compiler warning.
-build_tool() {
-	local logf="$BUILD/tool-build.log"
+# make_checked LOG MAKEARGS...: run make with its output in LOG; print the
+# tail of the log on failure and the warnings if any; fail in both cases.
+make_checked() {
+	local logf=$1
+	shift
 	mkdir -p "$BUILD"
-	# -B: rebuild everything so warnings of unchanged files are seen too.
-	if ! make -C "$REPO" -B tool > "$logf" 2>&1; then
-		sed 's/^/# /' "$logf"
+	if ! make "$@" > "$logf" 2>&1; then
+		sed 's/^/# /' "$logf" | tail -n 60
 		return 1
 	fi
 	if grep -qi 'warning:' "$logf"; then
@@ -341,21 +341,18 @@ build_tool() {
 	fi
 }
 
+# build_tool: build userspace/awsvpn from scratch (-B: warnings of
+# unchanged files are seen too).  Fails on an error or any warning.
+build_tool() {
+	make_checked "$BUILD/tool-build.log" -C "$REPO" -B tool
+}
+
 # build_plugin: the kernel-awsvpn strongSwan plugin for the charon on
 # this host (its source tree cached in $CACHE/strongswan).  Fails on a
 # build error or any warning.
 build_plugin() {
-	local logf="$BUILD/plugin-build.log"
-	mkdir -p "$BUILD"
-	if ! make -C "$REPO/userspace/kernel-awsvpn" -B SS_CACHE="$CACHE/strongswan" \
-			> "$logf" 2>&1; then
-		sed 's/^/# /' "$logf" | tail -n 40
-		return 1
-	fi
-	if grep -qi 'warning:' "$logf"; then
-		grep -i -A3 'warning:' "$logf" | sed 's/^/# /'
-		return 1
-	fi
+	make_checked "$BUILD/plugin-build.log" -C "$REPO/userspace/kernel-awsvpn" \
+		-B SS_CACHE="$CACHE/strongswan"
 }
 
 # install_plugin_check: "make install" of the plugin into a scratch root
