@@ -147,6 +147,10 @@ int cmd_show(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_sa(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int help_conn_topic(FILE *f, const char *topic);
 
 bool help_wanted(int argc, char **argv);
 int help_topic(FILE *f, const char *topic);

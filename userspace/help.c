@@ -17,6 +17,9 @@ static void usage_lines(FILE *f)
 	      "       awsvpn sa del DEV dir in|out spi SPI\n"
 	      "       awsvpn sa switch DEV spi SPI\n"
 	      "       awsvpn monitor [--json] [DEV]\n"
+	      "       awsvpn up FILE [--name NAME] [--route PREFIX]... [OPTIONS]\n"
+	      "       awsvpn down NAME\n"
+	      "       awsvpn status [NAME] [--json]\n"
 	      "       awsvpn help [COMMAND]\n"
 	      "       awsvpn --version\n", f);
 }
@@ -49,6 +52,12 @@ void help_usage(FILE *f)
 	      "  monitor [--json] [DEV]    print SA and device events as they\n"
 	      "                            happen (rekey, expiry, replay), until\n"
 	      "                            interrupted\n"
+	      "  up FILE [OPTIONS]         both tunnels of an AWS VPN connection\n"
+	      "                            from its configuration download, with\n"
+	      "                            strongSwan; see 'awsvpn help up'\n"
+	      "  down NAME                 remove what 'up' made\n"
+	      "  status [NAME] [--json]    IKE, SA, carrier, traffic and BGP state\n"
+	      "                            of each tunnel\n"
 	      "  help [COMMAND]            this help, or details on COMMAND\n"
 	      "  --version                 print the version\n"
 	      "\n"
@@ -213,7 +222,7 @@ static void help_help(FILE *f)
 	      "       awsvpn COMMAND --help\n"
 	      "\n"
 	      "Without COMMAND, list all commands and keywords; with it (show, set,\n"
-	      "sa, monitor, help), explain that command.\n", f);
+	      "sa, monitor, up, down, status, help), explain that command.\n", f);
 }
 
 static const struct {
@@ -237,7 +246,7 @@ int help_topic(FILE *f, const char *topic)
 			return 0;
 		}
 	}
-	return -1;
+	return help_conn_topic(f, topic);
 }
 
 bool help_wanted(int argc, char **argv)

@@ -30,6 +30,9 @@ static const struct {
 	{ "set", cmd_set },
 	{ "sa", cmd_sa },
 	{ "monitor", cmd_monitor },
+	{ "up", cmd_up },
+	{ "down", cmd_down },
+	{ "status", cmd_status },
 };
 
 static int do_help(int argc, char **argv)

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BGP over the tunnels is FRR's job: up writes the bgpd configuration for
+ * both AWS neighbours and applies it with vtysh when FRR runs; down takes
+ * back exactly the neighbours and networks it added.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "conn/conn.h"
+
+int frr_write(const struct awsvpn_vpn *vpn, struct conn_state *s)
+{
+	const struct awsconf_tunnel *t0 = &vpn->tunnel[0];
+	char nbr[INET_ADDRSTRLEN], aws[INET_ADDRSTRLEN];
+	FILE *f;
+	int fd, i;
+
+	snprintf(s->frr_conf, sizeof(s->frr_conf), "%s/%s.frr.conf",
+		 CONN_STATE_DIR, s->name);
+	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
+		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
+		return -1;
+	}
+	fd = open(s->frr_conf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err_msg("cannot write %s: %s", s->frr_conf, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	s->has_bgp = true;
+	s->cgw_asn = t0->cgw_asn;
+	fprintf(f, "! awsvpn up %s: BGP over both tunnels of %s\n", s->name,
+		vpn->id[0] ? vpn->id : s->file);
+	fprintf(f, "! apply to a running FRR with: vtysh -f %s\n", s->frr_conf);
+	fprintf(f, "router bgp %u\n", t0->cgw_asn);
+	/* AWS sends its routes without policy; FRR 8 would drop them */
+	fprintf(f, " no bgp ebgp-requires-policy\n");
+	for (i = 0; i < AWSCONF_TUNNELS; i++) {
+		const struct awsconf_tunnel *t = &vpn->tunnel[i];
+		unsigned int hold = t->bgp_hold_time ? t->bgp_hold_time : 30;
+
+		inet_ntop(AF_INET, &t->bgp_neighbor, nbr, sizeof(nbr));
+		inet_ntop(AF_INET, &t->aws_outside, aws, sizeof(aws));
+		fprintf(f, " neighbor %s remote-as %u\n", nbr, t->aws_asn);
+		fprintf(f, " neighbor %s description awsvpn %s tunnel %d (AWS %s)\n",
+			nbr, s->name, i + 1, aws);
+		/* AWS: hold time 30 s, keepalive 10 s */
+		fprintf(f, " neighbor %s timers %u %u\n", nbr, hold / 3, hold);
+	}
+	fprintf(f, " address-family ipv4 unicast\n");
+	for (i = 0; i < s->n_adv; i++)
+		fprintf(f, "  network %s\n", s->adv[i]);
+	for (i = 0; i < AWSCONF_TUNNELS; i++) {
+		inet_ntop(AF_INET, &vpn->tunnel[i].bgp_neighbor, nbr, sizeof(nbr));
+		fprintf(f, "  neighbor %s activate\n", nbr);
+	}
+	fprintf(f, " exit-address-family\nexit\n");
+	if (fclose(f)) {
+		err_msg("cannot write %s: %s", s->frr_conf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Run vtysh (or what --vtysh says, split at spaces) with @args; its output
+ * into @out (may be NULL).  The exit status, or -1 if it could not run.
+ */
+static int vtysh_run(const struct conn_state *s, const char *const *args,
+		     char *out, size_t outlen)
+{
+	char cmd[sizeof(s->vtysh)], sink[256], *argv[64], *save = NULL, *w;
+	int argc = 0, pipefd[2], status;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "%s", s->vtysh[0] ? s->vtysh : "vtysh");
+	for (w = strtok_r(cmd, " ", &save); w && argc < 40;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	while (*args && argc < 62)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (!pid) {
+		close(pipefd[0]);
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out ? out + got : sink,
+			 out ? outlen - 1 - got : sizeof(sink))) > 0) {
+		if (out)
+			got += n;
+		if (out && got >= outlen - 1)
+			break;
+	}
+	if (out)
+		out[got] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* 0 applied; 1 FRR not there (the user applies the file later). */
+int frr_apply(struct conn_state *s)
+{
+	const char *probe[] = { "-c", "show bgp summary", NULL };
+	const char *apply[] = { "-f", s->frr_conf, NULL };
+	char out[1024];
+	int rc;
+
+	rc = vtysh_run(s, probe, out, sizeof(out));
+	if (rc) {
+		printf("BGP: FRR's bgpd is not reachable%s; apply %s with 'vtysh -f %s' once it runs\n",
+		       rc == 127 ? " (no vtysh)" : "", s->frr_conf, s->frr_conf);
+		return 1;
+	}
+	rc = vtysh_run(s, apply, out, sizeof(out));
+	if (rc) {
+		out[strcspn(out, "\n")] = '\0';
+		err_msg("BGP: vtysh -f %s failed: %s", s->frr_conf, out);
+		return -1;
+	}
+	s->frr_applied = true;
+	printf("BGP: neighbours of both tunnels added to FRR (%s)\n", s->frr_conf);
+	return 0;
+}
+
+void frr_remove(const struct conn_state *s)
+{
+	char lines[2 + 2 * AWSCONF_TUNNELS + CONN_ROUTES_MAX + 2][64];
+	const char *args[2 * (sizeof(lines) / sizeof(lines[0])) + 1];
+	char nbr[INET_ADDRSTRLEN];
+	int n = 0, a = 0, i;
+
+	if (s->frr_applied) {
+		snprintf(lines[n++], sizeof(lines[0]), "configure terminal");
+		snprintf(lines[n++], sizeof(lines[0]), "router bgp %u", s->cgw_asn);
+		for (i = 0; i < AWSCONF_TUNNELS; i++) {
+			inet_ntop(AF_INET, &s->t[i].aws_inside, nbr, sizeof(nbr));
+			snprintf(lines[n++], sizeof(lines[0]), "no neighbor %s", nbr);
+		}
+		snprintf(lines[n++], sizeof(lines[0]), "address-family ipv4 unicast");
+		for (i = 0; i < s->n_adv; i++)
+			snprintf(lines[n++], sizeof(lines[0]), "no network %s", s->adv[i]);
+		for (i = 0; i < n; i++) {
+			args[a++] = "-c";
+			args[a++] = lines[i];
+		}
+		args[a] = NULL;
+		if (vtysh_run(s, args, NULL, 0))
+			err_msg("BGP: could not remove the neighbours from FRR (is it running?)");
+	}
+	if (s->frr_conf[0] && unlink(s->frr_conf) && errno != ENOENT)
+		err_msg("cannot remove %s: %s", s->frr_conf, strerror(errno));
+}
+
+/* "Established", "Active", ...; -1 if FRR does not answer. */
+int frr_neighbor_state(const struct conn_state *s, struct in_addr nbr,
+		       char *buf, size_t len)
+{
+	char addr[INET_ADDRSTRLEN], cmd[96], out[16384], *p, *e;
+	const char *args[] = { "-c", cmd, NULL };
+
+	inet_ntop(AF_INET, &nbr, addr, sizeof(addr));
+	snprintf(cmd, sizeof(cmd), "show bgp neighbors %s json", addr);
+	if (vtysh_run(s, args, out, sizeof(out)))
+		return -1;
+	p = strstr(out, "\"bgpState\":");
+	if (!p)
+		return -1;
+	p = strchr(p + 11, '"');
+	e = p ? strchr(p + 1, '"') : NULL;
+	if (!e)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)(e - p - 1), p + 1);
+	return 0;
+}
