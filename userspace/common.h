@@ -147,6 +147,7 @@ int cmd_show(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_sa(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 bool help_wanted(int argc, char **argv);
 int help_topic(FILE *f, const char *topic);

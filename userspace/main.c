@@ -30,6 +30,7 @@ static const struct {
 	{ "set", cmd_set },
 	{ "sa", cmd_sa },
 	{ "monitor", cmd_monitor },
+	{ "convert", cmd_convert },
 };
 
 static int do_help(int argc, char **argv)
