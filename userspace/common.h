@@ -151,6 +151,7 @@ int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int help_conn_topic(FILE *f, const char *topic);
+int cmd_convert(int argc, char **argv);
 
 bool help_wanted(int argc, char **argv);
 int help_topic(FILE *f, const char *topic);

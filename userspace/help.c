@@ -17,6 +17,7 @@ static void usage_lines(FILE *f)
 	      "       awsvpn sa del DEV dir in|out spi SPI\n"
 	      "       awsvpn sa switch DEV spi SPI\n"
 	      "       awsvpn monitor [--json] [DEV]\n"
+	      "       awsvpn convert IN OUT\n"
 	      "       awsvpn up FILE [--name NAME] [--route PREFIX]... [OPTIONS]\n"
 	      "       awsvpn down NAME\n"
 	      "       awsvpn status [NAME] [--json]\n"
@@ -52,6 +53,9 @@ void help_usage(FILE *f)
 	      "  monitor [--json] [DEV]    print SA and device events as they\n"
 	      "                            happen (rekey, expiry, replay), until\n"
 	      "                            interrupted\n"
+	      "  convert IN OUT            read an AWS VPN connection download\n"
+	      "                            (text or XML) and write it as an awsvpn\n"
+	      "                            connection file OUT (mode 600)\n"
 	      "  up FILE [OPTIONS]         both tunnels of an AWS VPN connection\n"
 	      "                            from its configuration download, with\n"
 	      "                            strongSwan; see 'awsvpn help up'\n"
@@ -216,13 +220,39 @@ static void help_monitor(FILE *f)
 	      "Needs CAP_NET_ADMIN.\n", f);
 }
 
+static void help_convert(FILE *f)
+{
+	fputs("Usage: awsvpn convert IN OUT\n"
+	      "\n"
+	      "Read the VPN connection IN and write it to OUT as an awsvpn\n"
+	      "connection file (Documentation/connection-file.rst).  IN is AWS's\n"
+	      "\"Generic\" text download, the XML CustomerGatewayConfiguration of\n"
+	      "describe-vpn-connections, or a connection file; the format is\n"
+	      "recognised from the content.  Everything is checked first: two\n"
+	      "tunnels, pre-shared keys, addresses and inside /30s, lifetimes,\n"
+	      "algorithms, BGP or static routing.  A mistake is reported as one\n"
+	      "line with the file and line (or XML element), and nothing is\n"
+	      "written.\n"
+	      "\n"
+	      "OUT is created with mode 600 and never overwritten; it cannot be\n"
+	      "'-': it holds the pre-shared keys, which are never printed.  The\n"
+	      "proposals written are every suite AWS accepts, strongest first\n"
+	      "(AWS takes the first it accepts); edit them in OUT to offer less.\n"
+	      "Prints a summary: outside addresses, inside /30s, IKE version, BGP\n"
+	      "ASNs or static routing of each tunnel.\n"
+	      "\n"
+	      "Example:\n"
+	      "  awsvpn convert vpn-0a1b2c3d.txt /etc/awsvpn/aws.conf\n", f);
+}
+
 static void help_help(FILE *f)
 {
 	fputs("Usage: awsvpn help [COMMAND]\n"
 	      "       awsvpn COMMAND --help\n"
 	      "\n"
 	      "Without COMMAND, list all commands and keywords; with it (show, set,\n"
-	      "sa, monitor, up, down, status, help), explain that command.\n", f);
+	      "sa, monitor, convert, up, down, status, help), explain that\n"
+	      "command.\n", f);
 }
 
 static const struct {
@@ -233,6 +263,7 @@ static const struct {
 	{ "set", help_set },
 	{ "sa", help_sa },
 	{ "monitor", help_monitor },
+	{ "convert", help_convert },
 	{ "help", help_help },
 };
 

@@ -33,6 +33,7 @@ static const struct {
 	{ "up", cmd_up },
 	{ "down", cmd_down },
 	{ "status", cmd_status },
+	{ "convert", cmd_convert },
 };
 
 static int do_help(int argc, char **argv)

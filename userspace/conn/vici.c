@@ -120,7 +120,8 @@ int vici_call(vici_conn_t *conn, vici_req_t *req, const char *what,
 		err_msg("%s: no answer from charon: %s", what, strerror(errno));
 		return -1;
 	}
-	if (strcmp(vici.find_str(res, "", "success"), "yes")) {
+	/* commands that can fail say "success"; stats and the like do not */
+	if (strcmp(vici.find_str(res, "yes", "success"), "yes")) {
 		err_msg("%s: charon says: %s", what,
 			vici.find_str(res, "(no reason given)", "errmsg"));
 		vici.free_res(res);
