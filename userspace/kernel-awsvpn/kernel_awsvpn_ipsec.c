@@ -72,6 +72,9 @@ struct private_kernel_awsvpn_ipsec_t {
 	bool cleaned;
 
 	rng_t *rng;
+
+	/* charon.spi_min / spi_max: the range inbound SPIs come from */
+	uint32_t spi_min, spi_max;
 };
 
 static void log_line(const char *line)
@@ -376,7 +379,7 @@ METHOD(kernel_ipsec_t, get_spi, status_t,
 	for (tries = 0; tries < 64; tries++) {
 		if (!this->rng->get_bytes(this->rng, sizeof(v), (uint8_t *)&v))
 			break;
-		v = KERNEL_SPI_MIN + v % (KERNEL_SPI_MAX - KERNEL_SPI_MIN + 1);
+		v = this->spi_min + v % (this->spi_max - this->spi_min + 1);
 		if (!find_entry(this, v, AWSVPN_DIR_IN, 0)) {
 			this->mutex->unlock(this->mutex);
 			*spi = htonl(v);
@@ -969,6 +972,26 @@ kernel_ipsec_t *kernel_awsvpn_ipsec_create(void)
 		.sas = linked_list_create(),
 		.natt_fd = -1,
 	);
+
+	/*
+	 * The same settings kernel-netlink honours, so that an operator
+	 * who splits the SPI space (e.g. between gateways) keeps doing so.
+	 * SPIs below 256 are reserved (RFC 4303).
+	 */
+	this->spi_min = lib->settings->get_int(lib->settings, "%s.spi_min",
+					       KERNEL_SPI_MIN, lib->ns);
+	this->spi_max = lib->settings->get_int(lib->settings, "%s.spi_max",
+					       KERNEL_SPI_MAX, lib->ns);
+	if (this->spi_min > this->spi_max) {
+		uint32_t t = this->spi_min;
+
+		this->spi_min = this->spi_max;
+		this->spi_max = t;
+	}
+	if (this->spi_min < 256)
+		this->spi_min = 256;
+	if (this->spi_max < this->spi_min)
+		this->spi_max = this->spi_min;
 
 	awsvpn_nl_set_log(log_line);
 	this->rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK);
