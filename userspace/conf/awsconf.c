@@ -483,7 +483,10 @@ static int check_inside(struct conf_ctx *c, unsigned int n)
 {
 	struct conf_tun *t = &c->t[n - 1];
 	struct awsconf_tunnel *at = &c->vpn->tunnel[n - 1];
-	static const enum conf_field in[2] = { F_CGW_IN, F_AWS_IN };
+	static const enum conf_field in[2][3] = {
+		{ F_CGW_IN, F_CGW_IN_CIDR, F_CGW_IN_MASK },
+		{ F_AWS_IN, F_AWS_IN_CIDR, F_AWS_IN_MASK },
+	};
 	uint32_t net, mask = 0xfffffffcU;
 	int s, len, k, given[3];
 
@@ -496,16 +499,16 @@ static int check_inside(struct conf_ctx *c, unsigned int n)
 			if (given[k] < 0)
 				continue;
 			if (len >= 0 && given[k] != len)
-				return conf_error(c, t->loc[in[s]], "%s: prefix lengths /%d and /%d disagree",
-						  label(c, in[s]), len, given[k]);
+				return conf_error(c, t->loc[in[s][k]], "%s: prefix lengths /%d and /%d disagree",
+						  label(c, in[s][0]), len, given[k]);
 			len = given[k];
 		}
 		if (len < 0)
-			return conf_error(c, t->loc[in[s]], "%s has no prefix length (AWS uses a /30)",
-					  label(c, in[s]));
+			return conf_error(c, t->loc[in[s][0]], "%s has no prefix length (AWS uses a /30)",
+					  label(c, in[s][0]));
 		if (len != 30)
-			return conf_error(c, t->loc[in[s]], "%s: the inside network is a /%d, AWS uses a /30",
-					  label(c, in[s]), len);
+			return conf_error(c, t->loc[in[s][0]], "%s: the inside network is a /%d, AWS uses a /30",
+					  label(c, in[s][0]), len);
 	}
 	at->inside_prefix = 30;
 	net = ntohl(at->cgw_inside.s_addr) & mask;
