@@ -276,6 +276,12 @@ present=$(cd "$CONF" && ls | sort)
 check "every file in selftests/host/conf is tested (${#GOOD_FILES[@]} good, ${#BAD_FILES[@]} bad)" \
 	test "$listed" = "$present"
 
+# ---- the example in Documentation/connection-file.rst is a valid file
+sed -n '/^    # Two tunnels/,/^    routing = static/p' \
+	"$REPO/Documentation/connection-file.rst" | sed 's/^    //' > "$T/doc-example"
+check "Documentation/connection-file.rst: the example converts" \
+	sh -c "[ -s '$T/doc-example' ] && '$TOOL' convert '$T/doc-example' '$T/doc-example.conf'"
+
 # ---- OUT: never overwritten, never standard output
 echo "precious" > "$T/exists"
 chmod 644 "$T/exists"
