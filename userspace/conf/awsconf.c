@@ -121,6 +121,23 @@ void conf_trim(const char **s, size_t *len)
 		(*len)--;
 }
 
+bool conf_next_line(const char **p, const char *end, const char **s,
+		    size_t *len)
+{
+	const char *eol;
+
+	if (*p >= end)
+		return false;
+	eol = memchr(*p, '\n', (size_t)(end - *p));
+	if (!eol)
+		eol = end;
+	*s = *p;
+	*len = (size_t)(eol - *p);
+	*p = eol + 1;
+	conf_trim(s, len);
+	return true;
+}
+
 int conf_error(struct conf_ctx *c, const char *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -646,24 +663,19 @@ static int conf_finish(struct conf_ctx *c)
 /* First meaningful line looks like "[tunnel N]" or "key = value". */
 static bool looks_native(const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *eol;
+	const char *p = buf, *end = buf + len, *s;
+	size_t l, i = 0;
 
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		while (p < eol && isspace((unsigned char)*p))
-			p++;
-		if (p < eol && *p != '#') {
-			if (*p == '[')
-				return true;
-			while (p < eol && (islower((unsigned char)*p) || *p == '-'))
-				p++;
-			while (p < eol && isblank((unsigned char)*p))
-				p++;
-			return p < eol && *p == '=';
-		}
-		p = eol + 1;
+	while (conf_next_line(&p, end, &s, &l)) {
+		if (!l || s[0] == '#')
+			continue;
+		if (s[0] == '[')
+			return true;
+		while (i < l && (islower((unsigned char)s[i]) || s[i] == '-'))
+			i++;
+		while (i < l && isblank((unsigned char)s[i]))
+			i++;
+		return i > 0 && i < l && s[i] == '=';
 	}
 	return false;
 }
