@@ -234,6 +234,7 @@ while IFS='|' read -r f msg psk; do
 	in=$CONF/$f out=$T/$f.out
 	"$TOOL" convert "$in" "$out" > "$T/out" 2> "$T/err"
 	result $([ $? = 1 ] && echo 0 || echo 1) "$f: convert fails (exit status 1)"
+	msg=${msg//CONF\//$CONF/}
 	check "$f: error '$msg'" grep -qF -- "awsvpn: convert: $CONF/$f$msg" "$T/err"
 	check "$f: the error is one line, stdout empty" \
 		sh -c "[ \$(wc -l < '$T/err') = 1 ] && [ ! -s '$T/out' ]"
@@ -267,6 +268,14 @@ bad-xml-doctype.xml|: a DOCTYPE is not allowed|xmlKey.tunnel_one
 bad-xml-third-tunnel.xml|:112: /vpn_connection/ipsec_tunnel[3]: tunnel 3: a VPN connection has exactly two tunnels|
 bad-xml-missing-psk.xml|:59: /vpn_connection/ipsec_tunnel[2]: tunnel 2: Pre-Shared Key missing|xmlKey.tunnel_one
 bad-xml-bgp-partial.xml|:59: /vpn_connection/ipsec_tunnel[2]: tunnel 2: BGP incomplete: Virtual Private Gateway ASN missing|
+bad-dh-group.txt|:100: IKE Diffie-Hellman group 'Group 1' is not a DH group AWS accepts (2, 14-24)|Tun2_otherKey.789xyz
+bad-mtu.txt|:74: Tunnel interface MTU 9001 out of range 576..1446|
+bad-native-duplicate-key.conf|:20: dpd-retries given twice in tunnel 1 (first at CONF/bad-native-duplicate-key.conf:19)|
+bad-native-bad-token.conf|:15: esp-proposals: unknown algorithm 'aes512gcm16'|
+bad-native-psk-short.conf|:34: psk is not a valid AWS pre-shared key|Ab3.x
+bad-xml-unknown-alg.xml|:99: /vpn_connection/ipsec_tunnel[2]/ipsec/encryption_protocol: IPSec Encryption Algorithm 'chacha20-poly1305' is unknown|
+bad-xml-root.xml|: the root element is <vpn_configuration>, not <vpn_connection>|
+bad-xml-junk.xml|:1: not well-formed XML: |
 bad-xml-mask.xml|:13: /vpn_connection/ipsec_tunnel[1]/customer_gateway/tunnel_inside_address/network_mask: Customer Gateway inside address: prefix lengths /30 and /29 disagree|
 X
 
