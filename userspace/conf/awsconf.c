@@ -295,6 +295,27 @@ static bool outside_ok(struct in_addr a)
 	       v < 0xe0000000U;
 }
 
+/* Where a T_NUM field other than an ASN goes. */
+static unsigned int *num_field(struct awsconf_tunnel *at, enum conf_field f)
+{
+	switch (f) {
+	case F_IKE_LIFE:
+		return &at->ike_lifetime;
+	case F_ESP_LIFE:
+		return &at->esp_lifetime;
+	case F_DPD_INT:
+		return &at->dpd_interval;
+	case F_DPD_RET:
+		return &at->dpd_retries;
+	case F_MTU:
+		return &at->mtu;
+	case F_MSS:
+		return &at->mss;
+	default:
+		return &at->bgp_hold_time;
+	}
+}
+
 /* Which of the in_len/in_cidr/in_mask slots: 0 customer, 1 AWS. */
 static int side(enum conf_field f)
 {
@@ -432,24 +453,15 @@ int conf_set(struct conf_ctx *c, unsigned int n, enum conf_field f,
 		if (num < d->min || num > d->max)
 			return conf_error(c, loc, "%s %llu out of range %lu..%lu",
 					  name, num, d->min, d->max);
-		switch (f) {
-		case F_IKE_LIFE: at->ike_lifetime = (unsigned int)num; break;
-		case F_ESP_LIFE: at->esp_lifetime = (unsigned int)num; break;
-		case F_DPD_INT: at->dpd_interval = (unsigned int)num; break;
-		case F_DPD_RET: at->dpd_retries = (unsigned int)num; break;
-		case F_MTU: at->mtu = (unsigned int)num; break;
-		case F_MSS: at->mss = (unsigned int)num; break;
-		case F_CGW_ASN: at->cgw_asn = (uint32_t)num; break;
-		case F_AWS_ASN: at->aws_asn = (uint32_t)num; break;
-		case F_BGP_HOLD:
-		case F_BGP_HOLD_AWS:
-			if (at->bgp_hold_time && at->bgp_hold_time != num)
-				return conf_error(c, loc, "hold_time %llu differs from the other gateway's %u",
-						  num, at->bgp_hold_time);
-			at->bgp_hold_time = (unsigned int)num;
-			break;
-		default: break;
+		if (f == F_CGW_ASN || f == F_AWS_ASN) {
+			*(f == F_CGW_ASN ? &at->cgw_asn : &at->aws_asn) = (uint32_t)num;
+			return 0;
 		}
+		if ((f == F_BGP_HOLD || f == F_BGP_HOLD_AWS) &&
+		    at->bgp_hold_time && at->bgp_hold_time != num)
+			return conf_error(c, loc, "hold_time %llu differs from the other gateway's %u",
+					  num, at->bgp_hold_time);
+		*num_field(at, f) = (unsigned int)num;
 		return 0;
 	case T_BOOL:
 	case T_FRAG:
