@@ -295,6 +295,32 @@ static bool outside_ok(struct in_addr a)
 	       v < 0xe0000000U;
 }
 
+static const char *const alg_hint[] = {
+	"is unknown (AWS: aes-128-cbc, aes-256-cbc, aes-128-gcm-16, aes-256-gcm-16)",
+	"is unknown (AWS: sha1, sha2-256, sha2-384, sha2-512)",
+	"is not a DH group AWS accepts (2, 14-24)",
+	"is not a DH group AWS accepts (2, 5, 14-24)",
+};
+
+/* Where a download's algorithm (T_ENC .. T_DH2) goes. */
+static int *alg_slot(struct conf_tun *t, enum conf_field f)
+{
+	switch (f) {
+	case F_IKE_ENC:
+		return &t->ike_enc;
+	case F_IKE_INTEG:
+		return &t->ike_integ;
+	case F_IKE_DH:
+		return &t->ike_dh;
+	case F_ESP_ENC:
+		return &t->esp_enc;
+	case F_ESP_INTEG:
+		return &t->esp_integ;
+	default:
+		return &t->pfs;
+	}
+}
+
 /* Where a T_NUM field other than an ASN goes. */
 static unsigned int *num_field(struct awsconf_tunnel *at, enum conf_field f)
 {
@@ -415,36 +441,20 @@ int conf_set(struct conf_ctx *c, unsigned int n, enum conf_field f,
 					  name, shown(val, len, b, sizeof(b)));
 		return 0;
 	case T_ENC:
-		v = alg_enc(val, len);
-		if (v < 0)
-			return conf_error(c, loc, "%s '%s' is unknown (AWS: aes-128-cbc, aes-256-cbc, aes-128-gcm-16, aes-256-gcm-16)",
-					  name, shown(val, len, b, sizeof(b)));
-		if (f == F_IKE_ENC)
-			t->ike_enc = v;
-		else
-			t->esp_enc = v;
-		return 0;
 	case T_INTEG:
-		v = alg_integ(val, len);
-		if (v < 0)
-			return conf_error(c, loc, "%s '%s' is unknown (AWS: sha1, sha2-256, sha2-384, sha2-512)",
-					  name, shown(val, len, b, sizeof(b)));
-		if (f == F_IKE_INTEG)
-			t->ike_integ = v;
-		else
-			t->esp_integ = v;
-		return 0;
 	case T_DH1:
 	case T_DH2:
-		v = alg_dh(val, len);
-		if (v < 0 || !alg_dh_ok(v, d->type == T_DH2))
-			return conf_error(c, loc, "%s '%s' is not a DH group AWS accepts (%s)",
-					  name, shown(val, len, b, sizeof(b)),
-					  d->type == T_DH2 ? "2, 5, 14-24" : "2, 14-24");
-		if (f == F_IKE_DH)
-			t->ike_dh = v;
+		if (d->type == T_ENC)
+			v = alg_enc(val, len);
+		else if (d->type == T_INTEG)
+			v = alg_integ(val, len);
 		else
-			t->pfs = v;
+			v = alg_dh(val, len);
+		if (v < 0 || (d->type >= T_DH1 && !alg_dh_ok(v, d->type == T_DH2)))
+			return conf_error(c, loc, "%s '%s' %s", name,
+					  shown(val, len, b, sizeof(b)),
+					  alg_hint[d->type - T_ENC]);
+		*alg_slot(t, f) = v;
 		return 0;
 	case T_NUM:
 		if (parse_num(val, len, &num))
