@@ -46,8 +46,8 @@ die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 # (what linux-kbuild-* and linux-compiler-gcc-12-x86 depend on: gcc-12,
 # libelf, pahole for 6.12's module BTF) are listed here too.
 HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
-	gcc gcc-12 make libc6-dev bc pkg-config libnl-genl-3-dev libnl-3-dev libnl-route-3-dev
-	libelf1 libssl3 zlib1g pahole
+	gcc gcc-12 make libc6-dev bc pkg-config libnl-genl-3-dev libnl-3-dev
+	libnl-route-3-dev libxml2-dev libelf1 libssl3 zlib1g pahole
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
 	jq conntrack dpkg-dev charon-systemd strongswan-swanctl

@@ -121,6 +121,23 @@ void conf_trim(const char **s, size_t *len)
 		(*len)--;
 }
 
+bool conf_next_line(const char **p, const char *end, const char **s,
+		    size_t *len)
+{
+	const char *eol;
+
+	if (*p >= end)
+		return false;
+	eol = memchr(*p, '\n', (size_t)(end - *p));
+	if (!eol)
+		eol = end;
+	*s = *p;
+	*len = (size_t)(eol - *p);
+	*p = eol + 1;
+	conf_trim(s, len);
+	return true;
+}
+
 int conf_error(struct conf_ctx *c, const char *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -278,6 +295,53 @@ static bool outside_ok(struct in_addr a)
 	       v < 0xe0000000U;
 }
 
+static const char *const alg_hint[] = {
+	"is unknown (AWS: aes-128-cbc, aes-256-cbc, aes-128-gcm-16, aes-256-gcm-16)",
+	"is unknown (AWS: sha1, sha2-256, sha2-384, sha2-512)",
+	"is not a DH group AWS accepts (2, 14-24)",
+	"is not a DH group AWS accepts (2, 5, 14-24)",
+};
+
+/* Where a download's algorithm (T_ENC .. T_DH2) goes. */
+static int *alg_slot(struct conf_tun *t, enum conf_field f)
+{
+	switch (f) {
+	case F_IKE_ENC:
+		return &t->ike_enc;
+	case F_IKE_INTEG:
+		return &t->ike_integ;
+	case F_IKE_DH:
+		return &t->ike_dh;
+	case F_ESP_ENC:
+		return &t->esp_enc;
+	case F_ESP_INTEG:
+		return &t->esp_integ;
+	default:
+		return &t->pfs;
+	}
+}
+
+/* Where a T_NUM field other than an ASN goes. */
+static unsigned int *num_field(struct awsconf_tunnel *at, enum conf_field f)
+{
+	switch (f) {
+	case F_IKE_LIFE:
+		return &at->ike_lifetime;
+	case F_ESP_LIFE:
+		return &at->esp_lifetime;
+	case F_DPD_INT:
+		return &at->dpd_interval;
+	case F_DPD_RET:
+		return &at->dpd_retries;
+	case F_MTU:
+		return &at->mtu;
+	case F_MSS:
+		return &at->mss;
+	default:
+		return &at->bgp_hold_time;
+	}
+}
+
 /* Which of the in_len/in_cidr/in_mask slots: 0 customer, 1 AWS. */
 static int side(enum conf_field f)
 {
@@ -377,36 +441,20 @@ int conf_set(struct conf_ctx *c, unsigned int n, enum conf_field f,
 					  name, shown(val, len, b, sizeof(b)));
 		return 0;
 	case T_ENC:
-		v = alg_enc(val, len);
-		if (v < 0)
-			return conf_error(c, loc, "%s '%s' is unknown (AWS: aes-128-cbc, aes-256-cbc, aes-128-gcm-16, aes-256-gcm-16)",
-					  name, shown(val, len, b, sizeof(b)));
-		if (f == F_IKE_ENC)
-			t->ike_enc = v;
-		else
-			t->esp_enc = v;
-		return 0;
 	case T_INTEG:
-		v = alg_integ(val, len);
-		if (v < 0)
-			return conf_error(c, loc, "%s '%s' is unknown (AWS: sha1, sha2-256, sha2-384, sha2-512)",
-					  name, shown(val, len, b, sizeof(b)));
-		if (f == F_IKE_INTEG)
-			t->ike_integ = v;
-		else
-			t->esp_integ = v;
-		return 0;
 	case T_DH1:
 	case T_DH2:
-		v = alg_dh(val, len);
-		if (v < 0 || !alg_dh_ok(v, d->type == T_DH2))
-			return conf_error(c, loc, "%s '%s' is not a DH group AWS accepts (%s)",
-					  name, shown(val, len, b, sizeof(b)),
-					  d->type == T_DH2 ? "2, 5, 14-24" : "2, 14-24");
-		if (f == F_IKE_DH)
-			t->ike_dh = v;
+		if (d->type == T_ENC)
+			v = alg_enc(val, len);
+		else if (d->type == T_INTEG)
+			v = alg_integ(val, len);
 		else
-			t->pfs = v;
+			v = alg_dh(val, len);
+		if (v < 0 || (d->type >= T_DH1 && !alg_dh_ok(v, d->type == T_DH2)))
+			return conf_error(c, loc, "%s '%s' %s", name,
+					  shown(val, len, b, sizeof(b)),
+					  alg_hint[d->type - T_ENC]);
+		*alg_slot(t, f) = v;
 		return 0;
 	case T_NUM:
 		if (parse_num(val, len, &num))
@@ -415,24 +463,15 @@ int conf_set(struct conf_ctx *c, unsigned int n, enum conf_field f,
 		if (num < d->min || num > d->max)
 			return conf_error(c, loc, "%s %llu out of range %lu..%lu",
 					  name, num, d->min, d->max);
-		switch (f) {
-		case F_IKE_LIFE: at->ike_lifetime = (unsigned int)num; break;
-		case F_ESP_LIFE: at->esp_lifetime = (unsigned int)num; break;
-		case F_DPD_INT: at->dpd_interval = (unsigned int)num; break;
-		case F_DPD_RET: at->dpd_retries = (unsigned int)num; break;
-		case F_MTU: at->mtu = (unsigned int)num; break;
-		case F_MSS: at->mss = (unsigned int)num; break;
-		case F_CGW_ASN: at->cgw_asn = (uint32_t)num; break;
-		case F_AWS_ASN: at->aws_asn = (uint32_t)num; break;
-		case F_BGP_HOLD:
-		case F_BGP_HOLD_AWS:
-			if (at->bgp_hold_time && at->bgp_hold_time != num)
-				return conf_error(c, loc, "hold_time %llu differs from the other gateway's %u",
-						  num, at->bgp_hold_time);
-			at->bgp_hold_time = (unsigned int)num;
-			break;
-		default: break;
+		if (f == F_CGW_ASN || f == F_AWS_ASN) {
+			*(f == F_CGW_ASN ? &at->cgw_asn : &at->aws_asn) = (uint32_t)num;
+			return 0;
 		}
+		if ((f == F_BGP_HOLD || f == F_BGP_HOLD_AWS) &&
+		    at->bgp_hold_time && at->bgp_hold_time != num)
+			return conf_error(c, loc, "hold_time %llu differs from the other gateway's %u",
+					  num, at->bgp_hold_time);
+		*num_field(at, f) = (unsigned int)num;
 		return 0;
 	case T_BOOL:
 	case T_FRAG:
@@ -483,7 +522,10 @@ static int check_inside(struct conf_ctx *c, unsigned int n)
 {
 	struct conf_tun *t = &c->t[n - 1];
 	struct awsconf_tunnel *at = &c->vpn->tunnel[n - 1];
-	static const enum conf_field in[2] = { F_CGW_IN, F_AWS_IN };
+	static const enum conf_field in[2][3] = {
+		{ F_CGW_IN, F_CGW_IN_CIDR, F_CGW_IN_MASK },
+		{ F_AWS_IN, F_AWS_IN_CIDR, F_AWS_IN_MASK },
+	};
 	uint32_t net, mask = 0xfffffffcU;
 	int s, len, k, given[3];
 
@@ -496,16 +538,16 @@ static int check_inside(struct conf_ctx *c, unsigned int n)
 			if (given[k] < 0)
 				continue;
 			if (len >= 0 && given[k] != len)
-				return conf_error(c, t->loc[in[s]], "%s: prefix lengths /%d and /%d disagree",
-						  label(c, in[s]), len, given[k]);
+				return conf_error(c, t->loc[in[s][k]], "%s: prefix lengths /%d and /%d disagree",
+						  label(c, in[s][0]), len, given[k]);
 			len = given[k];
 		}
 		if (len < 0)
-			return conf_error(c, t->loc[in[s]], "%s has no prefix length (AWS uses a /30)",
-					  label(c, in[s]));
+			return conf_error(c, t->loc[in[s][0]], "%s has no prefix length (AWS uses a /30)",
+					  label(c, in[s][0]));
 		if (len != 30)
-			return conf_error(c, t->loc[in[s]], "%s: the inside network is a /%d, AWS uses a /30",
-					  label(c, in[s]), len);
+			return conf_error(c, t->loc[in[s][0]], "%s: the inside network is a /%d, AWS uses a /30",
+					  label(c, in[s][0]), len);
 	}
 	at->inside_prefix = 30;
 	net = ntohl(at->cgw_inside.s_addr) & mask;
@@ -643,24 +685,19 @@ static int conf_finish(struct conf_ctx *c)
 /* First meaningful line looks like "[tunnel N]" or "key = value". */
 static bool looks_native(const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *eol;
+	const char *p = buf, *end = buf + len, *s;
+	size_t l, i = 0;
 
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		while (p < eol && isspace((unsigned char)*p))
-			p++;
-		if (p < eol && *p != '#') {
-			if (*p == '[')
-				return true;
-			while (p < eol && (islower((unsigned char)*p) || *p == '-'))
-				p++;
-			while (p < eol && isblank((unsigned char)*p))
-				p++;
-			return p < eol && *p == '=';
-		}
-		p = eol + 1;
+	while (conf_next_line(&p, end, &s, &l)) {
+		if (!l || s[0] == '#')
+			continue;
+		if (s[0] == '[')
+			return true;
+		while (i < l && (islower((unsigned char)s[i]) || s[i] == '-'))
+			i++;
+		while (i < l && isblank((unsigned char)s[i]))
+			i++;
+		return i > 0 && i < l && s[i] == '=';
 	}
 	return false;
 }

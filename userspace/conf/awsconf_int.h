@@ -106,6 +106,10 @@ int conf_native_field(const char *key, size_t len);
 /* Trim ASCII white space at both ends of [*s, *s + *len). */
 void conf_trim(const char **s, size_t *len);
 
+/* The next line of [*p, end), trimmed, into *s and *len; false at the end. */
+bool conf_next_line(const char **p, const char *end, const char **s,
+		    size_t *len);
+
 int conf_parse_text(struct conf_ctx *c, const char *buf, size_t len);
 int conf_parse_xml(struct conf_ctx *c, const char *buf, size_t len);
 int conf_parse_native(struct conf_ctx *c, const char *buf, size_t len);

@@ -31,21 +31,14 @@ static unsigned int section_number(const char *s, size_t len)
 
 int conf_parse_native(struct conf_ctx *c, const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *eol, *s, *eq, *k;
+	const char *p = buf, *end = buf + len, *s, *eq, *k;
 	unsigned int line = 0, tunnel = 0, n;
 	char loc[CONF_LOC_MAX];
 	size_t l, kl;
 	int f;
 
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		s = p;
-		l = (size_t)(eol - p);
-		p = eol + 1;
+	while (conf_next_line(&p, end, &s, &l)) {
 		line++;
-		conf_trim(&s, &l);
 		if (!l || s[0] == '#')
 			continue;
 		snprintf(loc, sizeof(loc), "%s:%u", c->name, line);

@@ -119,21 +119,14 @@ static unsigned int tunnel_header(const char *s, size_t len)
 
 int conf_parse_text(struct conf_ctx *c, const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *eol, *s, *colon;
+	const char *p = buf, *end = buf + len, *s, *colon;
 	unsigned int line = 0, tunnel = 0, section = 0, n;
 	char loc[CONF_LOC_MAX], key[64];
 	size_t l;
 	int sub = SUB_NONE, f;
 
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		s = p;
-		l = (size_t)(eol - p);
-		p = eol + 1;
+	while (conf_next_line(&p, end, &s, &l)) {
 		line++;
-		conf_trim(&s, &l);
 		snprintf(loc, sizeof(loc), "%s:%u", c->name, line);
 
 		n = tunnel_header(s, l);
