@@ -78,7 +78,7 @@ static int up_parse_args(int argc, char **argv, struct up_opts *o)
 	o->timeout = UP_TIMEOUT_DEFAULT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->name = optarg;
@@ -128,7 +128,7 @@ static int up_parse_args(int argc, char **argv, struct up_opts *o)
 	}
 	if (optind != argc - 1) {
 		err_msg("up: %s", optind >= argc ? "which file? awsvpn up FILE" :
-			"one FILE only (options go before it)");
+			"one FILE only");
 		help_hint("up");
 		return -1;
 	}

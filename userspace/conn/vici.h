@@ -45,16 +45,16 @@ struct vici_api {
 	void *(*parse_value)(vici_res_t *res, int *len);
 };
 
-/* Values of vici_parse() (libvici's vici_parse_t) */
+/* Values of vici_parse(): libvici's vici_parse_t, in its order (ABI) */
 enum {
-	VICI_PARSE_ERROR,
-	VICI_PARSE_END,
 	VICI_PARSE_BEGIN_SECTION,
 	VICI_PARSE_END_SECTION,
 	VICI_PARSE_BEGIN_LIST,
 	VICI_PARSE_LIST_ITEM,
 	VICI_PARSE_END_LIST,
 	VICI_PARSE_KEY_VALUE,
+	VICI_PARSE_END,
+	VICI_PARSE_ERROR,
 };
 
 extern struct vici_api vici;
