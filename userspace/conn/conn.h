@@ -44,6 +44,7 @@ struct conn_state {
 	uint32_t cgw_asn;
 	char frr_conf[PATH_MAX];
 	bool frr_applied;
+	bool frr_made_router;		/* "router bgp ASN" was ours */
 	int n_adv;
 	char adv[CONN_ROUTES_MAX][32];	/* --advertise */
 	char vtysh[256];		/* --vtysh: how to reach FRR */

@@ -57,6 +57,8 @@ int frr_write(const struct awsvpn_vpn *vpn, struct conn_state *s)
 			nbr, s->name, i + 1, aws);
 		/* AWS: hold time 30 s, keepalive 10 s */
 		fprintf(f, " neighbor %s timers %u %u\n", nbr, hold / 3, hold);
+		/* back soon after the tunnel is (default: 120 s later) */
+		fprintf(f, " neighbor %s timers connect 10\n", nbr);
 	}
 	fprintf(f, " address-family ipv4 unicast\n");
 	for (i = 0; i < s->n_adv; i++)
@@ -130,16 +132,23 @@ static int vtysh_run(const struct conn_state *s, const char *const *args,
 int frr_apply(struct conn_state *s)
 {
 	const char *probe[] = { "-c", "show bgp summary", NULL };
+	const char *running[] = { "-c", "show running-config", NULL };
 	const char *apply[] = { "-f", s->frr_conf, NULL };
-	char out[1024];
+	char out[65536], router[32];
 	int rc;
 
+	/* fails without bgpd (vtysh says "bgpd is not running") */
 	rc = vtysh_run(s, probe, out, sizeof(out));
+	if (!rc)
+		rc = vtysh_run(s, running, out, sizeof(out));
 	if (rc) {
 		printf("BGP: FRR's bgpd is not reachable%s; apply %s with 'vtysh -f %s' once it runs\n",
 		       rc == 127 ? " (no vtysh)" : "", s->frr_conf, s->frr_conf);
 		return 1;
 	}
+	/* down removes the router too when it is not the user's */
+	snprintf(router, sizeof(router), "\nrouter bgp %u\n", s->cgw_asn);
+	s->frr_made_router = !strstr(out, router);
 	rc = vtysh_run(s, apply, out, sizeof(out));
 	if (rc) {
 		out[strcspn(out, "\n")] = '\0';
@@ -160,6 +169,11 @@ void frr_remove(const struct conn_state *s)
 
 	if (s->frr_applied) {
 		snprintf(lines[n++], sizeof(lines[0]), "configure terminal");
+		if (s->frr_made_router) {
+			snprintf(lines[n++], sizeof(lines[0]), "no router bgp %u",
+				 s->cgw_asn);
+			goto run;
+		}
 		snprintf(lines[n++], sizeof(lines[0]), "router bgp %u", s->cgw_asn);
 		for (i = 0; i < AWSCONF_TUNNELS; i++) {
 			inet_ntop(AF_INET, &s->t[i].aws_inside, nbr, sizeof(nbr));
@@ -168,6 +182,7 @@ void frr_remove(const struct conn_state *s)
 		snprintf(lines[n++], sizeof(lines[0]), "address-family ipv4 unicast");
 		for (i = 0; i < s->n_adv; i++)
 			snprintf(lines[n++], sizeof(lines[0]), "no network %s", s->adv[i]);
+run:
 		for (i = 0; i < n; i++) {
 			args[a++] = "-c";
 			args[a++] = lines[i];

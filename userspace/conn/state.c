@@ -97,8 +97,8 @@ int conn_state_write(const struct conn_state *s)
 	for (i = 0; i < s->n_routes; i++)
 		fprintf(f, "route %s\n", s->routes[i]);
 	if (s->has_bgp)
-		fprintf(f, "bgp %u %d %s\n", s->cgw_asn, s->frr_applied,
-			s->frr_conf);
+		fprintf(f, "bgp %u %d %d %s\n", s->cgw_asn, s->frr_applied,
+			s->frr_made_router, s->frr_conf);
 	for (i = 0; i < s->n_adv; i++)
 		fprintf(f, "advertise %s\n", s->adv[i]);
 	if (s->vtysh[0])
@@ -115,7 +115,7 @@ static int state_line(struct conn_state *s, char *key, char *rest)
 {
 	char dev[IFNAMSIZ + 1], ike[sizeof(s->t[0].ike)];
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
-	int idx, created, loaded, applied;
+	int idx, created, loaded, applied, made;
 	unsigned int if_id, asn;
 	struct conn_tunnel *t;
 
@@ -164,11 +164,12 @@ static int state_line(struct conn_state *s, char *key, char *rest)
 	if (!strcmp(key, "bgp")) {
 		char path[PATH_MAX];
 
-		if (sscanf(rest, "%u %d %4095s", &asn, &applied, path) != 3)
+		if (sscanf(rest, "%u %d %d %4095s", &asn, &applied, &made, path) != 4)
 			return -1;
 		s->has_bgp = true;
 		s->cgw_asn = asn;
 		s->frr_applied = applied;
+		s->frr_made_router = made;
 		str_copy(s->frr_conf, sizeof(s->frr_conf), path);
 		return 0;
 	}
