@@ -24,12 +24,17 @@ set -eu
 MODE="2 bgp"
 [ -f "$(dirname "$0")/aws-side-selfcheck.mode" ] &&
 	MODE=$(head -n 1 "$(dirname "$0")/aws-side-selfcheck.mode")
-read -r VER ROUTING <<< "$MODE"
-t_diag "mode: IKEv$VER, $ROUTING routing"
+read -r VER ROUTING NAT <<< "$MODE"
+t_diag "mode: IKEv$VER, $ROUTING routing${NAT:+, $NAT}"
 
 require_cmd charon-systemd swanctl vtysh nft python3 ping
 t_check "topology cgw - net - aws" aws_conn_topology
-t_check "aws: charon (IKEv$VER, two tunnels)${ROUTING/bgp/ and bgpd}" \
+CGW_LOCAL=$AWS_CGW_OUT
+if [ "${NAT:-}" = nat ]; then
+	t_check "net: NAT in front of cgw" aws_conn_nat
+	CGW_LOCAL=$AWS_CGW_PRIV
+fi
+t_check "aws: charon (IKEv$VER, two tunnels, $ROUTING routing)" \
 	aws_charon_start "$VER" "$ROUTING"
 t_passed || { t_diag "$(ike_log aws | tail -n 30)"; t_done; }
 
@@ -47,7 +52,7 @@ CONF="$T_TMP/cgw.conf"
 		cat <<-EOF
 		  tunnel$n {
 		    version = $VER
-		    local_addrs = $AWS_CGW_OUT
+		    local_addrs = $CGW_LOCAL
 		    remote_addrs = $(aws_out $n)
 		    proposals = aes256-sha256-modp2048
 		    dpd_delay = 10s
@@ -103,6 +108,12 @@ t_eq "aws: two IKE SAs ESTABLISHED" 2 \
 	"$(ike_sa_json aws | grep -c '"state": "ESTABLISHED"')"
 t_eq "aws: IKE version" "$VER" \
 	"$(ike_sa_json aws | head -n 1 | json_get 'list(j.values())[0]["version"]')"
+if [ "${NAT:-}" = nat ]; then
+	t_eq "aws: both IKE SAs see the NAT" "yes yes" \
+		"$(ike_sa_json aws | python3 -c '
+import json, sys
+print(" ".join(list(json.loads(l).values())[0].get("nat-remote", "no") for l in sys.stdin))')"
+fi
 t_diag "aws's IKE SAs: $(ike_sa_json aws | python3 -c '
 import json, sys
 for l in sys.stdin:

@@ -35,6 +35,8 @@
 #
 # The connection:
 #   aws_conn_topology           the namespaces and addresses above
+#   aws_conn_nat                optional: cgw behind a NAT in net (cgw's
+#                               uplink $AWS_CGW_PRIV, translated to 192.0.2.1)
 #   aws_charon_start VER ROUTING  charon "aws" (IKEv1 main mode or IKEv2
 #                               responder, both tunnels) and, ROUTING bgp,
 #                               FRR "aws"; ROUTING static: routes to the
@@ -210,6 +212,28 @@ aws_conn_topology() {
 		ip -n aws link set xfrm$n up || return 1
 		T_LINKS+=("aws:xfrm$n")
 	done
+}
+
+# aws_conn_nat: put the customer gateway behind a NAT in net (call after
+# aws_conn_topology, before the daemons start).  cgw's uplink becomes
+# $AWS_CGW_PRIV/24 (default via 10.0.1.1 in net), and net translates its
+# traffic to the address AWS knows, 192.0.2.1 (source NAT with port
+# rewriting, like a home router); IKE identities stay 192.0.2.1.
+AWS_CGW_PRIV=10.0.1.2
+aws_conn_nat() {
+	ip -n cgw addr flush dev veth-cgw &&
+	ip -n cgw addr add $AWS_CGW_PRIV/24 dev veth-cgw &&
+	ip -n cgw route replace default via 10.0.1.1 &&
+	ip -n net addr flush dev veth-nc &&
+	ip -n net addr add 10.0.1.1/24 dev veth-nc || return 1
+	ip netns exec net nft -f - <<-EOF
+	table ip awsnat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "veth-na" ip saddr 10.0.1.0/24 snat to $AWS_CGW_OUT:30000-39999 random
+		}
+	}
+	EOF
 }
 
 # ---------------------------------------------------------- AWS's charon
