@@ -230,7 +230,8 @@ aws_conn_nat() {
 	table ip awsnat {
 		chain post {
 			type nat hook postrouting priority srcnat;
-			oifname "veth-na" ip saddr 10.0.1.0/24 snat to $AWS_CGW_OUT:30000-39999 random
+			oifname "veth-na" ip saddr 10.0.1.0/24 meta l4proto udp snat to $AWS_CGW_OUT:30000-39999 random
+			oifname "veth-na" ip saddr 10.0.1.0/24 snat to $AWS_CGW_OUT
 		}
 	}
 	EOF
@@ -466,7 +467,8 @@ aws_ping_stop() {
 # configuration" (vendor "Generic") or describe-vpn-connections'
 # CustomerGatewayConfiguration (FMT xml) gives for this connection.  Like
 # AWS's, the algorithms are the minimum example proposal (AES128, SHA1,
-# group 2); the tunnels accept every AWS suite.  The XML form names no IKE
+# group 2); the tunnels accept every AWS suite.  Lifetimes are the
+# tunnels' (AWS_IKE_LIFETIME, AWS_ESP_LIFETIME), DPD 10 s / 3 retries.  The XML form names no IKE
 # version (AWS's does not either); the IKE mode is "main" in both.
 
 aws_write_download() {
@@ -522,7 +524,7 @@ _aws_download_text() {
 		  - Pre-Shared Key           : $(aws_psk $n)
 		  - Authentication Algorithm : sha1
 		  - Encryption Algorithm     : aes-128-cbc
-		  - Lifetime                 : 28800 seconds
+		  - Lifetime                 : $AWS_IKE_LIFETIME seconds
 		$([ "$ver" = 1 ] && echo "  - Phase 1 Negotiation Mode : main")
 		  - Diffie-Hellman           : Group 2
 
@@ -538,7 +540,7 @@ _aws_download_text() {
 		  - Protocol                 : esp
 		  - Authentication Algorithm : hmac-sha1-96
 		  - Encryption Algorithm     : aes-128-cbc
-		  - Lifetime                 : 3600 seconds
+		  - Lifetime                 : $AWS_ESP_LIFETIME seconds
 		  - Mode                     : tunnel
 		  - Perfect Forward Secrecy  : Diffie-Hellman Group 2
 
@@ -666,7 +668,7 @@ _aws_download_xml() {
 		    <ike>
 		      <authentication_protocol>sha1</authentication_protocol>
 		      <encryption_protocol>aes-128-cbc</encryption_protocol>
-		      <lifetime>28800</lifetime>
+		      <lifetime>$AWS_IKE_LIFETIME</lifetime>
 		      <perfect_forward_secrecy>group2</perfect_forward_secrecy>
 		      <mode>main</mode>
 		      <pre_shared_key>$(aws_psk $n)</pre_shared_key>
@@ -675,7 +677,7 @@ _aws_download_xml() {
 		      <protocol>esp</protocol>
 		      <authentication_protocol>hmac-sha1-96</authentication_protocol>
 		      <encryption_protocol>aes-128-cbc</encryption_protocol>
-		      <lifetime>3600</lifetime>
+		      <lifetime>$AWS_ESP_LIFETIME</lifetime>
 		      <perfect_forward_secrecy>group2</perfect_forward_secrecy>
 		      <mode>tunnel</mode>
 		      <clear_df_bit>true</clear_df_bit>
