@@ -51,14 +51,15 @@ HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
 	jq conntrack dpkg-dev charon-systemd strongswan-swanctl
-	libstrongswan-standard-plugins"
+	libstrongswan-standard-plugins frr"
 
-# strongSwan's packages would start a charon on the host (and hold its
-# ports); the tests start their own inside namespaces.  Masked before the
-# first install, as a systemd unit mask: nothing else is changed.
-mask_strongswan() {
+# strongSwan's and FRR's packages would start a charon and FRR's daemons
+# on the host (and hold their ports); the tests start their own inside
+# namespaces.  Masked before the first install, as a systemd unit mask:
+# nothing else is changed.
+mask_daemons() {
 	local u
-	for u in strongswan.service strongswan-starter.service; do
+	for u in strongswan.service strongswan-starter.service frr.service; do
 		[ -e "/etc/systemd/system/$u" ] && continue
 		mkdir -p /etc/systemd/system
 		ln -s /dev/null "/etc/systemd/system/$u"
@@ -88,7 +89,7 @@ ensure_pkgs() {
 	[ "${AWSVPN_NO_APT:-0}" = 1 ] && die "missing packages: ${missing[*]}"
 	[ "$(id -u)" = 0 ] || die "missing packages (need root to install): ${missing[*]}"
 	case " ${missing[*]} " in
-	*" charon-systemd "*|*" strongswan"*|*" libstrongswan"*) mask_strongswan ;;
+	*" charon-systemd "*|*" strongswan"*|*" libstrongswan"*|*" frr "*) mask_daemons ;;
 	esac
 	log "installing: ${missing[*]}"
 	# Try without an update first (fast when the lists are fresh enough).
