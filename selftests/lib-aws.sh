@@ -51,6 +51,9 @@
 #   aws_ping_stop               stop it, print "sent N received N lost N
 #                               max_gap_ms N" (longest time without a reply)
 #
+# The customer gateway (the product; end of this file): cgw_start,
+# cgw_up, cgw_awsvpn, cgw_leftovers.
+#
 # Knobs (set before aws_charon_start): AWS_DPD_ACTION (clear; or restart),
 # AWS_IKE_LIFETIME (28800), AWS_ESP_LIFETIME (3600), AWS_REKEY_MARGIN
 # (270), AWS_DPD_DELAY (10).
@@ -692,4 +695,52 @@ _aws_download_xml() {
 		EOF
 	done
 	echo "</vpn_connection>"
+}
+
+# ------------------------------------------------- the customer gateway
+#
+# The product on the customer's side: charon with kernel-awsvpn ("cgw")
+# and, for BGP, FRR ("cgw") without any configuration of its own: what
+# "awsvpn up" adds is all it has.
+#
+#   cgw_start ROUTING           charon (and FRR for bgp) in ns cgw
+#   cgw_up FILE [ARGS...]       awsvpn up FILE against them (output in
+#                               $T_TMP/up.out, status in $?)
+#   cgw_awsvpn ARGS...          the tool in ns cgw
+#   cgw_leftovers               what an "up" could have left behind, one
+#                               line each (devices, routes, addresses,
+#                               charon connections and SAs, state files,
+#                               FRR neighbours); nothing when clean
+
+cgw_start() {
+	ike_charon cgw cgw awsvpn || return 1
+	[ "$1" != bgp ] || frr_start cgw cgw
+}
+
+cgw_awsvpn() { ip netns exec cgw awsvpn "$@"; }
+
+cgw_up() {
+	local f=$1
+	shift
+	cgw_awsvpn up "$f" --vici "unix://$T_TMP/cgw/vici" \
+		--vtysh "vtysh --vty_socket $T_TMP/frr-cgw" "$@" \
+		> "$T_TMP/up.out" 2>&1
+}
+
+cgw_leftovers() {
+	ip -n cgw -o link show type awsvpn | awk '{print "device", $2}'
+	ip -n cgw route show | grep -v -e ' dev lan0 ' -e ' dev veth-cgw ' \
+		-e '^default via' | sed 's/^/route /'
+	ip -n cgw -o addr show | grep -v -e ' lo ' -e ' lan0 ' -e ' veth-cgw ' |
+		awk '{print "address", $2, $4}'
+	ike_swanctl cgw --list-conns 2>/dev/null | grep -E '^[^ ].*:' |
+		sed 's/^/charon connection /'
+	ike_swanctl cgw --list-sas 2>/dev/null | grep -E '^[^ ].*:' |
+		sed 's/^/charon SA /'
+	ls /run/awsvpn 2>/dev/null | sed 's/^/state /'
+	if [ -S "$T_TMP/frr-cgw/bgpd.vty" ]; then
+		frr_vtysh cgw -c "show running-config" 2>/dev/null |
+			grep -E '^ (neighbor|network) ' | sed 's/^ */frr /'
+	fi
+	return 0
 }

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# awsvpn-timeout: 900
+#
+# "awsvpn up --route" on AWS's text download of a static-routing
+# connection (IKEv2).  The VPC prefix is routed over both tunnels, tunnel 1
+# preferred; a device without a usable outbound SA has no carrier and its
+# route is skipped (ignore_routes_with_linkdown).  Tunnel 1 is cut in the
+# middle of a 10/s ping: charon's DPD declares AWS dead, its SAs go, aws0
+# loses its carrier and the kernel routes over aws1 within DPD's detection
+# time + 5 s; loss is measured.  Restored, charon re-establishes tunnel 1
+# and traffic moves back.  "down" leaves nothing behind.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-ike.sh"
+. "$(dirname "$0")/lib-aws.sh"
+
+require_tool
+require_cmd charon-systemd swanctl nft python3
+t_check "load awsvpn" mod_load
+t_check "kernel-awsvpn plugin installed for the guest's charon" ike_plugin_setup
+t_check "topology: cgw -- net -- aws" aws_conn_topology
+t_check "aws: charon (IKEv2, both tunnels, static routing)" aws_charon_start 2 static
+t_check "cgw: charon (kernel-awsvpn)" cgw_start static
+t_passed || t_done
+
+F="$T_TMP/vpn-static.txt"
+t_check "AWS's text download (static routing, IKEv2)" aws_write_download text 2 static "$F"
+chmod 600 "$F"
+
+t0=$(date +%s%N)
+cgw_up "$F" --name st --route 10.100.0.0/16 && rc=0 || rc=$?
+T_UP=$(( ($(date +%s%N) - t0) / 1000000 ))
+t_eq "awsvpn up --route 10.100.0.0/16: exit status 0" 0 "$rc"
+t_diag "$(cat "$T_TMP/up.out")"
+t_passed || { t_diag "$(ike_log cgw | tail -n 40)"; t_done; }
+
+first_reply() {
+	ip netns exec cgw ping -c 1 -W 1 -I 10.200.0.1 10.100.0.1 >/dev/null 2>&1
+}
+t_check "first ping reply across the VPN" wait_for 20 first_reply
+T_TRAFFIC=$(( ($(date +%s%N) - t0) / 1000000 ))
+t_diag "awsvpn up took ${T_UP} ms; first ping reply ${T_TRAFFIC} ms after the start"
+
+t_eq "routes: 10.100.0.0/16 over st0 (metric 100) and st1 (metric 200)" \
+	"10.100.0.0/16 dev st0 proto static metric 100|10.100.0.0/16 dev st1 proto static metric 200" \
+	"$(ip -n cgw route show 10.100.0.0/16 | sed 's/ *$//' | paste -sd'|')"
+t_eq "ignore_routes_with_linkdown on both devices" "1 1" \
+	"$(ip netns exec cgw sysctl -n net.ipv4.conf.st0.ignore_routes_with_linkdown net.ipv4.conf.st1.ignore_routes_with_linkdown | paste -sd' ')"
+carrier() { cgw_awsvpn show "$1" --json | json_get '"%s %s" % ("up" if j[0]["carrier"] else "down", j[0]["carrier_reason"])'; }
+t_eq "both devices have carrier" "up ok|up ok" "$(carrier st0)|$(carrier st1)"
+route_dev() { ip -n cgw route get 10.100.0.1 from 10.200.0.1 iif lan0 2>/dev/null | grep -o 'dev st[01]' | cut -d' ' -f2; }
+t_eq "the kernel routes the VPC over st0" st0 "$(route_dev)"
+
+# ------------------------------------------------------------ failover
+txp() { cgw_awsvpn show "$1" --json | json_get 'j[0]["stats"]["tx_packets"]'; }
+aws_ping_start
+sleep 2
+t_check "cut tunnel 1" aws_cut_tunnel 1
+tcut=$(date +%s%N)
+t_check "st0 loses its carrier (charon's DPD deleted the SAs)" \
+	wait_for 90 test "$(carrier st0)" = "down no-sa"
+T_DOWN=$(( ($(date +%s%N) - tcut) / 1000000 ))
+t_eq "... and the kernel routes over st1" st1 "$(route_dev)"
+t_match "ip link shows NO-CARRIER on st0" 'NO-CARRIER' "$(ip -n cgw link show st0)"
+# DPD's detection time: dpd_delay (10 s) + charon's retransmits
+# (lib-ike: 1.0 s, base 1.4, 3 tries: 1 + 1.4 + 2 + 2.7 s) = 17.1 s.
+t_diag "carrier down ${T_DOWN} ms after the cut (DPD detection time 17.1 s)"
+t_check "failover within DPD detection time + 5 s (${T_DOWN} ms <= 22100)" test "$T_DOWN" -le 22100
+sleep 35
+read -r _ SENT _ RECV _ LOST _ GAP <<< "$(aws_ping_stop)"
+t_diag "failover (static): $SENT sent, $RECV received, $LOST lost, longest gap ${GAP} ms (AWS's side moves on its own DPD)"
+b1=$(txp st1)
+t_eq "pings after the failover (10)" 10 \
+	"$(ip netns exec cgw ping -c 10 -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
+t_check "... through tunnel 2 (st1 tx +10 or more)" test $(( $(txp st1) - b1 )) -ge 10
+status=$(cgw_awsvpn status st)
+t_diag "$status"
+t_match "status: tunnel 1 carrier down (no SA)" 'carrier: down \(no-sa\)' "$status"
+
+aws_ping_start
+t_check "restore tunnel 1" aws_restore_tunnel 1
+trest=$(date +%s)
+t_check "st0 has carrier again (charon re-established tunnel 1)" \
+	wait_for 120 test "$(carrier st0)" = "up ok"
+t_eq "... and the kernel routes over st0 again" st0 "$(route_dev)"
+t_diag "tunnel 1 in use again $(( $(date +%s) - trest )) s after the restore"
+sleep 3
+read -r _ SENT _ RECV _ LOST _ GAP <<< "$(aws_ping_stop)"
+t_diag "restore (static): $SENT sent, $RECV received, $LOST lost, longest gap ${GAP} ms"
+a0=$(txp st0)
+t_eq "pings after the restore (10)" 10 \
+	"$(ip netns exec cgw ping -c 10 -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
+t_check "... through tunnel 1 (st0 tx +10 or more)" test $(( $(txp st0) - a0 )) -ge 10
+
+cgw_awsvpn down st > "$T_TMP/down.out" 2>&1 && rc=0 || rc=$?
+t_eq "awsvpn down: exit 0" 0 "$rc"
+t_eq "nothing left behind" "" "$(cgw_leftovers)"
+t_done
