@@ -158,6 +158,12 @@ struct awsvpn_device {
 	struct delayed_work keepalive_work;
 
 	struct awsvpn_sa __rcu *tx_sa;	/* active outbound SA */
+	/* Carrier (device.c), RTNL: why it is on or off, and whether the
+	 * last active outbound SA left by hard expiry (cleared when another
+	 * becomes active).
+	 */
+	u8 carrier_reason;		/* enum awsvpn_carrier_reason */
+	bool tx_expired;
 	struct list_head sas;		/* every SA, RTNL + RCU */
 	unsigned int n_sa[__AWSVPN_DIR_MAX];
 
@@ -201,6 +207,7 @@ struct awsvpn_device *awsvpn_lookup_device(struct net *net, u32 ifindex,
 void awsvpn_outer_changed(struct awsvpn_device *adev);
 struct awsvpn_device *awsvpn_if_id_owner(struct net *net, u32 if_id,
 					 const struct awsvpn_device *self);
+void awsvpn_carrier_update(struct awsvpn_device *adev);
 
 /* mtu.c */
 unsigned int awsvpn_mtu_for(const struct awsvpn_sa *sa, u8 encap,

@@ -154,6 +154,7 @@ static void awsvpn_setup(struct net_device *dev)
 	adev->mtu_mode = AWSVPN_MTU_AUTO;
 	adev->nat_keepalive = AWSVPN_NAT_KEEPALIVE_DEFAULT;
 	INIT_LIST_HEAD(&adev->sas);
+	adev->carrier_reason = AWSVPN_CARRIER_NO_REMOTE;
 	adev->burst_next[0] = adev->burst_next[1] = jiffies;
 	INIT_LIST_HEAD(&adev->device_list);
 	awsvpn_socket_init(adev);
@@ -169,6 +170,10 @@ static int awsvpn_newlink(struct net *src_net, struct net_device *dev,
 	/* "ip link add ... mtu N" pins the MTU like "ip link set mtu" does. */
 	if (tb[IFLA_MTU])
 		adev->mtu_mode = AWSVPN_MTU_FIXED;
+	/* No remote, no SA: nothing can be sent yet.  Before registration
+	 * this only sets the state, without a linkwatch event.
+	 */
+	netif_carrier_off(dev);
 	ret = register_netdevice(dev);
 	if (ret)
 		return ret;
@@ -197,6 +202,49 @@ struct rtnl_link_ops awsvpn_link_ops __read_mostly = {
 void awsvpn_outer_changed(struct awsvpn_device *adev)
 {
 	dst_cache_reset(&adev->dst_cache);
+}
+
+/* Why @adev cannot send right now, or AWSVPN_CARRIER_OK. */
+static u8 awsvpn_carrier_reason(struct awsvpn_device *adev)
+{
+	struct awsvpn_sa *tx = rtnl_dereference(adev->tx_sa);
+
+	if (!adev->remote)
+		return AWSVPN_CARRIER_NO_REMOTE;
+	if (tx && !awsvpn_sa_dead(tx))
+		return AWSVPN_CARRIER_OK;
+	/* Expired but not yet deleted (the work is queued), or deleted. */
+	if (tx || adev->tx_expired)
+		return AWSVPN_CARRIER_EXPIRED;
+	return AWSVPN_CARRIER_NO_SA;
+}
+
+/*
+ * Follow what the device can do with its carrier, so that routing does too:
+ * a route-based gateway with a second tunnel to the same prefix (higher
+ * metric, ignore_routes_with_linkdown) fails over when this one cannot
+ * send.  Called under RTNL after every change of the remote address or the
+ * active outbound SA; RTNL orders the transitions and their events.  Hard
+ * expiry on the data path only marks the SA dead: the carrier follows from
+ * its deletion work, which runs at once (packets meanwhile count tx_no_sa).
+ */
+void awsvpn_carrier_update(struct awsvpn_device *adev)
+{
+	struct net_device *dev = adev->dev;
+	u8 reason = awsvpn_carrier_reason(adev);
+	bool up = reason == AWSVPN_CARRIER_OK;
+
+	ASSERT_RTNL();
+	WRITE_ONCE(adev->carrier_reason, reason);
+	if (up == netif_carrier_ok(dev))
+		return;
+	if (up)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+	awsvpn_event(adev, up ? AWSVPN_EVENT_CARRIER_UP :
+				AWSVPN_EVENT_CARRIER_DOWN,
+		     NULL, reason, 0, GFP_KERNEL);
 }
 
 /*

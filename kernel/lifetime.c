@@ -33,12 +33,17 @@ static void awsvpn_sa_expire_work(struct work_struct *work)
 {
 	struct awsvpn_sa *sa = container_of(work, struct awsvpn_sa,
 					    expire_work);
+	struct awsvpn_device *adev = sa->adev;
 
 	rtnl_lock();
 	if (sa->linked) {
-		awsvpn_event(sa->adev, AWSVPN_EVENT_SA_HARD_EXPIRE, sa,
+		awsvpn_event(adev, AWSVPN_EVENT_SA_HARD_EXPIRE, sa,
 			     sa->expire_reason, 0, GFP_KERNEL);
+		/* Remembered so the carrier says why it went. */
+		if (rtnl_dereference(adev->tx_sa) == sa)
+			adev->tx_expired = true;
 		awsvpn_sa_unlink(sa);
+		awsvpn_carrier_update(adev);
 	}
 	rtnl_unlock();
 	awsvpn_sa_put(sa);
@@ -175,8 +180,10 @@ void awsvpn_sa_switch(struct awsvpn_device *adev, struct awsvpn_sa *sa)
 		WRITE_ONCE(old->state, AWSVPN_SA_STATE_RETIRED);
 	WRITE_ONCE(sa->state, AWSVPN_SA_STATE_ACTIVE);
 	rcu_assign_pointer(adev->tx_sa, sa);
+	adev->tx_expired = false;
 	awsvpn_mtu_update(adev);
 	awsvpn_event(adev, AWSVPN_EVENT_SA_SWITCHED, sa, 0, 0, GFP_KERNEL);
+	awsvpn_carrier_update(adev);
 }
 
 /* Replay and ICV failures: one event a second at most, with the count. */

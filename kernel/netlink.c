@@ -106,6 +106,10 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 	[AWSVPN_A_SOCKET] = { .type = NLA_REJECT,
 			      .reject_message = "the socket owner is read-only" },
 	[AWSVPN_A_IF_ID] = { .type = NLA_U32 },
+	[AWSVPN_A_CARRIER] = { .type = NLA_REJECT,
+			       .reject_message = "the carrier is read-only: it follows the remote address and the active outbound SA" },
+	[AWSVPN_A_CARRIER_REASON] = { .type = NLA_REJECT,
+				      .reject_message = "the carrier reason is read-only" },
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -278,6 +282,8 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u32(skb, AWSVPN_A_NAT_KEEPALIVE, adev->nat_keepalive) ||
 	    nla_put_u8(skb, AWSVPN_A_SOCKET, awsvpn_socket_owner(adev)) ||
 	    nla_put_u32(skb, AWSVPN_A_IF_ID, adev->if_id) ||
+	    nla_put_u8(skb, AWSVPN_A_CARRIER, netif_carrier_ok(dev)) ||
+	    nla_put_u8(skb, AWSVPN_A_CARRIER_REASON, adev->carrier_reason) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))
@@ -520,6 +526,8 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	    a[AWSVPN_A_SOCKET_FD])
 		awsvpn_outer_changed(adev);
 	awsvpn_keepalive_update(adev);
+	if (a[AWSVPN_A_REMOTE])
+		awsvpn_carrier_update(adev);
 
 	adev->outer_mtu = outer_mtu;
 	adev->mtu_mode = mtu_mode;
@@ -707,6 +715,7 @@ static int awsvpn_nl_del_sa(struct sk_buff *skb, struct genl_info *info)
 	}
 	awsvpn_event(adev, AWSVPN_EVENT_SA_DELETED, sa, 0, 0, GFP_KERNEL);
 	awsvpn_sa_unlink(sa);
+	awsvpn_carrier_update(adev);
 out:
 	rtnl_unlock();
 	return ret;

@@ -291,6 +291,7 @@ int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 	} else if (!rtnl_dereference(adev->tx_sa)) {
 		sa->state = AWSVPN_SA_STATE_ACTIVE;
 		rcu_assign_pointer(adev->tx_sa, sa);
+		adev->tx_expired = false;
 	} else {
 		sa->state = AWSVPN_SA_STATE_PENDING;
 	}
@@ -299,14 +300,20 @@ int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 	list_add_tail_rcu(&sa->list, &adev->sas);
 	awsvpn_sa_lifetime_start(sa);
 	awsvpn_event(adev, AWSVPN_EVENT_SA_ADDED, sa, 0, 0, GFP_KERNEL);
-	if (sa->state == AWSVPN_SA_STATE_ACTIVE && sa->dir == AWSVPN_DIR_OUT)
+	if (sa->state == AWSVPN_SA_STATE_ACTIVE && sa->dir == AWSVPN_DIR_OUT) {
 		awsvpn_mtu_update(adev);
-	else if (sa->state == AWSVPN_SA_STATE_PENDING && sa->activate_on_rx)
+		awsvpn_carrier_update(adev);
+	} else if (sa->state == AWSVPN_SA_STATE_PENDING && sa->activate_on_rx) {
 		awsvpn_sa_activate_if_proven(adev, sa);
+	}
 	return 0;
 }
 
-/* Remove @sa from every lookup structure and drop the list's reference. */
+/*
+ * Remove @sa from every lookup structure and drop the list's reference.
+ * The caller updates the carrier (not done here: device teardown flushes
+ * every SA and must not announce a carrier change).
+ */
 void awsvpn_sa_unlink(struct awsvpn_sa *sa)
 {
 	struct awsvpn_device *adev = sa->adev;

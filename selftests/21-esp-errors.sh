@@ -18,8 +18,9 @@
 #   (e) "awsvpn show" (text and JSON) never prints key material;
 #   (f) an outbound SA started at seq 4294967290 sends exactly 5 packets
 #       (4294967291..4294967295); the next one counts tx_seq_exhausted, the
-#       SA hard-expires (deleted, one warning logged) and later packets
-#       count tx_no_sa;
+#       SA hard-expires (deleted, one warning logged), the carrier goes
+#       (reason expired) and later packets are dropped by the stack before
+#       they reach the module (tx_no_sa stays 0);
 #   (g) the outer header: TTL 64, DSCP and ECN copied from the inner IPv4
 #       TOS / IPv6 traffic class (RFC 6040 normal mode), seen on the wire.
 # (a) and (b) run for one GCM and one CBC suite.  Helper programs:
@@ -280,33 +281,40 @@ t_eq "(e) show JSON has no key field" "" \
 # ------------------------------------------------- (f) sequence exhaustion
 # Documentation/awsvpn.rst: after 2^32 - 1 the SA hard-expires (reason seq):
 # one warning, the packet that would wrap counts tx_seq_exhausted, the SA
-# is deleted; later packets find no outbound SA (tx_no_sa).
+# is deleted and with it goes the carrier (reason expired).  Without
+# carrier the stack drops later packets before the device (linkwatch's noop
+# qdisc, ip link NO-CARRIER): they count nowhere in the module, so tx_no_sa
+# stays 0.  (Before the carrier existed they reached the module and
+# counted tx_no_sa.)
 esp_teardown
 ip -n cgw link del awsvpn1 2>/dev/null
 t_check "(f) awsvpn0 with outbound SA at seq 4294967290" \
 	setup aes128-gcm16 seq 4294967290
 dmesg_mark
 capture_start f 192.0.2.1 192.0.2.2 10 25
-t_eq "(f) 10 pings cgw -> aws: 5 answered" 5 "$(esp_ping cgw 10 56 "$A4")"
+t_eq "(f) 6 pings cgw -> aws: 5 answered" 5 "$(esp_ping cgw 6 56 "$A4")"
 kill "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null
 seqs=$(esp esp-info $(cat "$T_TMP/f") 2>&1 | awk '{printf "%s:%s ", $1, $2}')
 t_eq "(f) ESP on the wire: spi:seq" \
 	"$(for q in 4294967291 4294967292 4294967293 4294967294 4294967295; do printf '%08x:%s ' "$SO" "$q"; done)" \
 	"$seqs"
 wait_for 5 eval "! ip netns exec cgw awsvpn show awsvpn0 | grep -q '^  sa out'"
+t_check "(f) the carrier went with the SA: ip link NO-CARRIER, show 'down (expired)'" \
+	wait_for 5 eval "ip -n cgw link show dev awsvpn0 | grep -q NO-CARRIER &&
+		ip netns exec cgw awsvpn show awsvpn0 | grep -qx '  carrier: down (expired)'"
 esp_counters --awsvpn cgw:awsvpn0 --link X:aws:xfrm44 --states XS:aws
-t_eq "(f) device tx_packets 5, tx_seq_exhausted 1, tx_no_sa 4" "5/1/4" \
+t_eq "(f) device tx_packets 5, tx_seq_exhausted 1, tx_no_sa 0" "5/1/0" \
 	"$A_tx_packets/$A_tx_seq_exhausted/$A_tx_no_sa"
-t_eq "(f) ip -s link: tx_errors 1 (seq-exhausted), tx_dropped 4 (no-sa)" "1/4" \
+t_eq "(f) ip -s link: tx_errors 1 (seq-exhausted), tx_dropped 0" "1/0" \
 	"$AL_tx_errors/$AL_tx_dropped"
 t_eq "(f) the expired outbound SA is deleted, the inbound one stays" \
 	"[[\"in\",$((SI))]]" \
 	"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -c '[.[0].sas[] | [.dir, .spi]]')"
 v=XS_${SO#0x}_packets
 t_eq "(f) XFRM peer received 5 (xfrm44, state)" "5/5" "$X_rx_packets/${!v:-}"
-t_eq "(f) 2 more pings: none answered" 0 "$(esp_ping cgw 2 56 "$A4")"
+t_eq "(f) 4 more pings: none answered" 0 "$(esp_ping cgw 4 56 "$A4")"
 esp_counters --awsvpn cgw:awsvpn0
-t_eq "(f) then: tx_packets 5, tx_seq_exhausted 1, tx_no_sa 6" "5/1/6" \
+t_eq "(f) then: tx_packets 5, tx_seq_exhausted 1, tx_no_sa 0 (dropped before the device)" "5/1/0" \
 	"$A_tx_packets/$A_tx_seq_exhausted/$A_tx_no_sa"
 log=$(dmesg_since)
 t_eq "(f) exactly one kernel warning" 1 \

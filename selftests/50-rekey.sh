@@ -27,7 +27,9 @@
 #   (d) lifetimes: packets 5/10, bytes 420/840 (84-byte pings), time 3/6 s
 #       and sequence number exhaustion (seq 4294967290): one soft event at
 #       the soft limit, a hard event with the reason at the hard limit, the
-#       SA gone, tx_no_sa counting the pings after it exactly
+#       SA gone, the carrier with it (carrier-down reason expired, ip link
+#       NO-CARRIER), so the pings after it never reach the module (tx_no_sa
+#       unchanged); the next outbound SA brings the carrier back
 #   (e) a replay burst: one event at once (count 1), the rest reported
 #       with the next event a second later (count 3)
 #   (f) sa-deleted / dev-down; both monitors saw the same events and exit 0
@@ -134,6 +136,12 @@ ctr() {
 					print w[2]
 			}
 		}'
+}
+
+# True while ip link shows awsvpn0 NO-CARRIER: linkwatch has handled the
+# carrier loss (and swapped in the noop qdisc).
+no_carrier() {
+	ip -n cgw link show dev awsvpn0 | grep -q NO-CARRIER
 }
 
 # SA field EXPR (Python over the SA object s) of awsvpn0's SA DIR SPI.
@@ -259,8 +267,8 @@ t_check "awsvpn0: SAs of pair 0 (out $(so 0), in $(si 0)), up" eval \
 	 esp_sa_add cgw awsvpn0 in "$(si 0)" "$SUITE" "$KEYDIR/0.in.key" &&
 	 ip -n cgw link set awsvpn0 up'
 t_passed || t_done
-t_eq "events: sa-added out, sa-added in, dev-up" \
-	"sa-added out $(so 0)|sa-added in $(si 0)|dev-up" \
+t_eq "events: sa-added out, carrier-up, sa-added in, dev-up" \
+	"sa-added out $(so 0)|carrier-up reason ok|sa-added in $(si 0)|dev-up" \
 	"$(events "$MARK1" | paste -sd '|')"
 
 awsvpn_add awsvpn9 cgw
@@ -471,13 +479,14 @@ lifetime_count() {
 		wait_for 5 eval "[ \$(ev_count $mark sa-hard-expire) -ge 1 ]"
 	t_check "$s: the SA is gone from show" \
 		wait_for 5 eval "[ -z \"\$(sa_state out $(so "$n"))\" ]"
+	t_check "$s: no carrier (ip link NO-CARRIER)" wait_for 5 no_carrier
 	t_eq "$s: 3 more pings: none answered" "3 0" "$(pingn cgw 3 "$A4")"
-	t_eq "$s: tx_packets +$((hard / per)), tx_no_sa +3 exactly" \
-		"$((tx0 + hard / per)) $((nosa0 + 3))" \
+	t_eq "$s: tx_packets +$((hard / per)), tx_no_sa unchanged (no carrier: dropped before the device)" \
+		"$((tx0 + hard / per)) $nosa0" \
 		"$(ctr tx packets) $(ctr tx no-sa)"
 	# (besides sa-first-rx of the new inbound SA)
-	t_eq "$s: events: exactly one soft, one hard, reason $kind" \
-		"sa-soft-expire out $(so "$n") reason $kind|sa-hard-expire out $(so "$n") reason $kind" \
+	t_eq "$s: events: exactly one soft, one hard, reason $kind, then carrier-down" \
+		"sa-soft-expire out $(so "$n") reason $kind|sa-hard-expire out $(so "$n") reason $kind|carrier-down reason expired" \
 		"$(events "$mark" | grep -v '^sa-first-rx ' | paste -sd '|')"
 	CUR_OUT=0
 }
@@ -529,8 +538,9 @@ print("ok" if 2.4 <= soft <= 3.9 and 5.4 <= hard <= 6.9 else
 nosa0=$(ctr tx no-sa)
 t_check "$s: the SA is gone from show" \
 	wait_for 5 eval "[ -z \"\$(sa_state out $(so $n))\" ]"
-t_eq "$s: 2 pings after: none answered, tx_no_sa +2" "2 0 $((nosa0 + 2))" \
-	"$(pingn cgw 2 "$A4") $(ctr tx no-sa)"
+t_check "$s: no carrier (ip link NO-CARRIER)" wait_for 5 no_carrier
+t_eq "$s: 2 pings after: none answered, tx_no_sa unchanged (dropped before the device)" \
+	"2 0 $nosa0" "$(pingn cgw 2 "$A4") $(ctr tx no-sa)"
 CUR_OUT=0
 
 # Sequence numbers: 4294967291..4294967295, then the SA is used up.
@@ -550,11 +560,12 @@ t_check "$s: sa-hard-expire" \
 	wait_for 5 eval "[ \$(ev_count $mark sa-hard-expire) -ge 1 ]"
 t_check "$s: the SA is gone from show" \
 	wait_for 5 eval "[ -z \"\$(sa_state out $(so $n))\" ]"
+t_check "$s: no carrier (ip link NO-CARRIER)" wait_for 5 no_carrier
 t_eq "$s: 2 more pings: none answered" "2 0" "$(pingn cgw 2 "$A4")"
-t_eq "$s: tx_seq_exhausted +1 (ping 6), tx_no_sa +2 (after)" \
-	"$((ex0 + 1)) $((nosa0 + 2))" "$(ctr tx seq-exhausted) $(ctr tx no-sa)"
-t_eq "$s: events: exactly one sa-hard-expire, reason seq" \
-	"sa-hard-expire out $(so $n) reason seq" \
+t_eq "$s: tx_seq_exhausted +1 (ping 6), tx_no_sa unchanged (after: no carrier)" \
+	"$((ex0 + 1)) $nosa0" "$(ctr tx seq-exhausted) $(ctr tx no-sa)"
+t_eq "$s: events: exactly one sa-hard-expire, reason seq, then carrier-down" \
+	"sa-hard-expire out $(so $n) reason seq|carrier-down reason expired" \
 	"$(events "$mark" | paste -sd '|')"
 CUR_OUT=0
 

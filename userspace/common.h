@@ -43,6 +43,7 @@ extern const struct name_map mss_mode_names[];
 extern const struct name_map outer_df_names[];
 extern const struct name_map mtu_mode_names[];
 extern const struct name_map sa_state_names[];
+extern const struct name_map carrier_reason_names[];
 
 int parse_u32(const char *s, bool allow_hex, uint32_t *out);
 int parse_ipv4(const char *s, uint32_t *be);

@@ -30,6 +30,8 @@ static const struct name_map event_names[] = {
 	{ "dev-down", AWSVPN_EVENT_DEV_DOWN },
 	{ "replay", AWSVPN_EVENT_REPLAY },
 	{ "auth-fail", AWSVPN_EVENT_AUTH_FAIL },
+	{ "carrier-up", AWSVPN_EVENT_CARRIER_UP },
+	{ "carrier-down", AWSVPN_EVENT_CARRIER_DOWN },
 	{ NULL, 0 }
 };
 
@@ -140,9 +142,13 @@ static int on_event(struct nl_msg *msg, void *arg)
 				 sizeof(e.event_buf));
 	e.ifindex = ev.ifindex;
 	e.has_ifindex = ev.ifindex != 0;
+	/* The reason's enum depends on the event. */
 	if (ev.reason)
-		e.reason = name_or_number(reason_names, ev.reason,
-					  e.reason_buf, sizeof(e.reason_buf));
+		e.reason = name_or_number(ev.event == AWSVPN_EVENT_CARRIER_UP ||
+					  ev.event == AWSVPN_EVENT_CARRIER_DOWN ?
+					  carrier_reason_names : reason_names,
+					  ev.reason, e.reason_buf,
+					  sizeof(e.reason_buf));
 	e.count = ev.count;
 	e.has_count = ev.has_count;
 	if (ev.dir)

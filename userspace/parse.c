@@ -81,6 +81,15 @@ const struct name_map sa_state_names[] = {
 	{ NULL, 0 }
 };
 
+/* Shared by show (the device's reason) and monitor (carrier events). */
+const struct name_map carrier_reason_names[] = {
+	{ "ok", AWSVPN_CARRIER_OK },
+	{ "no-remote", AWSVPN_CARRIER_NO_REMOTE },
+	{ "no-sa", AWSVPN_CARRIER_NO_SA },
+	{ "expired", AWSVPN_CARRIER_EXPIRED },
+	{ NULL, 0 }
+};
+
 int map_value(const struct name_map *map, const char *name)
 {
 	for (; map->name; map++)

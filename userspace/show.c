@@ -256,6 +256,14 @@ static void print_dev_text(const struct awsvpn_dev *d)
 		printf("  local: %s\n", IPV4_STR(d->local));
 	if (d->has & BIT(AWSVPN_A_REMOTE))
 		printf("  remote: %s\n", IPV4_STR(d->remote));
+	/* "up", or "down (why)"; an older module sends neither. */
+	if (d->has & BIT(AWSVPN_A_CARRIER)) {
+		printf("  carrier: %s", d->carrier ? "up" : "down");
+		if (!d->carrier && (d->has & BIT(AWSVPN_A_CARRIER_REASON)))
+			printf(" (%s)", ENUM_NAME(carrier_reason_names,
+						  d->carrier_reason));
+		putchar('\n');
+	}
 	if (d->has & BIT(AWSVPN_A_ENCAP)) {
 		printf("  encap: %s", ENUM_NAME(encap_names, d->encap));
 		if (d->encap == AWSVPN_ENCAP_UDP &&
@@ -402,6 +410,11 @@ static void print_dev_json(struct json *j, const struct awsvpn_dev *d)
 		json_str(j, "local", IPV4_STR(d->local));
 	if (d->has & BIT(AWSVPN_A_REMOTE))
 		json_str(j, "remote", IPV4_STR(d->remote));
+	if (d->has & BIT(AWSVPN_A_CARRIER))
+		json_bool(j, "carrier", d->carrier);
+	if (d->has & BIT(AWSVPN_A_CARRIER_REASON))
+		json_str(j, "carrier_reason",
+			 ENUM_NAME(carrier_reason_names, d->carrier_reason));
 	if (d->has & BIT(AWSVPN_A_ENCAP))
 		json_str(j, "encap", ENUM_NAME(encap_names, d->encap));
 	if (d->has & BIT(AWSVPN_A_SOCKET))

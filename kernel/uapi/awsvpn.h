@@ -51,7 +51,10 @@
  *	One message per event: AWSVPN_A_EVENT, the device (IFINDEX, IFNAME),
  *	for SA events an AWSVPN_A_SA nest with DIR and SPI, and where it
  *	applies AWSVPN_A_EVENT_REASON and AWSVPN_A_EVENT_COUNT.  Sent in the
- *	device's namespace.
+ *	device's namespace.  AWSVPN_EVENT_CARRIER_UP / _DOWN follow every
+ *	change of AWSVPN_A_CARRIER, after the SA or device event that caused
+ *	it; a change of the reason alone while the carrier stays off sends
+ *	nothing (GET_DEVICE shows it).
  */
 #ifndef _UAPI_LINUX_AWSVPN_H
 #define _UAPI_LINUX_AWSVPN_H
@@ -74,6 +77,10 @@ enum awsvpn_event {
 	AWSVPN_EVENT_DEV_DOWN,
 	AWSVPN_EVENT_REPLAY,		/* replayed packets, COUNT since the last one */
 	AWSVPN_EVENT_AUTH_FAIL,		/* ICV failures, COUNT since the last one */
+	AWSVPN_EVENT_CARRIER_UP,	/* the device can carry traffic again;
+					 * REASON AWSVPN_CARRIER_OK */
+	AWSVPN_EVENT_CARRIER_DOWN,	/* it cannot; REASON (enum
+					 * awsvpn_carrier_reason) says why */
 	__AWSVPN_EVENT_MAX
 };
 #define AWSVPN_EVENT_MAX (__AWSVPN_EVENT_MAX - 1)
@@ -84,6 +91,23 @@ enum awsvpn_expire_reason {
 	AWSVPN_EXPIRE_BYTES,
 	AWSVPN_EXPIRE_PACKETS,
 	AWSVPN_EXPIRE_SEQ,		/* sequence numbers exhausted */
+};
+
+/*
+ * AWSVPN_A_CARRIER_REASON, and AWSVPN_A_EVENT_REASON of the carrier events:
+ * why the device has carrier or not.  The carrier is on (OK) only with a
+ * remote address and an active outbound SA that has not hard-expired;
+ * when several things are missing the first in this order is reported.
+ */
+enum awsvpn_carrier_reason {
+	AWSVPN_CARRIER_OK = 1,		/* remote set, active outbound SA */
+	AWSVPN_CARRIER_NO_REMOTE,	/* AWSVPN_A_REMOTE is 0 */
+	AWSVPN_CARRIER_NO_SA,		/* no active outbound SA (none yet, or
+					 * it was deleted; a pending SA does
+					 * not count until switched to) */
+	AWSVPN_CARRIER_EXPIRED,		/* the active outbound SA hard-expired
+					 * (time, bytes, packets, sequence
+					 * numbers) and no other took over */
 };
 
 /* Limits the kernel enforces (and the tool checks first, for nicer errors). */
@@ -216,7 +240,8 @@ enum awsvpn_attr {
 				 * was received (absent: never) */
 	AWSVPN_A_LAST_TX_MS,	/* u64, read-only: ms since the latest send */
 	AWSVPN_A_EVENT,		/* u8 enum awsvpn_event (AWSVPN_CMD_EVENT) */
-	AWSVPN_A_EVENT_REASON,	/* u8 enum awsvpn_expire_reason */
+	AWSVPN_A_EVENT_REASON,	/* u8 enum awsvpn_expire_reason (SA events),
+				 * enum awsvpn_carrier_reason (carrier) */
 	AWSVPN_A_EVENT_COUNT,	/* u64 */
 	AWSVPN_A_PAD,
 	AWSVPN_A_SOCKET,	/* u8 enum awsvpn_socket_owner, read-only: the
@@ -230,6 +255,15 @@ enum awsvpn_attr {
 				 * into a namespace where its value is taken
 				 * loses it (0).  Set with SET_DEVICE, always
 				 * reported by GET_DEVICE (doit and dump) */
+	AWSVPN_A_CARRIER,	/* u8 0/1, read-only: the device's carrier
+				 * (netif_carrier_ok), on only while it can
+				 * send: remote set and an active outbound SA.
+				 * Routes over a device without carrier are
+				 * "linkdown" (ignored with the sysctl
+				 * ignore_routes_with_linkdown), and its
+				 * packets are dropped before the module sees
+				 * them (ip link: NO-CARRIER) */
+	AWSVPN_A_CARRIER_REASON,/* u8 enum awsvpn_carrier_reason, read-only */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)

@@ -86,6 +86,8 @@ struct awsvpn_dev {
 	uint32_t outer_mtu, nat_keepalive, if_id;
 	uint16_t local_port, remote_port, mss;
 	uint8_t encap, df, mss_mode, mtu_mode, outer_df, socket;
+	uint8_t carrier;	/* 0/1 */
+	uint8_t carrier_reason;	/* enum awsvpn_carrier_reason */
 	uint64_t last_rx_ms, last_tx_ms;
 	struct awsvpn_stats st;
 	struct awsvpn_sa *sa;
@@ -121,7 +123,8 @@ struct awsvpn_nl_event {
 	bool has_sa;
 	uint8_t dir;
 	uint32_t spi;
-	uint8_t reason;		/* enum awsvpn_expire_reason, 0 if none */
+	uint8_t reason;		/* enum awsvpn_expire_reason (SA events) or
+				 * awsvpn_carrier_reason (carrier), 0 if none */
 	bool has_count;
 	uint64_t count;
 };

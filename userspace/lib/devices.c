@@ -167,6 +167,8 @@ int awsvpn_dev_list_add(struct nl_msg *msg, void *arg)
 	GET(u64, tb, AWSVPN_A_LAST_RX_MS, d->last_rx_ms, d->has);
 	GET(u64, tb, AWSVPN_A_LAST_TX_MS, d->last_tx_ms, d->has);
 	GET(u32, tb, AWSVPN_A_IF_ID, d->if_id, d->has);
+	GET(u8, tb, AWSVPN_A_CARRIER, d->carrier, d->has);
+	GET(u8, tb, AWSVPN_A_CARRIER_REASON, d->carrier_reason, d->has);
 	parse_stats(tb[AWSVPN_A_STATS], &d->st);
 	return parse_sas(tb[AWSVPN_A_SAS], d);
 }
