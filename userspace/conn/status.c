@@ -60,6 +60,13 @@ static void collect(const struct conn_state *s, vici_conn_t *vc,
 		snprintf(ts->bgp, sizeof(ts->bgp), "unknown");
 }
 
+static const char *reason_str(int r)
+{
+	const char *name = map_name(carrier_reason_names, r);
+
+	return name ? name : "unknown";
+}
+
 static const char *carrier_str(int c)
 {
 	return c == 1 ? "up" : c == 0 ? "down" : "unknown";
@@ -90,7 +97,12 @@ static void print_text(const struct conn_state *s, int i,
 		       w->child_life, w->suite, w->spi_in, w->spi_out);
 	else if (ts->charon_ok)
 		printf("    CHILD SA: none installed\n");
-	printf("    carrier: %s\n", carrier_str(ts->carrier));
+	if (ts->dev_ok && !ts->dev.carrier &&
+	    (ts->dev.has & BIT(AWSVPN_A_CARRIER_REASON)))
+		printf("    carrier: down (%s)\n",
+		       reason_str(ts->dev.carrier_reason));
+	else
+		printf("    carrier: %s\n", carrier_str(ts->carrier));
 	if (ts->dev_ok)
 		printf("    traffic: rx %llu bytes %llu packets, tx %llu bytes %llu packets\n",
 		       (unsigned long long)ts->dev.st.v[AWSVPN_STAT_RX_BYTES],
@@ -140,6 +152,9 @@ static void print_json(struct json *j, const struct conn_state *s, int i,
 		json_null(j, "child_state");
 	}
 	json_str(j, "carrier", carrier_str(ts->carrier));
+	if (ts->dev_ok && (ts->dev.has & BIT(AWSVPN_A_CARRIER_REASON)))
+		json_str(j, "carrier_reason",
+			 reason_str(ts->dev.carrier_reason));
 	if (ts->dev_ok) {
 		json_u64(j, "rx_bytes", ts->dev.st.v[AWSVPN_STAT_RX_BYTES]);
 		json_u64(j, "rx_packets", ts->dev.st.v[AWSVPN_STAT_RX_PACKETS]);
