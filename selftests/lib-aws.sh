@@ -55,6 +55,7 @@
 # AWS_IKE_LIFETIME (28800), AWS_ESP_LIFETIME (3600), AWS_REKEY_MARGIN
 # (270), AWS_DPD_DELAY (10).
 
+# shellcheck disable=SC2034  # some are read through aws_out & co. (eval)
 AWS_CGW_OUT=192.0.2.1
 AWS_NET_CGW=192.0.2.254
 AWS_NET_AWS=198.51.100.254
