@@ -146,10 +146,10 @@ if [ "$ROUTING" = bgp ]; then
 	t_check "cgw: FRR (zebra, bgpd)" frr_start cgw cgw "$T_TMP/cgw-frr.conf"
 	t1=$(date +%s%N)
 	bgp_all_up() {
-		[ "$(bgp_neighbor_state cgw $AWS_INSIDE1)" = Established ] &&
-		[ "$(bgp_neighbor_state cgw $AWS_INSIDE2)" = Established ] &&
-		[ "$(bgp_neighbor_state aws $CGW_INSIDE1)" = Established ] &&
-		[ "$(bgp_neighbor_state aws $CGW_INSIDE2)" = Established ]
+		[ "$(bgp_neighbor_state cgw "$AWS_INSIDE1")" = Established ] &&
+		[ "$(bgp_neighbor_state cgw "$AWS_INSIDE2")" = Established ] &&
+		[ "$(bgp_neighbor_state aws "$CGW_INSIDE1")" = Established ] &&
+		[ "$(bgp_neighbor_state aws "$CGW_INSIDE2")" = Established ]
 	}
 	t_check "BGP: both sessions Established on both sides" wait_for 90 bgp_all_up
 	T_BGP=$(ms "$t1")
@@ -185,7 +185,7 @@ tc=$(date +%s%N)
 t_check "net: cut tunnel 1 (IKE and ESP to and from $AWS_OUT1)" aws_cut_tunnel 1
 moved() { via cgw $AWS_VPC_ADDR 2 && via aws $AWS_LAN_ADDR 2; }
 if [ "$ROUTING" = bgp ]; then
-	down1() { [ "$(bgp_neighbor_state cgw $AWS_INSIDE1)" != Established ]; }
+	down1() { [ "$(bgp_neighbor_state cgw "$AWS_INSIDE1")" != Established ]; }
 	t_check "BGP over tunnel 1 goes down (hold time)" wait_for 90 down1
 	T_BGP_DOWN=$(ms "$tc")
 else
@@ -213,8 +213,8 @@ t_check "net: restore tunnel 1" aws_restore_tunnel 1
 t_check "tunnel 1's CHILD_SAs are back on both sides" wait_for 120 both_up
 T_SA_BACK=$(ms "$tr")
 if [ "$ROUTING" = bgp ]; then
-	up1() { [ "$(bgp_neighbor_state cgw $AWS_INSIDE1)" = Established ] &&
-		[ "$(bgp_neighbor_state aws $CGW_INSIDE1)" = Established ]; }
+	up1() { [ "$(bgp_neighbor_state cgw "$AWS_INSIDE1")" = Established ] &&
+		[ "$(bgp_neighbor_state aws "$CGW_INSIDE1")" = Established ]; }
 	t_check "BGP over tunnel 1 Established again" wait_for 90 up1
 	T_BGP_BACK=$(ms "$tr")
 else

@@ -58,6 +58,7 @@
 # AWS_IKE_LIFETIME (28800), AWS_ESP_LIFETIME (3600), AWS_REKEY_MARGIN
 # (270), AWS_DPD_DELAY (10).
 
+# shellcheck disable=SC2034  # some are read through aws_out & co. (eval)
 AWS_CGW_OUT=192.0.2.1
 AWS_NET_CGW=192.0.2.254
 AWS_NET_AWS=198.51.100.254
@@ -471,8 +472,10 @@ aws_ping_stop() {
 # CustomerGatewayConfiguration (FMT xml) gives for this connection.  Like
 # AWS's, the algorithms are the minimum example proposal (AES128, SHA1,
 # group 2); the tunnels accept every AWS suite.  Lifetimes are the
-# tunnels' (AWS_IKE_LIFETIME, AWS_ESP_LIFETIME), DPD 10 s / 3 retries.  The XML form names no IKE
-# version (AWS's does not either); the IKE mode is "main" in both.
+# tunnels' (AWS_IKE_LIFETIME, AWS_ESP_LIFETIME), DPD 10 s / 3 retries.
+# The text names the IKE version ("IKEv1"/"IKEv2"; "Phase 1 Negotiation
+# Mode : main" for IKEv1 only); the XML form names none (AWS's does not
+# either) and has <mode>main</mode> for both.
 
 aws_write_download() {
 	local fmt=$1 ver=$2 routing=$3 f=$4
@@ -480,7 +483,9 @@ aws_write_download() {
 	text:[12]:bgp|text:[12]:static|xml:[12]:bgp|xml:[12]:static) ;;
 	*) echo "usage: aws_write_download text|xml 1|2 bgp|static FILE"; return 1 ;;
 	esac
-	"_aws_download_$fmt" "$ver" "$routing" > "$f" && chmod 600 "$f"
+	# Mode 600 from the start: it holds the keys.
+	(umask 077 && "_aws_download_$fmt" "$ver" "$routing" |
+		sed '/^@@drop@@$/d' > "$f") && chmod 600 "$f"
 }
 
 _aws_download_text() {
@@ -528,7 +533,7 @@ _aws_download_text() {
 		  - Authentication Algorithm : sha1
 		  - Encryption Algorithm     : aes-128-cbc
 		  - Lifetime                 : $AWS_IKE_LIFETIME seconds
-		$([ "$ver" = 1 ] && echo "  - Phase 1 Negotiation Mode : main")
+		$([ "$ver" = 1 ] && echo "  - Phase 1 Negotiation Mode : main" || echo @@drop@@)
 		  - Diffie-Hellman           : Group 2
 
 		#2: IPSec Configuration
