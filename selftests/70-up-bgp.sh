@@ -121,7 +121,7 @@ trest=$(date +%s)
 t_check "tunnel 1 comes back by itself (charon retries)" \
 	wait_for 120 aws_tunnel_installed 1
 t_check "BGP over tunnel 1 Established again" \
-	wait_for 120 test "$(bgp_neighbor_state cgw 169.254.10.1)" = Established
+	wait_for 120 output_is Established bgp_neighbor_state cgw 169.254.10.1
 t_check "the VPC route is back on tunnel 1" \
 	wait_for 60 bgp_has_route cgw 10.100.0.0/16 169.254.10.1
 t_diag "tunnel 1 in use again $(( $(date +%s) - trest )) s after the restore"

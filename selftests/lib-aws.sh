@@ -712,6 +712,7 @@ _aws_download_xml() {
 #   cgw_up FILE [ARGS...]       awsvpn up FILE against them (output in
 #                               $T_TMP/up.out, status in $?)
 #   cgw_awsvpn ARGS...          the tool in ns cgw
+#   output_is EXPECTED CMD...   true if CMD prints EXPECTED (wait_for)
 #   cgw_leftovers               what an "up" could have left behind, one
 #                               line each (devices, routes, addresses,
 #                               charon connections and SAs, state files,
@@ -723,6 +724,10 @@ cgw_start() {
 }
 
 cgw_awsvpn() { ip netns exec cgw awsvpn "$@"; }
+
+# output_is EXPECTED CMD...: CMD prints EXPECTED (for wait_for, which
+# runs CMD again each time; "test $(...)" would be evaluated only once).
+output_is() { [ "$("${@:2}")" = "$1" ]; }
 
 cgw_up() {
 	local f=$1

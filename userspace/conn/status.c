@@ -87,10 +87,12 @@ static void print_text(const struct conn_state *s, int i,
 		printf("    IKE: charon not reachable\n");
 	else if (!w->found)
 		printf("    IKE: down (no IKE SA)\n");
-	else
+	else if (w->ike_established >= 0)
 		printf("    IKE: %s, up %ld s, rekey in %ld s, peer %s%s\n",
 		       w->ike_state, w->ike_established, w->ike_rekey,
 		       w->remote, w->nat ? ", NAT-T" : "");
+	else
+		printf("    IKE: %s, peer %s\n", w->ike_state, w->remote);
 	if (ts->charon_ok && w->child)
 		printf("    CHILD SA: %s, age %ld s, rekey in %ld s, expires in %ld s, %s, spi in %s out %s\n",
 		       w->child_state, w->child_installed, w->child_rekey,
@@ -135,8 +137,10 @@ static void print_json(struct json *j, const struct conn_state *s, int i,
 	else
 		json_null(j, "ike_state");
 	if (ts->charon_ok && w->found) {
-		json_u64(j, "ike_established", w->ike_established);
-		json_u64(j, "ike_rekey_in", w->ike_rekey);
+		if (w->ike_established >= 0)
+			json_u64(j, "ike_established", w->ike_established);
+		if (w->ike_rekey >= 0)
+			json_u64(j, "ike_rekey_in", w->ike_rekey);
 		json_str(j, "peer", w->remote);
 		json_bool(j, "nat", w->nat);
 	}
