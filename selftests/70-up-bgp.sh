@@ -18,15 +18,7 @@ set -eu
 
 require_tool
 require_cmd charon-systemd swanctl vtysh nft python3
-t_check "load awsvpn" mod_load
-t_check "kernel-awsvpn plugin installed for the guest's charon" ike_plugin_setup
-t_check "topology: cgw -- net -- aws (two AWS outside addresses, VPC 10.100.0.0/16)" \
-	aws_conn_topology
-t_check "aws: charon (IKEv2, both tunnels) and FRR bgpd (ASN 64512)" \
-	aws_charon_start 2 bgp
-t_check "cgw: charon (kernel-awsvpn) and FRR with an empty configuration" \
-	cgw_start bgp
-t_passed || t_done
+up_setup 2 bgp
 
 F="$T_TMP/vpn-0a1b2c3d4e5f60718.txt"
 t_check "AWS's text download for this connection (BGP, IKEv2)" \
@@ -77,12 +69,11 @@ t_check "BGP: aws learned the advertised 10.200.0.0/24" \
 	wait_for 30 bgp_has_route aws 10.200.0.0/24
 t_passed || { t_diag "$(frr_vtysh cgw -c 'show bgp summary'; frr_vtysh cgw -c 'show running-config')"; t_done; }
 
-txp() { cgw_awsvpn show "$1" --json | json_get 'j[0]["stats"]["tx_packets"]'; }
-a0=$(txp aws0); a1=$(txp aws1)
+a0=$(dev_tx aws0); a1=$(dev_tx aws1)
 t_eq "ping 10.200.0.1 -> 10.100.0.1 across the VPN (20)" 20 \
-	"$(ip netns exec cgw ping -c 20 -i 0.05 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
-t_check "the pings left through tunnel 1 (aws0 tx +20 or more)" test $(( $(txp aws0) - a0 )) -ge 20
-t_check "not through tunnel 2 (aws1 tx +less than 20: BGP keepalives only)" test $(( $(txp aws1) - a1 )) -lt 20
+	"$(vpc_pings 20)"
+t_check "the pings left through tunnel 1 (aws0 tx +20 or more)" test $(( $(dev_tx aws0) - a0 )) -ge 20
+t_check "not through tunnel 2 (aws1 tx +less than 20: BGP keepalives only)" test $(( $(dev_tx aws1) - a1 )) -lt 20
 
 status=$(cgw_awsvpn status aws)
 t_diag "$status"
@@ -110,10 +101,10 @@ sleep 40
 read -r _ SENT _ RECV _ LOST _ GAP <<< "$(aws_ping_stop)"
 t_diag "failover (BGP): $SENT sent, $RECV received, $LOST lost, longest gap ${GAP} ms"
 t_check "traffic continued over tunnel 2 within 35 s (longest gap ${GAP} ms)" test "$GAP" -le 35000
-b1=$(txp aws1)
+b1=$(dev_tx aws1)
 t_eq "pings after the failover (10)" 10 \
-	"$(ip netns exec cgw ping -c 10 -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
-t_check "... through tunnel 2 (aws1 tx +10 or more)" test $(( $(txp aws1) - b1 )) -ge 10
+	"$(vpc_pings 10)"
+t_check "... through tunnel 2 (aws1 tx +10 or more)" test $(( $(dev_tx aws1) - b1 )) -ge 10
 
 aws_ping_start
 t_check "restore tunnel 1" aws_restore_tunnel 1
@@ -127,10 +118,10 @@ t_check "the VPC route is back on tunnel 1" \
 t_diag "tunnel 1 in use again $(( $(date +%s) - trest )) s after the restore"
 read -r _ SENT _ RECV _ LOST _ GAP <<< "$(aws_ping_stop)"
 t_diag "restore (BGP): $SENT sent, $RECV received, $LOST lost, longest gap ${GAP} ms"
-a0=$(txp aws0)
+a0=$(dev_tx aws0)
 t_eq "pings after the restore (10)" 10 \
-	"$(ip netns exec cgw ping -c 10 -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
-t_check "... through tunnel 1 again (aws0 tx +10 or more)" test $(( $(txp aws0) - a0 )) -ge 10
+	"$(vpc_pings 10)"
+t_check "... through tunnel 1 again (aws0 tx +10 or more)" test $(( $(dev_tx aws0) - a0 )) -ge 10
 
 # ---------------------------------------------------------------- down
 cgw_awsvpn down aws > "$T_TMP/down.out" 2>&1 && rc=0 || rc=$?

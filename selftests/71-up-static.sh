@@ -17,12 +17,7 @@ set -eu
 
 require_tool
 require_cmd charon-systemd swanctl nft python3
-t_check "load awsvpn" mod_load
-t_check "kernel-awsvpn plugin installed for the guest's charon" ike_plugin_setup
-t_check "topology: cgw -- net -- aws" aws_conn_topology
-t_check "aws: charon (IKEv2, both tunnels, static routing)" aws_charon_start 2 static
-t_check "cgw: charon (kernel-awsvpn)" cgw_start static
-t_passed || t_done
+up_setup 2 static
 
 F="$T_TMP/vpn-static.txt"
 t_check "AWS's text download (static routing, IKEv2)" aws_write_download text 2 static "$F"
@@ -35,10 +30,7 @@ t_eq "awsvpn up --route 10.100.0.0/16: exit status 0" 0 "$rc"
 t_diag "$(cat "$T_TMP/up.out")"
 t_passed || { t_diag "$(ike_log cgw | tail -n 40)"; t_done; }
 
-first_reply() {
-	ip netns exec cgw ping -c 1 -W 1 -I 10.200.0.1 10.100.0.1 >/dev/null 2>&1
-}
-t_check "first ping reply across the VPN" wait_for 20 first_reply
+t_check "first ping reply across the VPN" wait_for 20 output_is 1 vpc_pings 1
 T_TRAFFIC=$(( ($(date +%s%N) - t0) / 1000000 ))
 t_diag "awsvpn up took ${T_UP} ms; first ping reply ${T_TRAFFIC} ms after the start"
 
@@ -53,7 +45,6 @@ route_dev() { ip -n cgw route get 10.100.0.1 from 10.200.0.1 2>/dev/null | grep 
 t_eq "the kernel routes the VPC over st0" st0 "$(route_dev)"
 
 # ------------------------------------------------------------ failover
-txp() { cgw_awsvpn show "$1" --json | json_get 'j[0]["stats"]["tx_packets"]'; }
 aws_ping_start
 sleep 2
 t_check "cut tunnel 1" aws_cut_tunnel 1
@@ -70,10 +61,10 @@ t_check "failover within DPD detection time + 5 s (${T_DOWN} ms <= 22100)" test 
 sleep 35
 read -r _ SENT _ RECV _ LOST _ GAP <<< "$(aws_ping_stop)"
 t_diag "failover (static): $SENT sent, $RECV received, $LOST lost, longest gap ${GAP} ms (AWS's side moves on its own DPD)"
-b1=$(txp st1)
+b1=$(dev_tx st1)
 t_eq "pings after the failover (10)" 10 \
-	"$(ip netns exec cgw ping -c 10 -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
-t_check "... through tunnel 2 (st1 tx +10 or more)" test $(( $(txp st1) - b1 )) -ge 10
+	"$(vpc_pings 10)"
+t_check "... through tunnel 2 (st1 tx +10 or more)" test $(( $(dev_tx st1) - b1 )) -ge 10
 status=$(cgw_awsvpn status st)
 t_diag "$status"
 t_match "status: tunnel 1 carrier down (no SA)" 'carrier: down \(no-sa\)' "$status"
@@ -88,10 +79,10 @@ t_diag "tunnel 1 in use again $(( $(date +%s) - trest )) s after the restore"
 sleep 3
 read -r _ SENT _ RECV _ LOST _ GAP <<< "$(aws_ping_stop)"
 t_diag "restore (static): $SENT sent, $RECV received, $LOST lost, longest gap ${GAP} ms"
-a0=$(txp st0)
+a0=$(dev_tx st0)
 t_eq "pings after the restore (10)" 10 \
-	"$(ip netns exec cgw ping -c 10 -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 | grep -c 'bytes from' || true)"
-t_check "... through tunnel 1 (st0 tx +10 or more)" test $(( $(txp st0) - a0 )) -ge 10
+	"$(vpc_pings 10)"
+t_check "... through tunnel 1 (st0 tx +10 or more)" test $(( $(dev_tx st0) - a0 )) -ge 10
 
 cgw_awsvpn down st > "$T_TMP/down.out" 2>&1 && rc=0 || rc=$?
 t_eq "awsvpn down: exit 0" 0 "$rc"

@@ -18,17 +18,7 @@ set -eu
 
 require_tool
 require_cmd charon-systemd swanctl vtysh nft python3
-t_check "load awsvpn" mod_load
-t_check "kernel-awsvpn plugin installed for the guest's charon" ike_plugin_setup
-t_check "topology: cgw -- net -- aws" aws_conn_topology
-t_check "aws: charon (IKEv1 main mode, both tunnels) and FRR" aws_charon_start 1 bgp
-t_check "cgw: charon (kernel-awsvpn) and FRR" cgw_start bgp
-t_passed || t_done
-
-pings() {
-	ip netns exec cgw ping -c "$1" -i 0.1 -W 2 -I 10.200.0.1 10.100.0.1 |
-		grep -c 'bytes from' || true
-}
+up_setup 1 bgp
 
 # ------------------------------------------------------- XML, BGP, IKEv1
 X="$T_TMP/vpn.xml"
@@ -41,7 +31,7 @@ t_eq "up (XML): both IKE SAs ESTABLISHED in IKEv1, both CHILD_SAs INSTALLED" "2 
 	"$(ike_swanctl cgw --list-sas | grep -cE '^x-t[12]: #[0-9]+, ESTABLISHED, IKEv1') $(ike_swanctl cgw --list-sas | grep -cE '^  x-t[12]: #[0-9]+, reqid [0-9]+, INSTALLED')"
 t_check "BGP over both tunnels, VPC route learned via tunnel 1" \
 	wait_for 90 bgp_has_route cgw 10.100.0.0/16 169.254.10.1
-t_eq "ping across (10)" 10 "$(pings 10)"
+t_eq "ping across (10)" 10 "$(vpc_pings 10)"
 t_check "down (XML)" cgw_awsvpn down x
 t_eq "nothing left" "" "$(cgw_leftovers)"
 wait_for 10 test -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)"
@@ -55,8 +45,8 @@ ip -n aws route add 10.200.0.0/24 dev xfrm1
 cgw_up "$S" --name s --route 10.100.0.0/16 && rc=0 || rc=$?
 t_eq "up (text, IKEv1, static): exit 0" 0 "$rc"
 t_diag "$(cat "$T_TMP/up.out")"
-t_check "traffic passes" wait_for 20 output_is 1 pings 1
-t_eq "ping across (10)" 10 "$(pings 10)"
+t_check "traffic passes" wait_for 20 output_is 1 vpc_pings 1
+t_eq "ping across (10)" 10 "$(vpc_pings 10)"
 t_check "down (text)" cgw_awsvpn down s
 ip -n aws route del 10.200.0.0/24 dev xfrm1
 t_eq "nothing left" "" "$(cgw_leftovers)"
@@ -120,7 +110,7 @@ t_match "... tunnel 1 up" 'tunnel 1: wk0 up in' "$(cat "$T_TMP/up.out")"
 t_match "... tunnel 2 not up, with charon's own lines" 'tunnel 2 \(wk1\): not up after [0-9]+ s: .* charon: ' \
 	"$(tr '\n' ' ' < "$T_TMP/up.out")"
 t_check "... the key is not in the output" test -z "$(grep -F -e Wrong_key_for_tunnel2 -e "$AWS_PSK1" "$T_TMP/up.out")"
-t_eq "traffic over tunnel 1 meanwhile (5)" 5 "$(pings 5)"
+t_eq "traffic over tunnel 1 meanwhile (5)" 5 "$(vpc_pings 5)"
 t_check "down after a partial up" cgw_awsvpn down wk
 t_eq "nothing left" "" "$(cgw_leftovers)"
 t_done

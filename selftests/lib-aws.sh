@@ -708,15 +708,42 @@ _aws_download_xml() {
 # and, for BGP, FRR ("cgw") without any configuration of its own: what
 # "awsvpn up" adds is all it has.
 #
+#   up_setup VER ROUTING        everything below, as the first checks
 #   cgw_start ROUTING           charon (and FRR for bgp) in ns cgw
 #   cgw_up FILE [ARGS...]       awsvpn up FILE against them (output in
 #                               $T_TMP/up.out, status in $?)
 #   cgw_awsvpn ARGS...          the tool in ns cgw
 #   output_is EXPECTED CMD...   true if CMD prints EXPECTED (wait_for)
+#   vpc_pings N                 answered pings of N, LAN -> VPC
+#   dev_tx DEV                  tx packets of awsvpn device DEV in cgw
 #   cgw_leftovers               what an "up" could have left behind, one
 #                               line each (devices, routes, addresses,
 #                               charon connections and SAs, state files,
 #                               FRR neighbours); nothing when clean
+
+# up_setup VER ROUTING: the module and plugin, the topology, AWS's side
+# (IKEv VER, ROUTING bgp|static) and the gateway's daemons, as checks;
+# the file ends (t_done) if any fails.
+up_setup() {
+	t_check "load awsvpn" mod_load
+	t_check "kernel-awsvpn plugin installed for the guest's charon" ike_plugin_setup
+	t_check "topology: cgw -- net -- aws (two AWS outside addresses, VPC 10.100.0.0/16)" \
+		aws_conn_topology
+	t_check "aws: charon (IKEv$1, both tunnels, $2 routing)" aws_charon_start "$1" "$2"
+	t_check "cgw: charon (kernel-awsvpn)$([ "$2" = bgp ] && echo ", FRR with an empty configuration")" \
+		cgw_start "$2"
+	t_passed || t_done
+}
+
+# vpc_pings N: how many of N pings from the LAN (10.200.0.1) to the VPC
+# (10.100.0.1), 0.1 s apart, were answered.
+vpc_pings() {
+	ip netns exec cgw ping -c "$1" -i 0.1 -W 2 -I "$AWS_LAN_ADDR" "$AWS_VPC_ADDR" |
+		grep -c 'bytes from' || true
+}
+
+# dev_tx DEV: packets awsvpn device DEV (in cgw) has sent.
+dev_tx() { cgw_awsvpn show "$1" --json | json_get 'j[0]["stats"]["tx_packets"]'; }
 
 cgw_start() {
 	ike_charon cgw cgw awsvpn || return 1
