@@ -11,6 +11,7 @@
 # (charon unreachable, charon without kernel-awsvpn, a device name taken,
 # --advertise without BGP): refused, nothing created.  A wrong pre-shared
 # key: exit 3 with charon's reason, the other tunnel up, down cleans up.
+# Behind a NAT with --local: both tunnels on NAT-T, traffic, down.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
@@ -112,5 +113,23 @@ t_match "... tunnel 2 not up, with charon's own lines" 'tunnel 2 \(wk1\): not up
 t_check "... the key is not in the output" test -z "$(grep -F -e Wrong_key_for_tunnel2 -e "$AWS_PSK1" "$T_TMP/up.out")"
 t_eq "traffic over tunnel 1 meanwhile (5)" 5 "$(vpc_pings 5)"
 t_check "down after a partial up" cgw_awsvpn down wk
+t_eq "nothing left" "" "$(cgw_leftovers)"
+ip -n aws route del 10.200.0.0/24 dev xfrm1
+
+# ------------------------------------------------------ behind a NAT
+# The gateway's own address becomes 10.0.1.2 behind a NAT in net; AWS
+# still knows it as 192.0.2.1 (the download's), so --local names the own
+# one and the IKE identity stays the registered one.
+t_check "cgw behind a NAT (10.0.1.2, translated to 192.0.2.1 in net)" aws_conn_nat
+ip -n aws route add 10.200.0.0/24 dev xfrm1
+cgw_up "$G" --name nat --local "$AWS_CGW_PRIV" --route 10.100.0.0/16 && rc=0 || rc=$?
+t_diag "$(cat "$T_TMP/up.out")"
+t_eq "up --local behind a NAT: exit 0" 0 "$rc"
+t_eq "both devices: ESP in UDP on charon's socket (NAT-T)" "udp adopted|udp adopted" \
+	"$(for d in nat0 nat1; do cgw_awsvpn show $d --json | json_get '"%s %s" % (j[0]["encap"], j[0]["socket"])'; done | paste -sd'|')"
+t_eq "status: NAT-T detected on both tunnels" "true true" \
+	"$(cgw_awsvpn status nat --json | json_get '" ".join(str(t["nat"]).lower() for t in j[0]["tunnels"])')"
+t_eq "ping across (10)" 10 "$(vpc_pings 10)"
+t_check "down (NAT)" cgw_awsvpn down nat
 t_eq "nothing left" "" "$(cgw_leftovers)"
 t_done

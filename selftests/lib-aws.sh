@@ -149,7 +149,7 @@ frr_stop() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -9 "$pid" 2>/dev/null
+		kill -9 "$pid" 2>/dev/null || true
 		rm -f "$d/$dmn.mypid"
 	done
 	return 0
