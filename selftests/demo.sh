@@ -141,7 +141,8 @@ say "a ping every 0.1 s runs meanwhile"
 aws_ping_start
 sleep 2
 t0=$SECONDS
-runsh "ip netns exec net nft add table ip cut; ip netns exec net nft add chain ip cut fwd '{ type filter hook forward priority 0; }'; ip netns exec net nft add rule ip cut fwd ip saddr 198.51.100.1 drop; ip netns exec net nft add rule ip cut fwd ip daddr 198.51.100.1 drop"
+aws_cut_tunnel 1 || FAILED=1
+run ip netns exec net nft list table ip awscut1
 say "waiting for the route to move to tunnel 2..."
 wait_for 90 bgp_has_route cgw 10.100.0.0/16 169.254.11.1 || FAILED=1
 say "the VPC is reached over tunnel 2 after $((SECONDS - t0)) s"
@@ -154,7 +155,7 @@ run ip netns exec cgw ping -c 3 -i 0.2 -I 10.200.0.1 10.100.0.1 || FAILED=1
 # ---------------------------------------------------------------------
 section "10. Tunnel 1 is back"
 t0=$SECONDS
-run ip netns exec net nft delete table ip cut
+run ip netns exec net nft delete table ip awscut1
 say "charon retries on its own; BGP follows"
 wait_for 120 bgp_has_route cgw 10.100.0.0/16 169.254.10.1 || FAILED=1
 say "traffic on tunnel 1 again after $((SECONDS - t0)) s"
