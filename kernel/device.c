@@ -127,6 +127,11 @@ static void awsvpn_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/*
+	 * Keep the inner route up to ndo_start_xmit: icmp_send() answers
+	 * nothing without it, and ip_do_fragment() needs it.
+	 */
+	netif_keep_dst(dev);
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = AWSVPN_HEADROOM;
