@@ -91,4 +91,59 @@ t_eq "no expiry event" "" \
 	"$(grep -E 'expire' "$T_TMP/mon-a.json")"
 ip link del $D
 
+# ================================================================ (d)
+
+ns_create edgens
+t_check "devices edge3, edge4 (and edge5 in netns edgens) with SAs, up" \
+	eval "awsvpn_add edge3 && awsvpn_add edge4 && awsvpn_add edge5 edgens &&
+	      sa_add edge3 out 0x2000 && sa_add edge3 in 0x2001 &&
+	      sa_add edge4 out 0x3000 &&
+	      ip netns exec edgens awsvpn sa add edge5 dir out spi 0x4000 \
+		enc aes128-gcm16 key-file $KEY &&
+	      ip link set edge3 up && ip link set edge4 up &&
+	      ip -n edgens link set edge5 up"
+awsvpn monitor --json > "$T_TMP/mon-d.json" 2>&1 &
+MON_D=$!
+t_on_exit "kill $MON_D"
+ip netns exec edgens awsvpn monitor --json > "$T_TMP/mon-d5.json" 2>&1 &
+MON_D5=$!
+t_on_exit "kill $MON_D5"
+# The monitors have joined once they see an event.
+for _ in $(seq 50); do
+	ip link set edge4 down; ip link set edge4 up
+	ip -n edgens link set edge5 down; ip -n edgens link set edge5 up
+	grep -q '"dev-up"' "$T_TMP/mon-d.json" &&
+		grep -q '"dev-up"' "$T_TMP/mon-d5.json" && break
+	sleep 0.2
+done
+t_check "monitors receive events" eval "grep -q dev-up $T_TMP/mon-d.json &&
+	grep -q dev-up $T_TMP/mon-d5.json"
+# Requests in flight while the module goes.
+( for _ in $(seq 400); do
+	awsvpn show >/dev/null 2>&1
+	awsvpn set edge3 nat-keepalive 20 >/dev/null 2>&1
+	$GENL GET_DEVICE IFNAME=str:edge4 >/dev/null 2>&1
+  done ) &
+REQ=$!
+t_on_exit "kill $REQ"
+sleep 0.3
+n0=$(wc -l < "$T_TMP/mon-d.json") n5=$(wc -l < "$T_TMP/mon-d5.json")
+dmesg_mark
+t_check "rmmod with devices, SAs, monitors and requests in flight" mod_unload
+kill $REQ 2>/dev/null
+wait $REQ 2>/dev/null
+sleep 0.5
+for d in edge3 edge4; do
+	t_match "monitor got dev-down of $d at rmmod" \
+		"\"dev-down\".*\"$d\"|\"$d\".*\"dev-down\"" \
+		"$(tail -n +$((n0 + 1)) "$T_TMP/mon-d.json")"
+done
+t_match "monitor in edgens got dev-down of edge5 at rmmod" \
+	'"dev-down".*"edge5"|"edge5".*"dev-down"' \
+	"$(tail -n +$((n5 + 1)) "$T_TMP/mon-d5.json")"
+t_eq "kernel log: no warning, bug or oops" "" \
+	"$(dmesg_since | grep -Ei 'WARNING|BUG|Oops|general protection|refcount|list_del|use-after' || true)"
+t_match "kernel log: unloaded" 'awsvpn: unloaded' "$(dmesg_since)"
+t_check "module loads again" mod_load
+
 t_done
