@@ -168,6 +168,12 @@ struct awsvpn_device {
 	unsigned int n_sa[__AWSVPN_DIR_MAX];
 
 	struct dst_cache dst_cache;
+	/*
+	 * Bumped, under dst_lock, whenever the outer addressing changes: a
+	 * route looked up before must not be cached after the reset.
+	 */
+	spinlock_t dst_lock;
+	unsigned int dst_gen;
 	struct gro_cells gro_cells;
 	struct awsvpn_stats stats;
 

@@ -175,4 +175,43 @@ t_eq "... df_reset/fragmented/fragments/icmp +0/+1/+$N/+0" "0 1 $N 0" \
 tc -n cgw qdisc del dev cgw-lan clsact
 ip -n cgw route del $VPC4/32 dev awsvpn0
 
+# ================================================================ (c)
+
+# Traffic from cgw into the tunnel all along (UDP to vpc, discarded).
+ip netns exec cgw python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 60
+while time.time() < end:
+    try:
+        s.sendto(b"x" * 100, ("10.2.0.2", 9))
+    except OSError:
+        pass
+    time.sleep(0.0005)' &
+FLOOD=$!
+t_on_exit "kill $FLOOD"
+sleep 0.5
+for i in $(seq 40); do
+	if [ $((i % 2)) = 1 ]; then r=198.51.100.2; else r=192.0.2.2; fi
+	ip netns exec cgw awsvpn set awsvpn0 remote $r
+	sleep 0.05
+done
+# Last: 192.0.2.2 (i = 40); then 198.51.100.2 once more, and settle.
+ip netns exec cgw awsvpn set awsvpn0 remote 198.51.100.2
+sleep 0.3
+ip netns exec cgw timeout 2 tcpdump -U -nn -i veth-cgw -w "$T_TMP/v1.pcap" \
+	esp 2>/dev/null &
+C1=$!
+ip netns exec cgw timeout 2 tcpdump -U -nn -i veth2-cgw -w "$T_TMP/v2.pcap" \
+	esp 2>/dev/null &
+C2=$!
+wait $C1 $C2
+kill $FLOOD 2>/dev/null
+wait $FLOOD 2>/dev/null
+v1=$(tcpdump -nn -r "$T_TMP/v1.pcap" 2>/dev/null | grep -c 'ESP' || true)
+v2=$(tcpdump -nn -r "$T_TMP/v2.pcap" 2>/dev/null | grep -c '> 198.51.100.2: ESP' || true)
+t_eq "40 remote changes under traffic, then 198.51.100.2: no ESP on veth-cgw" \
+	0 "$v1"
+t_match "... ESP to 198.51.100.2 on veth2-cgw ($v2 packets)" '^[1-9][0-9]*$' "$v2"
+
 t_done
