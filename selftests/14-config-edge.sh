@@ -91,6 +91,66 @@ t_eq "no expiry event" "" \
 	"$(grep -E 'expire' "$T_TMP/mon-a.json")"
 ip link del $D
 
+# ================================================================ (b)
+
+D=edge1
+# Every setting "show --json" reports, without counters and times.
+settings() {
+	awsvpn show $D --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+j = j[0] if isinstance(j, list) else j
+for k in ("stats", "sas", "last_rx_ms", "last_tx_ms", "carrier",
+          "carrier_reason"):
+    j.pop(k, None)
+print(json.dumps(j, sort_keys=True))'
+}
+modprobe team 2>/dev/null || true
+if ip link add edgeteam type team 2>/dev/null; then
+	t_on_exit "ip link del edgeteam"
+	t_check "$D created" awsvpn_add $D
+	t_check "$D is a port of team edgeteam (which refuses MTU changes)" \
+		ip link set $D master edgeteam
+	awsvpn set $D mtu auto 2>/dev/null || true
+	before=$(settings)
+	t_fails "set encap udp local-port 4611 mtu 1300 fails (team refuses the MTU)" \
+		awsvpn set $D encap udp local-port 4611 mtu 1300
+	t_eq "... every setting unchanged" "$before" "$(settings)"
+	t_eq "... no socket on port 4611" "" "$(ss -Huln 'sport = :4611')"
+	t_fails "set mtu 1300 alone fails" awsvpn set $D mtu 1300
+	t_eq "... every setting unchanged (mtu mode too)" "$before" "$(settings)"
+	t_check "set encap udp local-port 4611 (no MTU) still works" \
+		awsvpn set $D encap udp local-port 4611
+	t_match "... socket on port 4611" '4611' "$(ss -Huln 'sport = :4611')"
+	ip link del $D
+else
+	t_skip "set all-or-nothing" "no team device (CONFIG_NET_TEAM)"
+fi
+
+# ================================================================ (c)
+
+D=edge2
+t_check "$D created" awsvpn_add $D
+# SA nest: SPI with a 1-byte payload (invalid: u32), then a 20-byte key of
+# 0xab.  Attributes: u16 length, u16 type, host order (x86: little endian).
+K=$(printf 'ab%.0s' $(seq 20))
+BADSPI=0500020001000000
+ENCKEY=18000500$K
+out=$($GENL --echo NEW_SA IFNAME=str:$D SA=nest:$BADSPI$ENCKEY)
+t_match "NEW_SA with an SA nest failing before its key: error" \
+	'^error (22|34) ' "$(grep '^error' <<< "$out")"
+t_match "... the echoed request carries the key attribute, zeroed" \
+	"18000500$(printf '00%.0s' $(seq 20))" "$(grep '^echo' <<< "$out")"
+t_eq "... no key byte in the echo" "" "$(grep '^echo' <<< "$out" | grep "$K")"
+DIR=0500010002000000
+SPI=0800020000100000
+out=$($GENL --echo SET_DEVICE IFNAME=str:$D SA=nest:$DIR$SPI$ENCKEY)
+t_match "SET_DEVICE carrying an SA nest with a key: error" \
+	'^error 22 ' "$(grep '^error' <<< "$out")"
+t_eq "... no key byte in the echo" "" "$(grep '^echo' <<< "$out" | grep "$K")"
+t_eq "... no SA on $D" "" "$(awsvpn show $D | grep 'spi 0x')"
+ip link del $D
+
 # ================================================================ (d)
 
 ns_create edgens

@@ -214,4 +214,73 @@ t_eq "40 remote changes under traffic, then 198.51.100.2: no ESP on veth-cgw" \
 	0 "$v1"
 t_match "... ESP to 198.51.100.2 on veth2-cgw ($v2 packets)" '^[1-9][0-9]*$' "$v2"
 
+# ================================================================ (d)
+
+# NAT-T on awsvpn1 over an adopted socket that has UDP_GRO set, GRO on
+# veth-cgw.  netem on veth-aws lets the ESP-in-UDP packets arrive in
+# bursts, so that GRO sees many of one flow in one poll; act_csum gives
+# them the UDP checksum XFRM leaves at 0 (UDP GRO wants one).
+NATT="$AWSVPN_SRC/selftests/tools/natt_sock.py"
+S2I=0x00041101
+K2="$KEYDIR/natt.key"
+gro_setup() {
+	esp_keygen $SUITE "$K2" &&
+	awsvpn_add awsvpn1 cgw &&
+	ip netns exec cgw awsvpn set awsvpn1 local 192.0.2.1 remote 192.0.2.2 \
+		nat-keepalive 0 &&
+	esp_sa_add cgw awsvpn1 in $S2I $SUITE "$K2" &&
+	ip -n cgw addr add 169.254.45.2/30 dev awsvpn1 &&
+	ip -n cgw link set awsvpn1 up || return 1
+	ip -n aws link add xfrm45 type xfrm dev veth-aws if_id 45 || return 1
+	T_LINKS+=("aws:xfrm45")
+	esp_xfrm_alg $SUITE "$K2"
+	ip -n aws xfrm state add src 192.0.2.2 dst 192.0.2.1 proto esp \
+		spi $S2I mode tunnel if_id 45 flag af-unspec \
+		encap espinudp 4500 4500 0.0.0.0 "${ESP_ALG[@]}" &&
+	ip -n aws xfrm policy add dir out src 0.0.0.0/0 dst 0.0.0.0/0 \
+		if_id 45 tmpl src 192.0.2.2 dst 192.0.2.1 proto esp \
+		mode tunnel &&
+	ip -n aws addr add 169.254.45.1/30 dev xfrm45 &&
+	ip -n aws link set xfrm45 up &&
+	ip netns exec cgw ethtool -K veth-cgw gro on &&
+	ip -n aws link set veth-aws mtu 1500 &&
+	tc -n aws qdisc add dev veth-aws root netem delay 20ms limit 10000 &&
+	tc -n aws qdisc add dev veth-aws clsact &&
+	tc -n aws filter add dev veth-aws egress protocol ip u32 \
+		match ip protocol 17 0xff \
+		action pedit munge offset 26 u16 set 1 pipe \
+		action csum udp
+}
+t_check "NAT-T device awsvpn1 <- xfrm45 (encap espinudp), GRO on veth-cgw" \
+	gro_setup
+AD="$T_TMP/adopt"
+mkdir -p "$AD"
+ip netns exec cgw python3 "$NATT" adopt --dev awsvpn1 --addr 192.0.2.1 \
+	--port 4500 --dir "$AD" --gro &
+ADOPT=$!
+t_on_exit "touch $AD/close; kill $ADOPT"
+wait_for 10 test -e "$AD/ready"
+t_eq "awsvpn1 adopts a UDP 4500 socket with UDP_GRO set" 0 \
+	"$(cat "$AD/set.rc" 2>/dev/null)"
+dst1() { ip netns exec cgw awsvpn show awsvpn1 --json | json_get "j[0][\"stats\"][\"$1\"]"; }
+ip netns exec cgw tcpdump -U -nn -vv -c 3 -i veth-cgw -w "$T_TMP/gro.pcap" \
+	udp port 4500 2>/dev/null &
+GCAP=$!
+# Bursts of 40 datagrams of 1000 bytes, 10 times.
+ip netns exec aws python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for burst in range(10):
+    for i in range(40):
+        s.sendto(bytes([burst]) * 1000, ("169.254.45.2", 9))
+    time.sleep(0.1)'
+wait_for 5 test "$(dst1 rx_packets)" = 400
+t_eq "400 datagrams in bursts: 400 decapsulated, none failed (rx_packets auth_fail bad_trailer errors)" \
+	"400 0 0 0" \
+	"$(dst1 rx_packets) $(dst1 rx_auth_fail) $(dst1 rx_bad_trailer) $(dst1 rx_errors)"
+kill $GCAP 2>/dev/null
+wait $GCAP 2>/dev/null
+t_diag "ESP in UDP on veth-cgw:" \
+	"$(tcpdump -nn -vv -r "$T_TMP/gro.pcap" 2>/dev/null | head -n 6)"
+
 t_done
