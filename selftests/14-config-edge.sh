@@ -6,8 +6,8 @@
 #
 # (a) lifetimes beyond 32 bits of jiffies: time-soft 300 days, time-hard
 #     400 days, and times whose jiffies wrap 32 bits to under a second;
-#     the SAs stay, no event, the lifetime timer does not fire (ftrace on
-#     awsvpn_sa_timer), "show" reports the remaining time.
+#     the SAs stay, no event, no timer storm (TIMER softirqs), "show"
+#     reports the remaining time.
 # (b) "set" is all-or-nothing: with the device a team port, team refuses
 #     every MTU change (NETDEV_PRECHANGEMTU); "set encap udp local-port P
 #     mtu N" then fails with every setting unchanged and no socket on P,
@@ -57,25 +57,16 @@ t_check "inbound SAs, time-soft 2^32/HZ + 1 s for HZ 250, 1000, 100" \
 	      sa_add $D in 0x1003 limit time-soft 42949673 time-hard 50000000"
 sleep 1.5
 
-TR=/sys/kernel/tracing
-if [ -w $TR/set_ftrace_filter ] &&
-   echo awsvpn_sa_timer > $TR/set_ftrace_filter 2>/dev/null; then
-	echo > $TR/trace
-	echo 1 > $TR/tracing_on
-	t0=$(awk '$1 == "TIMER:" { for (i = 2; i <= NF; i++) n += $i; print n }' /proc/softirqs)
-	echo function > $TR/current_tracer
-	sleep 2
-	echo nop > $TR/current_tracer
-	t1=$(awk '$1 == "TIMER:" { for (i = 2; i <= NF; i++) n += $i; print n }' /proc/softirqs)
-	n=$(grep -c 'awsvpn_sa_timer' $TR/trace)
-	t_diag "ftrace: $(grep -vc '^#' $TR/trace) lines; TIMER softirqs in 2 s: $((t1 - t0))"
-	echo > $TR/set_ftrace_filter
-	echo > $TR/trace
-	t_eq "lifetime timer not firing (awsvpn_sa_timer calls in 2 s)" 0 "$n"
-else
-	sleep 2
-	t_skip "lifetime timer not firing" "no ftrace for awsvpn_sa_timer"
-fi
+# A timer that fires every tick shows as TIMER softirqs: HZ a second (250
+# on Debian: 500 in 2 s), against some 25 a second on the idle guest.
+timer_softirqs() {
+	awk '$1 == "TIMER:" { for (i = 2; i <= NF; i++) n += $i; print n }' \
+		/proc/softirqs
+}
+t0=$(timer_softirqs)
+sleep 2
+t_match "lifetime timer not firing every tick (TIMER softirqs in 2 s < 250)" \
+	'^([0-9]{1,2}|1[0-9]{2}|2[0-4][0-9])$' $(( $(timer_softirqs) - t0 ))
 t_match "SA still there, active" 'sa out spi 0x00001000 .*active' \
 	"$(awsvpn show $D | tr '\n' ' ')"
 t_eq "the inbound SAs too" 3 "$(awsvpn show $D | grep -c 'sa in spi 0x0000100[123] ')"

@@ -217,7 +217,7 @@ t_match "... ESP to 198.51.100.2 on veth2-cgw ($v2 packets)" '^[1-9][0-9]*$' "$v
 # ================================================================ (d)
 
 # NAT-T on awsvpn1 over an adopted socket that has UDP_GRO set, GRO on
-# veth-cgw.  netem on veth-aws lets the ESP-in-UDP packets arrive in
+# veth-cgw.  netem slots on veth-aws let the ESP-in-UDP packets arrive in
 # bursts, so that GRO sees many of one flow in one poll; act_csum gives
 # them the UDP checksum XFRM leaves at 0 (UDP GRO wants one).
 NATT="$AWSVPN_SRC/selftests/tools/natt_sock.py"
@@ -244,7 +244,8 @@ gro_setup() {
 	ip -n aws link set xfrm45 up &&
 	ip netns exec cgw ethtool -K veth-cgw gro on &&
 	ip -n aws link set veth-aws mtu 1500 &&
-	tc -n aws qdisc add dev veth-aws root netem delay 20ms limit 10000 &&
+	tc -n aws qdisc add dev veth-aws root netem slot 100ms 100ms \
+		packets 64 limit 10000 &&
 	tc -n aws qdisc add dev veth-aws clsact &&
 	tc -n aws filter add dev veth-aws egress protocol ip u32 \
 		match ip protocol 17 0xff \
