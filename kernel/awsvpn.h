@@ -168,6 +168,12 @@ struct awsvpn_device {
 	unsigned int n_sa[__AWSVPN_DIR_MAX];
 
 	struct dst_cache dst_cache;
+	/*
+	 * Bumped, under dst_lock, whenever the outer addressing changes: a
+	 * route looked up before must not be cached after the reset.
+	 */
+	spinlock_t dst_lock;
+	unsigned int dst_gen;
 	struct gro_cells gro_cells;
 	struct awsvpn_stats stats;
 
@@ -227,9 +233,13 @@ void awsvpn_mss_clamp(struct awsvpn_device *adev, struct sk_buff *skb);
 
 /* socket.c: NAT-T */
 #define AWSVPN_FD_KEEP	(-2)	/* no AWSVPN_A_SOCKET_FD in the request */
-int awsvpn_socket_reconfigure(struct awsvpn_device *adev, u8 encap,
-			      __be32 local, u16 local_port, int fd,
-			      struct netlink_ext_ack *extack);
+struct awsvpn_socket *awsvpn_socket_prepare(struct awsvpn_device *adev,
+					    u8 encap, __be32 local,
+					    u16 local_port, int fd,
+					    struct netlink_ext_ack *extack);
+void awsvpn_socket_commit(struct awsvpn_device *adev, u8 encap,
+			  struct awsvpn_socket *as);
+void awsvpn_socket_abort(struct awsvpn_socket *as);
 void awsvpn_socket_release(struct awsvpn_device *adev);
 void awsvpn_socket_init(struct awsvpn_device *adev);
 u8 awsvpn_socket_owner(struct awsvpn_device *adev);

@@ -127,6 +127,11 @@ static void awsvpn_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/*
+	 * Keep the inner route up to ndo_start_xmit: icmp_send() answers
+	 * nothing without it, and ip_do_fragment() needs it.
+	 */
+	netif_keep_dst(dev);
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = AWSVPN_HEADROOM;
@@ -154,6 +159,7 @@ static void awsvpn_setup(struct net_device *dev)
 	adev->mtu_mode = AWSVPN_MTU_AUTO;
 	adev->nat_keepalive = AWSVPN_NAT_KEEPALIVE_DEFAULT;
 	INIT_LIST_HEAD(&adev->sas);
+	spin_lock_init(&adev->dst_lock);
 	adev->carrier_reason = AWSVPN_CARRIER_NO_REMOTE;
 	adev->burst_next[0] = adev->burst_next[1] = jiffies;
 	INIT_LIST_HEAD(&adev->device_list);
@@ -201,7 +207,11 @@ struct rtnl_link_ops awsvpn_link_ops __read_mostly = {
 /* Called when local/remote/encapsulation change: routes must be redone. */
 void awsvpn_outer_changed(struct awsvpn_device *adev)
 {
+	spin_lock_bh(&adev->dst_lock);
+	/* Pairs with awsvpn_route(): the new addresses are visible first. */
+	smp_store_release(&adev->dst_gen, adev->dst_gen + 1);
 	dst_cache_reset(&adev->dst_cache);
+	spin_unlock_bh(&adev->dst_lock);
 }
 
 /* Why @adev cannot send right now, or AWSVPN_CARRIER_OK. */

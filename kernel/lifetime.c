@@ -22,6 +22,20 @@ static u32 awsvpn_sa_age(const struct awsvpn_sa *sa)
 	return (jiffies - sa->created) / HZ;
 }
 
+/*
+ * Arm the lifetime timer for the moment @sa turns @secs seconds old.  In
+ * 64 bits: seconds times HZ overflow 32 bits after some 199 days (HZ 250),
+ * and the timer would then be due at once, again and again.  A date too far
+ * for a timer is clamped; the timer then just re-arms.
+ */
+static void awsvpn_sa_timer_arm(struct awsvpn_sa *sa, u32 secs)
+{
+	u64 due = (u64)secs * HZ, age = jiffies - sa->created;
+
+	mod_timer(&sa->timer, jiffies +
+		  (due > age ? min_t(u64, due - age, MAX_JIFFY_OFFSET) : 0));
+}
+
 static void awsvpn_sa_soft(struct awsvpn_sa *sa, u8 reason)
 {
 	if (!test_and_set_bit(AWSVPN_SA_F_SOFT, &sa->flags))
@@ -72,9 +86,9 @@ static void awsvpn_sa_timer(struct timer_list *t)
 		return;
 	}
 	if (sa->time_soft && age < sa->time_soft)
-		mod_timer(t, sa->created + sa->time_soft * HZ);
+		awsvpn_sa_timer_arm(sa, sa->time_soft);
 	else if (sa->time_hard)
-		mod_timer(t, sa->created + sa->time_hard * HZ);
+		awsvpn_sa_timer_arm(sa, sa->time_hard);
 }
 
 static void awsvpn_sa_activate_work(struct work_struct *work)
@@ -102,8 +116,7 @@ void awsvpn_sa_lifetime_init(struct awsvpn_sa *sa)
 void awsvpn_sa_lifetime_start(struct awsvpn_sa *sa)
 {
 	if (sa->time_soft || sa->time_hard)
-		mod_timer(&sa->timer, sa->created +
-			  (sa->time_soft ?: sa->time_hard) * HZ);
+		awsvpn_sa_timer_arm(sa, sa->time_soft ?: sa->time_hard);
 }
 
 /* Caller holds RTNL; the SA is leaving its lookup structures. */

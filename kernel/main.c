@@ -101,14 +101,24 @@ err_wq:
 	return ret;
 }
 
+/*
+ * Not the reverse of init: deleting the devices sends events (device down,
+ * carrier, SA deleted), and so may the work queued for them, through the
+ * genl family, which must still be there.  Requests arriving meanwhile
+ * find no device (rtnl_link_unregister() holds RTNL while it deletes them
+ * all, and no new one can be made); unregistering the family then waits
+ * for those in flight, before the namespaces' state they use goes.
+ */
 static void __exit awsvpn_mod_exit(void)
 {
-	awsvpn_genl_uninit();
 	/* Deletes every awsvpn device in every namespace. */
 	awsvpn_device_uninit();
+	/* SA frees are queued after RCU grace periods: let them all run. */
+	rcu_barrier();
+	flush_workqueue(awsvpn_wq);
+	awsvpn_genl_uninit();
 	awsvpn_receive_uninit();
 	unregister_pernet_device(&awsvpn_net_ops);
-	/* SA frees are queued after RCU grace periods: let them all run. */
 	rcu_barrier();
 	destroy_workqueue(awsvpn_wq);
 	pr_info("unloaded\n");

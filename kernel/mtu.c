@@ -248,9 +248,33 @@ void awsvpn_frag_net_exit(struct net *net)
 }
 
 /*
+ * ip_do_fragment() needs a route: its MTU and the headroom of its device.
+ * Forwarded and locally sent packets keep theirs (netif_keep_dst()); one
+ * handed straight to the device (AF_PACKET, tc redirect) has none, so
+ * route it out through the device itself.
+ */
+static int awsvpn_frag_route(struct net_device *dev, struct sk_buff *skb)
+{
+	struct flowi4 fl4 = {
+		.flowi4_oif = dev->ifindex,
+		.daddr = ip_hdr(skb)->daddr,
+	};
+	struct rtable *rt;
+
+	if (skb_dst(skb))
+		return 0;
+	rt = ip_route_output_key(dev_net(dev), &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	skb_dst_set(skb, &rt->dst);
+	return 0;
+}
+
+/*
  * A packet bigger than the device MTU reached ndo_start_xmit (ignore_df,
- * or a local sender that forced it).  Fragment IPv4 before encryption
- * unless DF is honoured; refuse IPv6 with Packet Too Big.  Consumes @skb.
+ * a route whose MTU is above the device's, AF_PACKET, tc redirect).
+ * Fragment IPv4 before encryption unless DF is honoured; refuse IPv6 with
+ * Packet Too Big.  Consumes @skb.
  */
 int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
 			int (*output)(struct net *, struct sock *,
@@ -264,12 +288,16 @@ int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
 		goto refused;
 	}
 	iph = ip_hdr(skb);
+	if ((iph->frag_off & htons(IP_DF)) &&
+	    READ_ONCE(adev->df_policy) == AWSVPN_DF_KEEP) {
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+		goto refused;
+	}
+	/* Counted only once the packet is sure to be fragmented. */
+	if (awsvpn_frag_route(adev->dev, skb))
+		goto drop;
 	if (iph->frag_off & htons(IP_DF)) {
-		if (READ_ONCE(adev->df_policy) == AWSVPN_DF_KEEP) {
-			icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-				      htonl(mtu));
-			goto refused;
-		}
 		if (skb_ensure_writable(skb, sizeof(*iph)))
 			goto drop;
 		awsvpn_clear_df(adev, ip_hdr(skb), skb->len, mtu);
@@ -278,8 +306,12 @@ int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
 		awsvpn_stat_add(&adev->stats, AWSVPN_STAT_TX_FRAGMENTS,
 				awsvpn_nfrags(skb->len, iph->ihl * 4, mtu));
 	}
-	if (!skb_dst(skb))
-		goto drop;
+	/*
+	 * At transmit skb->cb belongs to the qdisc layer, not to IP:
+	 * ip_do_fragment() would read whatever is there as IP options and
+	 * flags.
+	 */
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	/* Fragments at the device MTU, each handed back to @output. */
 	IPCB(skb)->frag_max_size = mtu;
 	skb->ignore_df = 1;
@@ -287,7 +319,10 @@ int awsvpn_xmit_too_big(struct awsvpn_device *adev, struct sk_buff *skb,
 
 refused:
 	awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_ICMP);
-drop:
 	kfree_skb(skb);
 	return -EMSGSIZE;
+drop:
+	awsvpn_stat_inc(&adev->stats, AWSVPN_STAT_TX_ERRORS);
+	kfree_skb(skb);
+	return -ENOMEM;
 }

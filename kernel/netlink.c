@@ -89,7 +89,12 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 			     .reject_message = "counters are read-only" },
 	[AWSVPN_A_SAS] = { .type = NLA_REJECT,
 			   .reject_message = "use AWSVPN_CMD_NEW_SA to add SAs" },
-	[AWSVPN_A_SA] = NLA_POLICY_NESTED(awsvpn_sa_policy),
+	/*
+	 * Parsed by the handlers (awsvpn_parse_sa()), not here: a request
+	 * that fails inside the nest must still reach them, so that they wipe
+	 * its key bytes before the kernel frees or echoes it.
+	 */
+	[AWSVPN_A_SA] = { .type = NLA_NESTED },
 	[AWSVPN_A_MTU_MODE] = NLA_POLICY_MAX(NLA_U8, AWSVPN_MTU_MODE_MAX),
 	[AWSVPN_A_OUTER_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						     &awsvpn_outer_mtu_range),
@@ -371,6 +376,25 @@ static bool awsvpn_bad_outer_addr(__be32 a)
 	       (ntohl(a) & 0xf0000000) == 0xf0000000;
 }
 
+/*
+ * Wipe the key bytes of the request's SA nest once the crypto layer has its
+ * own copy, or the request failed: every key attribute in it, parsed or
+ * not (a parse error stops short of them, a repeated one is parsed once).
+ */
+static void awsvpn_wipe_keys(struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[AWSVPN_A_SA], *attr;
+	int rem;
+
+	if (!nest)
+		return;
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) == AWSVPN_SA_A_ENC_KEY ||
+		    nla_type(attr) == AWSVPN_SA_A_INTEG_KEY)
+			memzero_explicit(nla_data(attr), nla_len(attr));
+	}
+}
+
 static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
@@ -379,11 +403,14 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	__be32 local = 0, remote = 0;
 	u32 outer_mtu, mtu = 0, if_id = 0;
-	u8 mss_mode, mtu_mode;
+	u8 mss_mode, mtu_mode, old_mtu_mode, encap;
+	struct awsvpn_socket *as = NULL;
+	bool sock_change, set_mtu;
 	u16 mss;
 	int ret = 0;
 
 	if (a[AWSVPN_A_SA]) {
+		awsvpn_wipe_keys(info);
 		NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_SA],
 				    "SAs are added with AWSVPN_CMD_NEW_SA");
 		return -EINVAL;
@@ -477,24 +504,49 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/*
-	 * The NAT-T socket is the one step that can still fail (port in use,
-	 * bad descriptor): do it before anything else changes.
+	 * Two steps can still fail: the NAT-T socket (port in use, bad
+	 * descriptor) and the MTU (a notifier may refuse it).  Prepare the
+	 * first, try the second, and only then change anything else, so
+	 * that a failing request leaves the device as it was.
 	 */
-	if (a[AWSVPN_A_ENCAP] || a[AWSVPN_A_LOCAL] || a[AWSVPN_A_LOCAL_PORT] ||
-	    a[AWSVPN_A_SOCKET_FD]) {
-		ret = awsvpn_socket_reconfigure(adev,
-			a[AWSVPN_A_SOCKET_FD] && nla_get_s32(a[AWSVPN_A_SOCKET_FD]) >= 0 ?
-				AWSVPN_ENCAP_UDP :
-			a[AWSVPN_A_ENCAP] ? nla_get_u8(a[AWSVPN_A_ENCAP]) : adev->encap,
+	sock_change = a[AWSVPN_A_ENCAP] || a[AWSVPN_A_LOCAL] ||
+		      a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_SOCKET_FD];
+	if (a[AWSVPN_A_SOCKET_FD] && nla_get_s32(a[AWSVPN_A_SOCKET_FD]) >= 0)
+		encap = AWSVPN_ENCAP_UDP;
+	else if (a[AWSVPN_A_ENCAP])
+		encap = nla_get_u8(a[AWSVPN_A_ENCAP]);
+	else
+		encap = adev->encap;
+	if (sock_change) {
+		as = awsvpn_socket_prepare(adev, encap,
 			a[AWSVPN_A_LOCAL] ? local : adev->local,
 			a[AWSVPN_A_LOCAL_PORT] ?
 				nla_get_u16(a[AWSVPN_A_LOCAL_PORT]) : adev->local_port,
 			a[AWSVPN_A_SOCKET_FD] ?
 				nla_get_s32(a[AWSVPN_A_SOCKET_FD]) : AWSVPN_FD_KEEP,
 			extack);
-		if (ret)
+		if (IS_ERR(as)) {
+			ret = PTR_ERR(as);
 			goto out;
+		}
 	}
+	/* As with MSS_MODE and MSS, an explicit MTU_MODE auto wins. */
+	set_mtu = a[AWSVPN_A_MTU] && mtu_mode == AWSVPN_MTU_FIXED;
+	if (set_mtu) {
+		/* awsvpn_change_mtu() pins the mode even if a notifier then
+		 * refuses the MTU.
+		 */
+		old_mtu_mode = adev->mtu_mode;
+		ret = dev_set_mtu(adev->dev, mtu);
+		if (ret) {
+			adev->mtu_mode = old_mtu_mode;
+			if (sock_change)
+				awsvpn_socket_abort(as);
+			goto out;
+		}
+	}
+	if (sock_change)
+		awsvpn_socket_commit(adev, encap, as);
 
 	/* Everything is valid: apply. */
 	WRITE_ONCE(adev->mss, mss);
@@ -531,10 +583,7 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 
 	adev->outer_mtu = outer_mtu;
 	adev->mtu_mode = mtu_mode;
-	/* As with MSS_MODE and MSS, an explicit MTU_MODE auto wins. */
-	if (a[AWSVPN_A_MTU] && mtu_mode == AWSVPN_MTU_FIXED)
-		ret = dev_set_mtu(adev->dev, mtu);
-	else
+	if (!set_mtu)
 		awsvpn_mtu_update(adev);
 out:
 	rtnl_unlock();
@@ -564,13 +613,6 @@ static int awsvpn_parse_sa(struct genl_info *info, struct nlattr **tb)
 	}								\
 	__present;							\
 })
-
-/* Wipe key bytes in the request once the crypto layer has its own copy. */
-static void awsvpn_wipe_attr(struct nlattr *attr)
-{
-	if (attr)
-		memzero_explicit(nla_data(attr), nla_len(attr));
-}
 
 static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 {
@@ -681,8 +723,7 @@ static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 	}
 	rtnl_unlock();
 wipe:
-	awsvpn_wipe_attr(tb[AWSVPN_SA_A_ENC_KEY]);
-	awsvpn_wipe_attr(tb[AWSVPN_SA_A_INTEG_KEY]);
+	awsvpn_wipe_keys(info);
 	return ret;
 }
 

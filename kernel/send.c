@@ -36,6 +36,8 @@ static void awsvpn_tx_error(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 /* Route towards the remote end in the outer namespace, through dst_cache. */
 static struct rtable *awsvpn_route(struct awsvpn_device *adev, __be32 *saddr)
 {
+	/* Read before the addresses; awsvpn_outer_changed() bumps it after. */
+	unsigned int gen = smp_load_acquire(&adev->dst_gen);
 	__be32 remote = READ_ONCE(adev->remote);
 	struct flowi4 fl4 = {};
 	struct rtable *rt;
@@ -63,7 +65,15 @@ static struct rtable *awsvpn_route(struct awsvpn_device *adev, __be32 *saddr)
 		ip_rt_put(rt);
 		return ERR_PTR(-ELOOP);
 	}
-	dst_cache_set_ip4(&adev->dst_cache, &rt->dst, fl4.saddr);
+	/*
+	 * The addresses may have changed since they were read: a route for
+	 * the old ones, cached after the reset, would be used for good.  Use
+	 * it for this packet only.
+	 */
+	spin_lock(&adev->dst_lock);
+	if (adev->dst_gen == gen)
+		dst_cache_set_ip4(&adev->dst_cache, &rt->dst, fl4.saddr);
+	spin_unlock(&adev->dst_lock);
 	*saddr = fl4.saddr;
 	return rt;
 }

@@ -107,6 +107,8 @@ static void awsvpn_sock_count(struct awsvpn_socket *as, struct sk_buff *skb,
  * verified and skb->data at the UDP header.  0: consumed; > 0: let UDP
  * queue the datagram on the socket.
  */
+static int awsvpn_udp_encap_rcv_segs(struct sock *sk, struct sk_buff *skb);
+
 static int awsvpn_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	unsigned int len = skb->len - sizeof(struct udphdr);
@@ -118,6 +120,8 @@ static int awsvpn_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	as = rcu_dereference_sk_user_data(sk);
 	if (unlikely(!as))
 		return 1;	/* being detached: plain UDP again */
+	if (unlikely(skb_is_gso(skb)))
+		return awsvpn_udp_encap_rcv_segs(sk, skb);
 
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) +
 			   min_t(unsigned int, len, sizeof(struct ip_esp_hdr))))
@@ -157,6 +161,29 @@ not_esp:
 	return 0;
 }
 
+/*
+ * UDP GRO merged datagrams for an adopted socket whose owner turned UDP_GRO
+ * on again after the adoption (awsvpn_sock_adopt() keeps the UDP layer
+ * segmenting them otherwise).  ESP is one packet per datagram: take them
+ * apart as udp_queue_rcv_skb() would.  A datagram that is not ESP cannot be
+ * handed back to UDP from here and is dropped.
+ */
+static int awsvpn_udp_encap_rcv_segs(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *segs, *next;
+
+	__skb_push(skb, -skb_mac_offset(skb));
+	segs = udp_rcv_segment(sk, skb, true);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		__skb_pull(skb, skb_transport_offset(skb));
+		udp_post_segment_fix_csum(skb);
+		if (awsvpn_udp_encap_rcv(sk, skb) > 0)
+			kfree_skb(skb);
+	}
+	return 0;
+}
+
 /* Forward: closing an adopted socket detaches it. */
 static void awsvpn_encap_destroy(struct sock *sk);
 
@@ -170,6 +197,9 @@ static void awsvpn_sock_restore(struct awsvpn_socket *as)
 	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
 	WRITE_ONCE(udp_sk(sk)->encap_destroy, NULL);
 	rcu_assign_sk_user_data(sk, NULL);
+	/* UDP_GRO sets both; awsvpn_sock_adopt() took one away. */
+	if (udp_test_bit(GRO_ENABLED, sk))
+		udp_set_bit(ACCEPT_L4, sk);
 	release_sock(sk);
 }
 
@@ -430,6 +460,13 @@ static struct awsvpn_socket *awsvpn_sock_adopt(struct awsvpn_device *adev,
 	WRITE_ONCE(udp_sk(sk)->encap_destroy, awsvpn_encap_destroy);
 	WRITE_ONCE(udp_sk(sk)->encap_rcv, awsvpn_udp_encap_rcv);
 	WRITE_ONCE(udp_sk(sk)->encap_type, UDP_ENCAP_ESPINUDP);
+	/*
+	 * With UDP_GRO the owner accepts datagrams merged by GRO, which
+	 * awsvpn_udp_encap_rcv() would see as one ESP packet.  Without
+	 * ACCEPT_L4 the UDP layer segments them again before encap_rcv, and
+	 * hands what is not ESP to the owner one datagram at a time.
+	 */
+	udp_clear_bit(ACCEPT_L4, sk);
 	udp_tunnel_encap_enable(sk);
 	release_sock(sk);
 	sockfd_put(sock);
@@ -452,22 +489,21 @@ static bool awsvpn_sock_fits(const struct awsvpn_socket *as, __be32 local,
 /*
  * Called by awsvpn_nl_set_device() under RTNL, before anything else
  * changes, with the encapsulation, local address and port the request asks
- * for, and AWSVPN_A_SOCKET_FD (AWSVPN_FD_KEEP without one).  On error the
- * device is untouched; on success it has the socket it needs (none for
- * encap none) and adev->encap is @encap.
+ * for, and AWSVPN_A_SOCKET_FD (AWSVPN_FD_KEEP without one).  Returns the
+ * socket the device will need (NULL for none), counted for the device but
+ * not yet in use: awsvpn_socket_commit() installs it, awsvpn_socket_abort()
+ * lets it go.  On error the device is untouched.
  */
-int awsvpn_socket_reconfigure(struct awsvpn_device *adev, u8 encap,
-			      __be32 local, u16 local_port, int fd,
-			      struct netlink_ext_ack *extack)
+struct awsvpn_socket *awsvpn_socket_prepare(struct awsvpn_device *adev,
+					    u8 encap, __be32 local,
+					    u16 local_port, int fd,
+					    struct netlink_ext_ack *extack)
 {
 	struct awsvpn_socket *old = rtnl_dereference(adev->sock), *as;
 
 	ASSERT_RTNL();
-	if (encap != AWSVPN_ENCAP_UDP) {
-		awsvpn_sock_switch(adev, NULL);
-		WRITE_ONCE(adev->encap, encap);
-		return 0;
-	}
+	if (encap != AWSVPN_ENCAP_UDP)
+		return NULL;
 
 	if (fd >= 0) {
 		as = awsvpn_sock_adopt(adev, fd, local, local_port, extack);
@@ -480,16 +516,26 @@ int awsvpn_socket_reconfigure(struct awsvpn_device *adev, u8 encap,
 		/* Never swap a daemon's socket for ours behind its back. */
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the device's socket (from socket-fd) is bound elsewhere: pass a new socket-fd, or -1 for a socket of the module's own");
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	} else {
 		as = awsvpn_sock_own(adev->net, local, local_port, extack);
 	}
-	if (IS_ERR(as))
-		return PTR_ERR(as);
+	return as;
+}
 
+/* The request succeeded: @adev uses @as from awsvpn_socket_prepare(). */
+void awsvpn_socket_commit(struct awsvpn_device *adev, u8 encap,
+			  struct awsvpn_socket *as)
+{
 	awsvpn_sock_switch(adev, as);
 	WRITE_ONCE(adev->encap, encap);
-	return 0;
+}
+
+/* The request failed after awsvpn_socket_prepare(): forget @as.  RTNL. */
+void awsvpn_socket_abort(struct awsvpn_socket *as)
+{
+	if (as)
+		awsvpn_sock_put_user(as);
 }
 
 /* Device unregistration, RTNL: no more keepalives, no more socket. */

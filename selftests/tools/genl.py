@@ -33,6 +33,9 @@ Usage:
   --bufsize  recv() buffer size (default 32768).  The kernel sizes dump
              batches after the largest recv() seen on the socket, so a small
              value (4096) makes a dump span many messages.
+  --echo     no NETLINK_CAP_ACK: on error the kernel echoes the request,
+             printed (its attributes, after the genl header) as
+             "echo HEX" before the error line
 
 Output (stdout), one item per line:
   reply ATTR=VALUE ATTR=VALUE ...   one line per reply message; integers in
@@ -161,12 +164,12 @@ def parse_attr_arg(arg):
 
 
 class Genl:
-    def __init__(self, bufsize):
+    def __init__(self, bufsize, echo=False):
         self.bufsize = bufsize
         self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                 NETLINK_GENERIC)
         self.sk.bind((0, 0))
-        for opt in (NETLINK_EXT_ACK, NETLINK_CAP_ACK):
+        for opt in (NETLINK_EXT_ACK,) + (() if echo else (NETLINK_CAP_ACK,)):
             try:
                 self.sk.setsockopt(SOL_NETLINK, opt, 1)
             except OSError:
@@ -275,11 +278,14 @@ def main(argv):
     version = 1
     reserved = 0
     bufsize = 32768
+    echo = False
     args = list(argv)
     while args and args[0].startswith("--"):
         opt = args.pop(0)
         if opt == "--dump":
             dump = True
+        elif opt == "--echo":
+            echo = True
         elif opt in ("--family", "--version", "--reserved",
                      "--bufsize") and args:
             val = args.pop(0)
@@ -309,7 +315,7 @@ def main(argv):
     attrs = b"".join(parse_attr_arg(a) for a in args)
 
     try:
-        g = Genl(bufsize)
+        g = Genl(bufsize, echo)
         family = resolve_family(g, family_name)
         seq = g.send(family, NLM_F_DUMP if dump else NLM_F_ACK, cmd,
                      version, reserved, attrs)
@@ -334,6 +340,8 @@ def main(argv):
                 skip = 4 + 16
                 if not flags & NLM_F_CAPPED:
                     skip = 4 + struct.unpack_from("=I", body, 4)[0]
+                    if echo:
+                        print("echo " + body[4 + 16 + 4:skip].hex())
                 print_error(err, ext_ack(flags, body[align4(skip):]))
                 return 1
     except OSError as e:

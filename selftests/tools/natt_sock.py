@@ -29,7 +29,8 @@ network namespace it acts on ("ip netns exec NS python3 natt_sock.py ...").
       kept: every datagram it receives is appended to DIR/rx as
       "SRC:PORT HEX", until DIR/close exists; then the socket is closed and
       DIR/closed created.  DIR/ready is created once the socket is handed
-      over (or the attempt failed).
+      over (or the attempt failed).  With --gro the socket has UDP_GRO set
+      before it is handed over (an owner that takes GRO-merged datagrams).
 """
 import argparse
 import ctypes
@@ -43,6 +44,7 @@ import time
 
 SOL_UDP = 17
 UDP_ENCAP = 100
+UDP_GRO = 104
 UDP_ENCAP_ESPINUDP = 2
 CLONE_NEWNET = 0x40000000
 
@@ -115,6 +117,8 @@ def open_socket(a):
 
 def cmd_adopt(a):
     s = open_socket(a)
+    if a.gro:
+        s.setsockopt(SOL_UDP, UDP_GRO, 1)
     fd = s.fileno()
     arg = a.fd_arg if a.fd_arg is not None else str(fd)
     p = subprocess.run(["awsvpn", "set", a.dev, "encap", "udp",
@@ -164,6 +168,7 @@ def main():
     p.add_argument("--dir", required=True)
     p.add_argument("--kind", default="udp")
     p.add_argument("--fd-arg")
+    p.add_argument("--gro", action="store_true")
     a = ap.parse_args()
     return {"encap-hold": cmd_encap_hold, "bind": cmd_bind,
             "send": cmd_send, "adopt": cmd_adopt}[a.cmd](a)
