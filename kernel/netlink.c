@@ -560,6 +560,8 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT] ||
 	    a[AWSVPN_A_SOCKET_FD])
 		awsvpn_outer_changed(adev);
+	if (a[AWSVPN_A_REMOTE] || a[AWSVPN_A_REMOTE_PORT])
+		awsvpn_socket_peer_changed(adev);
 	awsvpn_keepalive_update(adev);
 	if (a[AWSVPN_A_REMOTE])
 		awsvpn_carrier_update(adev);
