@@ -155,6 +155,12 @@ struct awsvpn_device {
 	 */
 	struct awsvpn_socket __rcu *sock;
 	struct list_head sock_node;	/* on the socket's devices, RTNL + RCU */
+	/* On the socket's peers, by remote address and port (RTNL + RCU):
+	 * who is charged for keepalives and unknown SPIs arriving there.
+	 */
+	struct rhlist_head peer_node;
+	u64 peer_key;			/* as hashed; fixed while hashed */
+	bool peer_hashed;
 	struct delayed_work keepalive_work;
 
 	struct awsvpn_sa __rcu *tx_sa;	/* active outbound SA */
@@ -244,6 +250,7 @@ void awsvpn_socket_release(struct awsvpn_device *adev);
 void awsvpn_socket_init(struct awsvpn_device *adev);
 u8 awsvpn_socket_owner(struct awsvpn_device *adev);
 void awsvpn_keepalive_update(struct awsvpn_device *adev);
+void awsvpn_socket_peer_changed(struct awsvpn_device *adev);
 int awsvpn_socket_xmit(struct awsvpn_device *adev, struct rtable *rt,
 		       struct sk_buff *skb, __be32 saddr, __be32 daddr,
 		       u8 tos, __be16 df, bool xnet);

@@ -58,6 +58,20 @@ static void __net_exit awsvpn_net_exit(struct net *net)
 	awsvpn_sa_table_destroy(awsvpn_pernet(net));
 }
 
+/*
+ * A subsystem, not a device, on purpose: the SPI table must outlive every
+ * device of the namespace, because ESP received on any of them (a veth, a
+ * physical NIC) is looked up in it.  Exit methods run in reverse order of
+ * registration, and device operations sit after every subsystem, so a
+ * device operation's .exit runs before those registered ahead of it --
+ * among them, before 6.9, the core's default_device_exit_batch() that
+ * unregisters the namespace's remaining devices.  From 6.9 the core
+ * unregisters them before any .exit, but 6.1 still receives on them after
+ * a device operation's .exit has freed its state.  A subsystem's .exit
+ * runs after all device operations on both: by then the namespace has no
+ * device left to receive on, and unregistering them waited for every
+ * receiver (synchronize_net()).
+ */
 static struct pernet_operations awsvpn_net_ops = {
 	.init = awsvpn_net_init,
 	.pre_exit = awsvpn_net_pre_exit,
@@ -74,7 +88,7 @@ static int __init awsvpn_mod_init(void)
 	if (!awsvpn_wq)
 		return -ENOMEM;
 
-	ret = register_pernet_device(&awsvpn_net_ops);
+	ret = register_pernet_subsys(&awsvpn_net_ops);
 	if (ret)
 		goto err_wq;
 	ret = awsvpn_receive_init();
@@ -95,7 +109,7 @@ err_device:
 err_receive:
 	awsvpn_receive_uninit();
 err_pernet:
-	unregister_pernet_device(&awsvpn_net_ops);
+	unregister_pernet_subsys(&awsvpn_net_ops);
 err_wq:
 	destroy_workqueue(awsvpn_wq);
 	return ret;
@@ -118,7 +132,7 @@ static void __exit awsvpn_mod_exit(void)
 	flush_workqueue(awsvpn_wq);
 	awsvpn_genl_uninit();
 	awsvpn_receive_uninit();
-	unregister_pernet_device(&awsvpn_net_ops);
+	unregister_pernet_subsys(&awsvpn_net_ops);
 	rcu_barrier();
 	destroy_workqueue(awsvpn_wq);
 	pr_info("unloaded\n");

@@ -395,12 +395,40 @@ static void awsvpn_wipe_keys(struct genl_info *info)
 	}
 }
 
+/*
+ * The outer side of a device acts in the namespace the device was created
+ * in (adev->net), wherever the device lives now.  GENL_UNS_ADMIN_PERM only
+ * vouches for the namespace the request comes from, where the device
+ * lives: a device delegated to a container (moved into a namespace of
+ * another user namespace) would otherwise let the container's root bind
+ * UDP ports with IP_FREEBIND in the host's namespace, send ESP anywhere
+ * from there and claim inbound SPIs ahead of the host's own XFRM states.
+ * As WireGuard does for its creating namespace, whatever acts there also
+ * needs CAP_NET_ADMIN over the outer namespace: local and remote address,
+ * ports, encapsulation, socket adoption, inbound SAs.  The device's own
+ * settings (MTU, MSS, DF, outbound SAs towards the remote the outer side
+ * chose) stay with whoever administers the device.  The opener of the
+ * netlink socket is checked as well as the sender, like the genl flag.
+ */
+static bool awsvpn_outer_capable(struct sk_buff *skb,
+				 const struct awsvpn_device *adev,
+				 const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	if (netlink_ns_capable(skb, adev->net->user_ns, CAP_NET_ADMIN))
+		return true;
+	NL_SET_ERR_MSG_MOD(extack,
+			   "local/remote address, ports, encap, socket-fd and inbound SAs need CAP_NET_ADMIN in the device's outer network namespace");
+	NL_SET_BAD_ATTR(extack, attr);
+	return false;
+}
+
 static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct net *net = genl_info_net(info);
 	struct awsvpn_device *adev, *owner;
-	struct nlattr **a = info->attrs;
+	struct nlattr **a = info->attrs, *outer;
 	__be32 local = 0, remote = 0;
 	u32 outer_mtu, mtu = 0, if_id = 0;
 	u8 mss_mode, mtu_mode, old_mtu_mode, encap;
@@ -436,6 +464,13 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	adev = awsvpn_request_device(info);
 	if (IS_ERR(adev)) {
 		ret = PTR_ERR(adev);
+		goto out;
+	}
+	outer = a[AWSVPN_A_LOCAL] ?: a[AWSVPN_A_REMOTE] ?:
+		a[AWSVPN_A_LOCAL_PORT] ?: a[AWSVPN_A_REMOTE_PORT] ?:
+		a[AWSVPN_A_ENCAP] ?: a[AWSVPN_A_SOCKET_FD];
+	if (outer && !awsvpn_outer_capable(skb, adev, outer, extack)) {
+		ret = -EPERM;
 		goto out;
 	}
 
@@ -577,6 +612,8 @@ static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT] ||
 	    a[AWSVPN_A_SOCKET_FD])
 		awsvpn_outer_changed(adev);
+	if (a[AWSVPN_A_REMOTE] || a[AWSVPN_A_REMOTE_PORT])
+		awsvpn_socket_peer_changed(adev);
 	awsvpn_keepalive_update(adev);
 	if (a[AWSVPN_A_REMOTE])
 		awsvpn_carrier_update(adev);
@@ -715,6 +752,10 @@ static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 	adev = awsvpn_request_device(info);
 	if (IS_ERR(adev)) {
 		ret = PTR_ERR(adev);
+	} else if (p.dir == AWSVPN_DIR_IN &&
+		   !awsvpn_outer_capable(skb, adev, tb[AWSVPN_SA_A_DIR], extack)) {
+		/* An inbound SPI takes ESP in the outer namespace. */
+		ret = -EPERM;
 	} else {
 		p.replay_window = tb[AWSVPN_SA_A_REPLAY_WINDOW] ?
 				  nla_get_u32(tb[AWSVPN_SA_A_REPLAY_WINDOW]) :

@@ -62,7 +62,11 @@ int awsvpn_sa_table_init(struct awsvpn_net *an)
 
 void awsvpn_sa_table_destroy(struct awsvpn_net *an)
 {
-	/* Every device using this table was deleted in pre_exit. */
+	/*
+	 * Every device using this table was deleted in pre_exit, and every
+	 * device of the namespace is gone (main.c: a subsystem's .exit), so
+	 * nothing looks it up any more.
+	 */
 	rhashtable_destroy(&an->spi_table);
 }
 

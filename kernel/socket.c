@@ -22,7 +22,10 @@
  * path.  Counters that belong to no SA (NAT keepalives received, unknown
  * SPIs) go to the one device on the socket whose remote address and port
  * sent the datagram, and to none if no device matches: a shared socket does
- * not know which tunnel a stray packet was meant for.
+ * not know which tunnel a stray packet was meant for.  That device is
+ * found in the socket's hash table of peers, not by walking its devices:
+ * anyone can send stray datagrams, and hundreds of devices may share the
+ * socket.
  *
  * Lifetime.  struct awsvpn_socket is changed under RTNL; the data path sees
  * it through adev->sock (send) and sk_user_data (receive), both RCU.  It
@@ -65,10 +68,27 @@ struct awsvpn_socket {
 	unsigned long flags;
 	unsigned int users;		/* devices pointing here, RTNL */
 	struct list_head devices;	/* their sock_node, RTNL + RCU */
+	struct rhltable peers;		/* their peer_node, RTNL + RCU */
 	struct list_head node;		/* the module's own: awsvpn_sockets */
 	struct work_struct close_work;	/* adopted: its owner closed it */
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 };
+
+/*
+ * A list table: devices may share a peer (misconfigured, or about to be
+ * reconfigured); the first one found is charged, as any one would be.
+ */
+static const struct rhashtable_params awsvpn_peer_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct awsvpn_device, peer_key),
+	.head_offset = offsetof(struct awsvpn_device, peer_node),
+	.automatic_shrinking = true,
+};
+
+static u64 awsvpn_peer_key(__be32 addr, __be16 port)
+{
+	return (u64)be32_to_cpu(addr) << 16 | be16_to_cpu(port);
+}
 
 /* The module's own sockets, RTNL. */
 static LIST_HEAD(awsvpn_sockets);
@@ -78,19 +98,56 @@ static bool awsvpn_sock_dead(const struct awsvpn_socket *as)
 	return test_bit(AWSVPN_SOCK_DEAD, &as->flags);
 }
 
-/* The device whose peer sent @skb (skb->data at the UDP header), or NULL. */
+/*
+ * The device whose peer sent @skb (skb->data at the UDP header), or NULL.
+ * RCU.  A device being re-keyed may be missed for that instant.
+ */
 static struct awsvpn_device *awsvpn_sock_peer(struct awsvpn_socket *as,
 					      struct sk_buff *skb)
 {
-	__be32 saddr = ip_hdr(skb)->saddr;
-	__be16 sport = udp_hdr(skb)->source;
-	struct awsvpn_device *adev;
+	u64 key = awsvpn_peer_key(ip_hdr(skb)->saddr, udp_hdr(skb)->source);
+	struct rhlist_head *list;
 
-	list_for_each_entry_rcu(adev, &as->devices, sock_node)
-		if (READ_ONCE(adev->remote) == saddr &&
-		    htons(READ_ONCE(adev->remote_port)) == sport)
-			return adev;
-	return NULL;
+	list = rhltable_lookup(&as->peers, &key, awsvpn_peer_params);
+	return list ? container_of(list, struct awsvpn_device, peer_node) :
+		      NULL;
+}
+
+/* RTNL: @adev's peer leaves @as's table. */
+static void awsvpn_peer_unhash(struct awsvpn_socket *as,
+			       struct awsvpn_device *adev)
+{
+	if (!adev->peer_hashed)
+		return;
+	rhltable_remove(&as->peers, &adev->peer_node, awsvpn_peer_params);
+	adev->peer_hashed = false;
+}
+
+/*
+ * RTNL: hash @adev by its current remote address and port in @as's table.
+ * Should the insertion fail (memory), only its stray counters stay still.
+ */
+static void awsvpn_peer_hash(struct awsvpn_socket *as,
+			     struct awsvpn_device *adev)
+{
+	if (!adev->remote)
+		return;
+	adev->peer_key = awsvpn_peer_key(adev->remote,
+					 htons(adev->remote_port));
+	adev->peer_hashed = !rhltable_insert(&as->peers, &adev->peer_node,
+					     awsvpn_peer_params);
+}
+
+/* After the remote address or port changed (RTNL): hash it anew. */
+void awsvpn_socket_peer_changed(struct awsvpn_device *adev)
+{
+	struct awsvpn_socket *as = rtnl_dereference(adev->sock);
+
+	ASSERT_RTNL();
+	if (!as)
+		return;
+	awsvpn_peer_unhash(as, adev);
+	awsvpn_peer_hash(as, adev);
 }
 
 static void awsvpn_sock_count(struct awsvpn_socket *as, struct sk_buff *skb,
@@ -203,11 +260,21 @@ static void awsvpn_sock_restore(struct awsvpn_socket *as)
 	release_sock(sk);
 }
 
+static void awsvpn_sock_free_work(struct work_struct *work)
+{
+	struct awsvpn_socket *as = container_of(to_rcu_work(work),
+						struct awsvpn_socket, free_work);
+
+	rhltable_destroy(&as->peers);
+	kfree(as);
+}
+
 /*
  * Final teardown, by the winner of AWSVPN_SOCK_DEAD, once no device points
  * here any more and a grace period has passed since the last did (no
  * sender can still hold as->sk).  Receivers may still be inside
- * awsvpn_udp_encap_rcv() with @as: it is freed after a grace period.
+ * awsvpn_udp_encap_rcv() with @as, looking up its (empty) table of peers:
+ * both are freed after a grace period, in process context (the table).
  */
 static void awsvpn_sock_free(struct awsvpn_socket *as, bool restore)
 {
@@ -218,7 +285,8 @@ static void awsvpn_sock_free(struct awsvpn_socket *as, bool restore)
 	} else {
 		udp_tunnel_sock_release(as->sock);
 	}
-	kfree_rcu(as, rcu);
+	INIT_RCU_WORK(&as->free_work, awsvpn_sock_free_work);
+	queue_rcu_work(awsvpn_wq, &as->free_work);
 }
 
 /* A device lets go of @as (RTNL, after a grace period). */
@@ -252,6 +320,7 @@ static void awsvpn_sock_switch(struct awsvpn_device *adev,
 	}
 	rcu_assign_pointer(adev->sock, as);
 	if (old) {
+		awsvpn_peer_unhash(old, adev);
 		list_del_rcu(&adev->sock_node);
 		/*
 		 * Senders still using old->sk, and receivers walking
@@ -260,8 +329,10 @@ static void awsvpn_sock_switch(struct awsvpn_device *adev,
 		 */
 		synchronize_net();
 	}
-	if (as)
+	if (as) {
 		list_add_tail_rcu(&adev->sock_node, &as->devices);
+		awsvpn_peer_hash(as, adev);
+	}
 	if (old)
 		awsvpn_sock_put_user(old);
 }
@@ -276,6 +347,7 @@ static void awsvpn_sock_close_work(struct work_struct *work)
 	rtnl_lock();
 	list_for_each_entry_safe(adev, tmp, &as->devices, sock_node) {
 		RCU_INIT_POINTER(adev->sock, NULL);
+		awsvpn_peer_unhash(as, adev);
 		list_del_rcu(&adev->sock_node);
 		as->users--;
 	}
@@ -308,6 +380,10 @@ static struct awsvpn_socket *awsvpn_sock_alloc(struct net *net)
 
 	if (!as)
 		return NULL;
+	if (rhltable_init(&as->peers, &awsvpn_peer_params)) {
+		kfree(as);
+		return NULL;
+	}
 	as->net = net;
 	as->users = 1;
 	INIT_LIST_HEAD(&as->devices);
@@ -358,6 +434,7 @@ static struct awsvpn_socket *awsvpn_sock_own(struct net *net, __be32 local,
 			sock_release(sock);
 	}
 	if (ret) {
+		rhltable_destroy(&as->peers);
 		kfree(as);
 		if (ret == -EADDRINUSE)
 			NL_SET_ERR_MSG_MOD(extack,

@@ -7,7 +7,10 @@
 # either netns deletes the device; a dump stays correct when a moved-in
 # device has an out-of-order ifindex; a moved device keeps its if-id unless
 # the new netns has it already (then it is cleared and logged); module
-# unload removes devices of every netns and the module loads again.
+# unload removes devices of every netns and the module loads again; a
+# device delegated to a namespace of another user namespace: its root may
+# configure the device but not its outer side (CAP_NET_ADMIN of the outer
+# namespace's user namespace).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -188,6 +191,67 @@ t_eq "j0 keeps 43 in J" 43 "$(ifid j0 ns-j)"
 t_eq "J lists j0 with 43 (dump)" "j0=43" \
 	"$(ip netns exec ns-j awsvpn show --json | json_get '" ".join("%s=%s" % (d["ifname"], d["if_id"]) for d in j)')"
 t_check "delete J and K" sh -c "ip netns del ns-j && ip netns del ns-k"
+
+# ------------------------------------------------------ delegated device: outer-side privilege
+
+# A device created by the host and moved into a namespace owned by another
+# user namespace (a container): container root administers the device
+# (GENL_ADMIN_PERM in the namespace it lives in) but not its outer side,
+# which acts in the host's namespace: addresses, ports, encapsulation,
+# socket, inbound SPIs.  Host root may do all of it.
+ns_create ns-host
+unshare --user --map-root-user --net sleep 600 &
+cpid=$!
+t_on_exit kill $cpid
+wait_for 10 sh -c "[ \"\$(readlink /proc/$cpid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]" || true
+CT=(nsenter -t $cpid -U -n)	# container root: caps in its own userns only
+HT=(nsenter -t $cpid -n)	# host root, in the container's netns
+t_check "host: create dg0 in ns-host, configure its outer side" sh -c \
+	"ip -n ns-host link add dg0 type awsvpn &&
+	 ip netns exec ns-host awsvpn set dg0 local 192.0.2.7 remote 198.51.100.7 &&
+	 ip -n ns-host link set dg0 netns $cpid"
+t_check "dg0 lives in the container" "${CT[@]}" ip link show dev dg0
+dgconf() {
+	"${HT[@]}" awsvpn show dg0 --json | json_get '(" ".join(str(j[0][k]) for k in
+		("local", "remote", "local_port", "remote_port", "encap"))
+		+ " in=" + ",".join("%x" % s["spi"] for s in j[0]["sas"] if s["dir"] == "in"))'
+}
+outer0=$(dgconf) || true
+t_eq "dg0's outer side as the host set it" "192.0.2.7 198.51.100.7 4500 4500 none in=" "$outer0"
+run C "${CT[@]}" awsvpn show dg0
+t_eq "container root reads dg0" 0 "$C_rc"
+t_check "container root: mtu 1300 (device-local)" "${CT[@]}" awsvpn set dg0 mtu 1300
+t_check "container root: mss 1200 (device-local)" "${CT[@]}" awsvpn set dg0 mss 1200
+t_check "container root: df keep (device-local)" "${CT[@]}" awsvpn set dg0 df keep
+t_check "container root: outbound SA (goes to the host's remote)" \
+	"${CT[@]}" awsvpn sa add dg0 dir out spi 0x6100 enc aes128-gcm16 key-file "$KEY"
+t_eq "device-local settings applied" "1300 1200 keep" \
+	"$("${HT[@]}" awsvpn show dg0 --json | json_get '"%s %s %s" % (j[0]["mtu"], j[0]["mss"], j[0]["df"])')"
+PERM='Operation not permitted \(awsvpn: .*CAP_NET_ADMIN in the device.s outer network namespace'
+for what in "remote 203.0.113.5" "local 10.9.9.9" "local-port 4600" \
+	    "remote-port 4600" "encap udp" "nat-keepalive 5 remote 203.0.113.5"; do
+	run C "${CT[@]}" awsvpn set dg0 $what
+	t_match "container root refused: set $what" "cannot configure dg0: $PERM" "$C_out"
+done
+run C "${CT[@]}" python3 $AWSVPN_SRC/selftests/tools/genl.py SET_DEVICE \
+	IFNAME=str:dg0 SOCKET_FD=u32:0
+t_match "container root refused: raw SOCKET_FD (EPERM, extack)" \
+	"^error 1 EPERM.*extack-msg: awsvpn: .*CAP_NET_ADMIN in the device.s outer network namespace" \
+	"$(printf '%s' "$C_out" | tr '\n' ' ')"
+run C "${CT[@]}" awsvpn sa add dg0 dir in spi 0x6000 enc aes128-gcm16 key-file "$KEY"
+t_match "container root refused: inbound SA (would claim a host SPI)" \
+	"cannot add sa in spi 0x00006000.*$PERM" "$C_out"
+t_eq "outer side unchanged by the refused requests" \
+	"$outer0" "$(dgconf)"
+t_check "host root: remote, local-port, encap udp" \
+	"${HT[@]}" awsvpn set dg0 remote 203.0.113.5 local-port 4600 encap udp
+t_check "host root: inbound SA" \
+	"${HT[@]}" awsvpn sa add dg0 dir in spi 0x6000 enc aes128-gcm16 key-file "$KEY"
+t_eq "host root's changes applied" "192.0.2.7 203.0.113.5 4600 4500 udp in=6000" \
+	"$(dgconf)"
+t_check "container root deletes its device" "${CT[@]}" ip link del dg0
+kill $cpid 2>/dev/null || true
+ip netns del ns-host
 
 # ------------------------------------------------------ module unload with devices in several netns
 
