@@ -7,8 +7,8 @@
 # bad next header, inner garbage (IPv4 and IPv6), dummy packets, sequence
 # 0, replays, unknown and zero SPIs, outer fragments and oversize packets;
 # over ESP in UDP also keepalives, the non-ESP marker and datagrams too
-# short for ESP.  At least 100,000 packets in all.  The fuzzer plays AWS on
-# an inbound SA of its own (0x3000), so the tunnel's real SA pair with the
+# short for ESP.  About 11,000 packets (AWSVPN_FUZZ=full: over 100,000).
+# The fuzzer plays AWS on an inbound SA of its own (0x3000), so the tunnel's real SA pair with the
 # XFRM peer stays in use.  Then: each kind of packet is in its counter,
 # exactly, the sum of the device's counters is what was sent (less what
 # is not awsvpn's), the tunnel still passes traffic, and the kernel log is
@@ -22,8 +22,10 @@ require_cmd python3
 python3 -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM' 2>/dev/null ||
 	t_skip_all "python3-cryptography missing"
 FUZZ="$AWSVPN_SRC/selftests/tools/espfuzz.py"
-ROUNDS_RAW=${FUZZ_ROUNDS_RAW:-70}
-ROUNDS_UDP=${FUZZ_ROUNDS_UDP:-60}
+# AWSVPN_FUZZ=full (passed into the VM by run-suite): 100,000 packets and
+# more; by default about 11,000, to fit make check's budget.
+if [ "${AWSVPN_FUZZ:-}" = full ]; then ROUNDS_RAW=90 ROUNDS_UDP=80 MIN=100000
+else ROUNDS_RAW=10 ROUNDS_UDP=8 MIN=10000; fi
 SUITE=aes128-gcm16
 
 t_check "load awsvpn" mod_load
@@ -97,7 +99,7 @@ t_check "awsvpn0: back to raw ESP" ip netns exec cgw awsvpn set awsvpn0 encap no
 t_eq "after ESP in UDP: the tunnel passes traffic (10 pings)" 10 "$(esp_ping cgw 10 56 169.254.44.233)"
 TOTAL=$(( $(json_get 'j["sent"]' < "$T_TMP/raw.json") + $(json_get 'j["sent"]' < "$T_TMP/udp.json") ))
 t_diag "packets sent: $TOTAL"
-t_check "at least 100,000 malformed and valid packets ($TOTAL)" test "$TOTAL" -ge 100000
+t_check "at least $MIN malformed and valid packets ($TOTAL)" test "$TOTAL" -ge "$MIN"
 
 # Authentic packets while their SA goes and comes back.
 ip netns exec aws python3 "$FUZZ" --dst 192.0.2.1 --spi 0x3000 \

@@ -7,7 +7,8 @@
 # nobody handles, with attributes dropped, repeated, truncated, lengthened,
 # given random and boundary values, unknown or read-only types, nested
 # flags flipped, garbage nests, big attributes, odd header versions;
-# 1,000,000 as root and 50,000 as a user without CAP_NET_ADMIN.  Then:
+# 100,000 as root and 5,000 as a user without CAP_NET_ADMIN (ten times as
+# many with AWSVPN_FUZZ=full).  Then:
 # every request awsvpn rejected says why (extack), the unprivileged user
 # changed nothing, the device is what the accepted requests said, the
 # kernel log is clean and the module unloads (final checks).
@@ -16,8 +17,9 @@ set -eu
 
 require_tool
 require_cmd python3 setpriv
-N=${NLFUZZ_COUNT:-1000000}
-NU=${NLFUZZ_UNPRIV_COUNT:-50000}
+# AWSVPN_FUZZ=full (passed into the VM by run-suite): the issue's
+# 1,000,000 and 50,000; by default a tenth, to fit make check's budget.
+if [ "${AWSVPN_FUZZ:-}" = full ]; then N=1000000 NU=50000; else N=100000 NU=5000; fi
 FUZZ="$AWSVPN_SRC/selftests/tools/nlfuzz.py"
 
 t_check "load awsvpn" mod_load
@@ -45,7 +47,8 @@ t0=$(date +%s)
 t_check "$NU requests as a user without CAP_NET_ADMIN" \
 	ip netns exec fz setpriv --reuid=65534 --regid=65534 --clear-groups \
 	--inh-caps=-all --bounding-set=-all \
-	python3 "$FUZZ" --unprivileged --dev fz0 --count "$NU" --seed 8 --out "$T_TMP/user.json"
+	python3 "$FUZZ" --unprivileged --dev fz0 --count "$NU" --seed 8 \
+	> "$T_TMP/user.json"
 t_diag "unprivileged: $(cat "$T_TMP/user.json") ($(( $(date +%s) - t0 )) s)"
 t_eq "... changed nothing (no request but GET accepted)" 0 \
 	"$(field unprivileged_accepted_change "$T_TMP/user.json")"
