@@ -50,7 +50,7 @@ HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
 	libnl-route-3-dev libxml2-dev libelf1 libssl3 zlib1g pahole
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
-	jq conntrack dpkg-dev charon-systemd strongswan-swanctl
+	jq conntrack dpkg-dev charon-systemd strongswan-swanctl python3-cryptography
 	libstrongswan-standard-plugins frr"
 
 # strongSwan's and FRR's packages would start a charon and FRR's daemons
