@@ -24,7 +24,7 @@ python3 -c 'from cryptography.hazmat.primitives.ciphers.aead import AESGCM' 2>/d
 FUZZ="$AWSVPN_SRC/selftests/tools/espfuzz.py"
 # AWSVPN_FUZZ=full (passed into the VM by run-suite): 100,000 packets and
 # more; by default about 11,000, to fit make check's budget.
-if [ "${AWSVPN_FUZZ:-}" = full ]; then ROUNDS_RAW=90 ROUNDS_UDP=80 MIN=100000
+if [ "${AWSVPN_FUZZ:-}" = full ]; then ROUNDS_RAW=92 ROUNDS_UDP=82 MIN=100000
 else ROUNDS_RAW=10 ROUNDS_UDP=8 MIN=10000; fi
 SUITE=aes128-gcm16
 
