@@ -18,26 +18,8 @@ struct tunnel_status {
 	bool charon_ok;
 	bool dev_ok;
 	struct awsvpn_dev dev;
-	int carrier;			/* 1, 0, -1 unknown */
 	char bgp[24];			/* "" without BGP */
 };
-
-/* /sys/class/net/DEV/carrier: 1, 0, or -1 (down or missing) */
-static int dev_carrier(const char *dev)
-{
-	char path[96];
-	FILE *f;
-	int c = -1;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/carrier", dev);
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%d", &c) != 1)
-			c = -1;
-		fclose(f);
-	}
-	return c;
-}
 
 static void collect(const struct conn_state *s, vici_conn_t *vc,
 		    struct awsvpn_nl *nl, int i, struct tunnel_status *ts)
@@ -54,7 +36,6 @@ static void collect(const struct conn_state *s, vici_conn_t *vc,
 		ts->dev_ok = true;
 	}
 	awsvpn_dev_list_free(&list);
-	ts->carrier = dev_carrier(t->dev);
 	if (s->has_bgp && frr_neighbor_state(s, t->aws_inside, ts->bgp,
 					     sizeof(ts->bgp)))
 		snprintf(ts->bgp, sizeof(ts->bgp), "unknown");
@@ -67,9 +48,12 @@ static const char *reason_str(int r)
 	return name ? name : "unknown";
 }
 
-static const char *carrier_str(int c)
+/* The module's own carrier (AWSVPN_A_CARRIER), "unknown" without a device. */
+static const char *carrier_str(const struct tunnel_status *ts)
 {
-	return c == 1 ? "up" : c == 0 ? "down" : "unknown";
+	if (!ts->dev_ok)
+		return "unknown";
+	return ts->dev.carrier ? "up" : "down";
 }
 
 static void print_text(const struct conn_state *s, int i,
@@ -104,7 +88,7 @@ static void print_text(const struct conn_state *s, int i,
 		printf("    carrier: down (%s)\n",
 		       reason_str(ts->dev.carrier_reason));
 	else
-		printf("    carrier: %s\n", carrier_str(ts->carrier));
+		printf("    carrier: %s\n", carrier_str(ts));
 	if (ts->dev_ok)
 		printf("    traffic: rx %llu bytes %llu packets, tx %llu bytes %llu packets\n",
 		       (unsigned long long)ts->dev.st.v[AWSVPN_STAT_RX_BYTES],
@@ -155,7 +139,7 @@ static void print_json(struct json *j, const struct conn_state *s, int i,
 	} else {
 		json_null(j, "child_state");
 	}
-	json_str(j, "carrier", carrier_str(ts->carrier));
+	json_str(j, "carrier", carrier_str(ts));
 	if (ts->dev_ok && (ts->dev.has & BIT(AWSVPN_A_CARRIER_REASON)))
 		json_str(j, "carrier_reason",
 			 reason_str(ts->dev.carrier_reason));
