@@ -5,6 +5,8 @@
 #                      "make" when strongSwan is installed)
 #   make install       install them (module under extra/, then depmod)
 #   make check         run the whole selftest suite in QEMU on Debian 6.1 and 6.12
+#   make check-debug   the suite on a 6.12 kernel with KASAN, lockdep, kmemleak...
+#                      (built from linux-source-6.12 once, then cached)
 #   make demo          build, boot a VM and show a tunnel working
 #   make bench         throughput and latency of awsvpn vs xfrmi and WireGuard in one VM
 #
@@ -41,10 +43,13 @@ clean:
 check:
 	selftests/vm/run-suite
 
+check-debug:
+	selftests/vm/run-debug
+
 demo:
 	selftests/vm/run-demo
 
 bench:
 	selftests/vm/run-demo bench.sh
 
-.PHONY: all module tool plugin install clean check demo bench
+.PHONY: all module tool plugin install clean check check-debug demo bench

@@ -10,7 +10,8 @@
 # can load awsvpn.ko; normally it runs inside the test VM (selftests/vm/).
 #
 # Each file runs as its own bash process under a timeout (a line
-# "# awsvpn-timeout: SECS" in the file overrides AWSVPN_TEST_TIMEOUT, 600 s).
+# "# awsvpn-timeout: SECS" in the file overrides AWSVPN_TEST_TIMEOUT, 600 s;
+# both times AWSVPN_TIMEOUT_SCALE, 1).
 # Its "ok"/"not ok" lines are numbered and prefixed with the file name, other
 # output becomes "# " diagnostics.  A file that exits non-zero without having
 # reported a failure, times out, or reports nothing adds a failure.
@@ -115,6 +116,11 @@ emit "# kernel $(uname -r), $(nproc) CPUs, tests: ${#tests[@]}"
 KMSG_START="awsvpn-selftests: start $$ $(date +%s)"
 echo "$KMSG_START" > /dev/kmsg 2>/dev/null || true
 TAINT_START=$(cat /proc/sys/kernel/tainted 2>/dev/null || echo 0)
+# kmemleak (the debug kernel): what boot left unreferenced is not ours.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak 2>/dev/null || true
+	echo clear > /sys/kernel/debug/kmemleak 2>/dev/null || true
+fi
 
 for f in "${tests[@]}"; do
 	if [ "${f#MISSING:}" != "$f" ]; then
@@ -123,7 +129,7 @@ for f in "${tests[@]}"; do
 	fi
 	name=$(basename "$f" .sh)
 	tmo=$(sed -n 's/^# awsvpn-timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
-	tmo=${tmo:-$DEFAULT_TIMEOUT}
+	tmo=$(( ${tmo:-$DEFAULT_TIMEOUT} * ${AWSVPN_TIMEOUT_SCALE:-1} ))
 	emit "# --- $name"
 	kmsg "running $name"
 	start=$(date +%s)

@@ -25,8 +25,9 @@ network namespace it acts on ("ip netns exec NS python3 natt_sock.py ...").
       bound to A:P in the network namespace /run/netns/NS ("netns:NS"),
       and run "awsvpn set DEV encap udp socket-fd N" (N = the descriptor,
       or ARG) with the descriptor inherited.  DIR/set.rc gets its exit
-      status, DIR/set.log its output.  For "udp" with success the socket is
-      kept: every datagram it receives is appended to DIR/rx as
+      status, DIR/set.log its output.  For "udp" and "netns:NS" with
+      success the socket is kept (a device moved out of its outer namespace
+      adopts a socket of that namespace from where it lives now): every datagram it receives is appended to DIR/rx as
       "SRC:PORT HEX", until DIR/close exists; then the socket is closed and
       DIR/closed created.  DIR/ready is created once the socket is handed
       over (or the attempt failed).  With --gro the socket has UDP_GRO set
@@ -127,7 +128,7 @@ def cmd_adopt(a):
                        stderr=subprocess.STDOUT, universal_newlines=True)
     touch(os.path.join(a.dir, "set.log"), p.stdout)
     touch(os.path.join(a.dir, "set.rc"), "%d\n" % p.returncode)
-    if a.kind != "udp" or p.returncode != 0:
+    if not (a.kind == "udp" or a.kind.startswith("netns:")) or p.returncode != 0:
         touch(os.path.join(a.dir, "ready"))
         return 0
     touch(os.path.join(a.dir, "ready"))

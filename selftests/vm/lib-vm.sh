@@ -19,6 +19,7 @@
 #   AWSVPN_VM_CACHE      cache of unpacked kernels (/var/cache/awsvpn-vm)
 #   AWSVPN_VM_TIMEOUT    hard limit for one demo/bench VM in seconds (2700)
 #   AWSVPN_TEST_TIMEOUT  default per-test-file limit inside the guest (600)
+#   AWSVPN_TIMEOUT_SCALE every file's limit times this (1)
 #   AWSVPN_VM_CMDLINE    extra kernel command line arguments
 #   AWSVPN_VM_MEM        guest memory (2048 MiB)
 #   AWSVPN_VM_TCG        TCG threading of multi-vCPU guests (single; "multi")
@@ -34,6 +35,8 @@ REPO=$(cd "$VM_DIR/../.." && pwd)
 BUILD="$REPO/build"
 CACHE=$(realpath -m "${AWSVPN_VM_CACHE:-/var/cache/awsvpn-vm}")
 VM_TIMEOUT=${AWSVPN_VM_TIMEOUT:-2700}
+# The debug kernel's build tree (selftests/vm/debug-kernel).
+DEBUG_TREE="$CACHE/debug-build/linux-source-6.12"
 NPROC=$(nproc 2>/dev/null || echo 2)
 
 log()  { printf '==> %s\n' "$*" >&2; }
