@@ -377,22 +377,45 @@ static bool awsvpn_bad_outer_addr(__be32 a)
 }
 
 /*
- * Wipe the key bytes of the request's SA nest once the crypto layer has its
- * own copy, or the request failed: every key attribute in it, parsed or
- * not (a parse error stops short of them, a repeated one is parsed once).
+ * Wipe the key bytes of a request once the crypto layer has its own copy,
+ * or the request failed: every key attribute in every top-level SA nest,
+ * parsed or not (a parse error stops short of them, a repeated nest or key
+ * is parsed once).  Read from the message itself, not from info->attrs,
+ * which may be incomplete or hold only the last of repeated attributes.
  */
 static void awsvpn_wipe_keys(struct genl_info *info)
 {
-	struct nlattr *nest = info->attrs[AWSVPN_A_SA], *attr;
-	int rem;
+	struct nlattr *sa, *attr;
+	int rem, nrem;
 
-	if (!nest)
-		return;
-	nla_for_each_nested(attr, nest, rem) {
-		if (nla_type(attr) == AWSVPN_SA_A_ENC_KEY ||
-		    nla_type(attr) == AWSVPN_SA_A_INTEG_KEY)
-			memzero_explicit(nla_data(attr), nla_len(attr));
+	nlmsg_for_each_attr(sa, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(sa) != AWSVPN_A_SA)
+			continue;
+		nla_for_each_nested(attr, sa, nrem) {
+			if (nla_type(attr) == AWSVPN_SA_A_ENC_KEY ||
+			    nla_type(attr) == AWSVPN_SA_A_INTEG_KEY)
+				memzero_explicit(nla_data(attr), nla_len(attr));
+		}
 	}
+}
+
+/*
+ * SET_DEVICE and NEW_SA may carry key bytes.  Their operations give the
+ * genl core no policy, so it parses nothing: a request it rejected would be
+ * freed, or echoed to the sender, with the keys still in it, before any
+ * code of ours ran.  They are parsed here instead, with the same strict
+ * policy and extack messages, and wiped whatever the outcome.
+ */
+static int awsvpn_parse_keyed(struct genl_info *info, struct nlattr **tb)
+{
+	int ret;
+
+	ret = nlmsg_parse(info->nlhdr, GENL_HDRLEN, tb, AWSVPN_A_MAX,
+			  awsvpn_policy, info->extack);
+	info->attrs = tb;
+	if (ret)
+		awsvpn_wipe_keys(info);
+	return ret;
 }
 
 /*
@@ -423,7 +446,7 @@ static bool awsvpn_outer_capable(struct sk_buff *skb,
 	return false;
 }
 
-static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
+static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct net *net = genl_info_net(info);
@@ -651,7 +674,16 @@ static int awsvpn_parse_sa(struct genl_info *info, struct nlattr **tb)
 	__present;							\
 })
 
-static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
+static int awsvpn_nl_set_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AWSVPN_A_MAX + 1];
+	int ret;
+
+	ret = awsvpn_parse_keyed(info, tb);
+	return ret ?: awsvpn_set_device(skb, info);
+}
+
+static int awsvpn_new_sa(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[AWSVPN_SA_A_MAX + 1] = {};
@@ -766,6 +798,15 @@ static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 wipe:
 	awsvpn_wipe_keys(info);
 	return ret;
+}
+
+static int awsvpn_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[AWSVPN_A_MAX + 1];
+	int ret;
+
+	ret = awsvpn_parse_keyed(info, tb);
+	return ret ?: awsvpn_new_sa(skb, info);
 }
 
 static int awsvpn_nl_del_sa(struct sk_buff *skb, struct genl_info *info)
@@ -888,22 +929,30 @@ static const struct genl_ops awsvpn_genl_ops[] = {
 		.cmd = AWSVPN_CMD_GET_DEVICE,
 		.doit = awsvpn_nl_get_device,
 		.dumpit = awsvpn_nl_dump_devices,
+		.policy = awsvpn_policy,
+		.maxattr = AWSVPN_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
+		/* Parsed by its handler (awsvpn_parse_keyed()). */
 		.cmd = AWSVPN_CMD_SET_DEVICE,
 		.doit = awsvpn_nl_set_device,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
+		/* Parsed by its handler (awsvpn_parse_keyed()). */
 		.cmd = AWSVPN_CMD_NEW_SA,
 		.doit = awsvpn_nl_new_sa,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = AWSVPN_CMD_DEL_SA,
 		.doit = awsvpn_nl_del_sa,
+		.policy = awsvpn_policy,
+		.maxattr = AWSVPN_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = AWSVPN_CMD_SWITCH_SA,
 		.doit = awsvpn_nl_switch_sa,
+		.policy = awsvpn_policy,
+		.maxattr = AWSVPN_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
@@ -911,8 +960,7 @@ static const struct genl_ops awsvpn_genl_ops[] = {
 static struct genl_family awsvpn_genl_family __ro_after_init = {
 	.name = AWSVPN_GENL_NAME,
 	.version = AWSVPN_GENL_VERSION,
-	.maxattr = AWSVPN_A_MAX,
-	.policy = awsvpn_policy,
+	/* Per operation: SET_DEVICE and NEW_SA parse their own. */
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = awsvpn_genl_ops,

@@ -14,8 +14,10 @@
 #     and a failing "set mtu N" leaves the MTU mode as it was.
 # (c) key bytes never stay in a failed request: the kernel echoes a failed
 #     request (no NETLINK_CAP_ACK, tools/genl.py --echo); the echo of a
-#     NEW_SA whose SA nest fails to parse before its key, and of a
-#     SET_DEVICE carrying an SA nest, has the key zeroed.
+#     NEW_SA whose SA nest fails to parse before its key, of a NEW_SA
+#     failing the top-level policy (which the genl core would reject before
+#     any handler), and of a SET_DEVICE carrying one or two SA nests, has
+#     every key zeroed.
 # (d) rmmod with devices, SAs, an "awsvpn monitor" listening and requests
 #     in flight: the monitor still gets each device's dev-down, the kernel
 #     log has no warning.
@@ -139,6 +141,20 @@ out=$($GENL --echo SET_DEVICE IFNAME=str:$D SA=nest:$DIR$SPI$ENCKEY)
 t_match "SET_DEVICE carrying an SA nest with a key: error" \
 	'^error 22 ' "$(grep '^error' <<< "$out")"
 t_eq "... no key byte in the echo" "" "$(grep '^echo' <<< "$out" | grep "$K")"
+t_eq "... no SA on $D" "" "$(awsvpn show $D | grep 'spi 0x')"
+# Rejected by the top-level policy, before any handler: a valid SA nest
+# with a key next to REMOTE_PORT 0 (the policy's minimum is 1).
+ENC=0500030001000000
+out=$($GENL --echo NEW_SA IFNAME=str:$D REMOTE_PORT=u16:0 SA=nest:$DIR$SPI$ENC$ENCKEY)
+t_match "NEW_SA failing the top-level policy (REMOTE_PORT 0): error, with a message" \
+	'^error 34 ERANGE extack-msg: .+' "$(grep -E '^(error|extack-msg)' <<< "$out" | tr '\n' ' ')"
+t_match "... the echo carries the key attribute, zeroed" \
+	"18000500$(printf '00%.0s' $(seq 20))" "$(grep '^echo' <<< "$out")"
+t_eq "... no key byte in the echo" "" "$(grep '^echo' <<< "$out" | grep "$K")"
+# Two SA nests in one request: the handler sees the last one only.
+out=$($GENL --echo SET_DEVICE IFNAME=str:$D SA=nest:$DIR$SPI$ENCKEY SA=nest:$DIR$SPI$ENCKEY)
+t_match "SET_DEVICE with two SA nests: error" '^error 22 ' "$(grep '^error' <<< "$out")"
+t_eq "... no key byte of either nest in the echo" "" "$(grep '^echo' <<< "$out" | grep "$K")"
 t_eq "... no SA on $D" "" "$(awsvpn show $D | grep 'spi 0x')"
 ip link del $D
 
