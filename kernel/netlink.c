@@ -308,12 +308,31 @@ err:
 	return -EMSGSIZE;
 }
 
+/*
+ * The genl core checks the reserved header field only of operations from
+ * .resv_start_op on, and it would also give those without a policy one
+ * that rejects every attribute; the family starts it after its last
+ * operation (see awsvpn_genl_family) and checks the field here instead,
+ * in every handler.
+ */
+static int awsvpn_check_hdr(const struct genlmsghdr *hdr,
+			    struct netlink_ext_ack *extack)
+{
+	if (!hdr->reserved)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "reserved genl header field must be 0");
+	return -EINVAL;
+}
+
 static int awsvpn_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct awsvpn_device *adev;
 	struct sk_buff *msg;
 	int ret;
 
+	ret = awsvpn_check_hdr(info->genlhdr, info->extack);
+	if (ret)
+		return ret;
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -346,7 +365,11 @@ static int awsvpn_nl_dump_devices(struct sk_buff *skb,
 	struct net *net = sock_net(skb->sk);
 	long skip = cb->args[0], idx = 0;
 	struct net_device *dev;
-	int ret = 0;
+	int ret;
+
+	ret = awsvpn_check_hdr(nlmsg_data(cb->nlh), cb->extack);
+	if (ret)
+		return ret;
 
 	rtnl_lock();
 	for_each_netdev(net, dev) {
@@ -410,7 +433,8 @@ static int awsvpn_parse_keyed(struct genl_info *info, struct nlattr **tb)
 {
 	int ret;
 
-	ret = nlmsg_parse(info->nlhdr, GENL_HDRLEN, tb, AWSVPN_A_MAX,
+	ret = awsvpn_check_hdr(info->genlhdr, info->extack) ?:
+	      nlmsg_parse(info->nlhdr, GENL_HDRLEN, tb, AWSVPN_A_MAX,
 			  awsvpn_policy, info->extack);
 	info->attrs = tb;
 	if (ret)
@@ -816,7 +840,8 @@ static int awsvpn_nl_del_sa(struct sk_buff *skb, struct genl_info *info)
 	struct awsvpn_sa *sa;
 	int ret;
 
-	ret = awsvpn_parse_sa(info, tb);
+	ret = awsvpn_check_hdr(info->genlhdr, info->extack) ?:
+	      awsvpn_parse_sa(info, tb);
 	if (ret)
 		return ret;
 	if (!awsvpn_sa_require(info, tb, AWSVPN_SA_A_DIR, "SA direction required") ||
@@ -851,7 +876,8 @@ static int awsvpn_nl_switch_sa(struct sk_buff *skb, struct genl_info *info)
 	struct awsvpn_sa *sa;
 	int ret;
 
-	ret = awsvpn_parse_sa(info, tb);
+	ret = awsvpn_check_hdr(info->genlhdr, info->extack) ?:
+	      awsvpn_parse_sa(info, tb);
 	if (ret)
 		return ret;
 	if (!awsvpn_sa_require(info, tb, AWSVPN_SA_A_SPI, "SA SPI required"))
@@ -967,8 +993,13 @@ static struct genl_family awsvpn_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(awsvpn_genl_ops),
 	.mcgrps = awsvpn_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(awsvpn_mcgrps),
-	/* Reject reserved header fields and attribute-less requests too. */
-	.resv_start_op = AWSVPN_CMD_GET_DEVICE,
+	/*
+	 * After the last operation: the core would give SET_DEVICE and NEW_SA,
+	 * which have no policy of their own, one that rejects every attribute
+	 * (before their keys are wiped), and the handlers check the reserved
+	 * header field themselves (awsvpn_check_hdr()).
+	 */
+	.resv_start_op = __AWSVPN_CMD_MAX,
 };
 
 int awsvpn_genl_init(void)

@@ -11,7 +11,8 @@
 #
 # Each file runs as its own bash process under a timeout (a line
 # "# awsvpn-timeout: SECS" in the file overrides AWSVPN_TEST_TIMEOUT, 600 s;
-# both times AWSVPN_TIMEOUT_SCALE, 1).
+# with AWSVPN_FUZZ=full "# awsvpn-timeout-full: SECS" overrides both; all
+# times AWSVPN_TIMEOUT_SCALE, 1).
 # Its "ok"/"not ok" lines are numbered and prefixed with the file name, other
 # output becomes "# " diagnostics.  A file that exits non-zero without having
 # reported a failure, times out, or reports nothing adds a failure.
@@ -129,6 +130,11 @@ for f in "${tests[@]}"; do
 	fi
 	name=$(basename "$f" .sh)
 	tmo=$(sed -n 's/^# awsvpn-timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
+	# Full-size fuzz and stress runs may name a limit of their own.
+	if [ "${AWSVPN_FUZZ:-}" = full ]; then
+		full=$(sed -n 's/^# awsvpn-timeout-full: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
+		tmo=${full:-$tmo}
+	fi
 	tmo=$(( ${tmo:-$DEFAULT_TIMEOUT} * ${AWSVPN_TIMEOUT_SCALE:-1} ))
 	emit "# --- $name"
 	kmsg "running $name"
