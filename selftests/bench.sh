@@ -69,6 +69,7 @@ OUT=${BENCH_OUT:-$AWSVPN_OUT/bench}
 CRYPTO_KO=${BENCH_CRYPTO_KO:-$AWSVPN_OUT/cryptobench/awsvpn_cryptobench.ko}
 NATT=$AWSVPN_SRC/selftests/tools/natt_sock.py
 REPORT=$AWSVPN_SRC/selftests/tools/bench_report.py
+IDLE=$AWSVPN_SRC/selftests/tools/idle_tunnels.py
 KEYDIR=$T_TMP/keys
 CPUS=$(nproc)
 RES=$OUT/results.tsv
@@ -92,6 +93,7 @@ result() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CPUS" "$@" >> "$RES"
 }
 
+START=$(now)
 mod_load || { echo "cannot load awsvpn.ko" >&2; exit 1; }
 for c in iperf3 jq wg busybox python3; do
 	command -v "$c" >/dev/null || { echo "$c not installed" >&2; exit 1; }
@@ -289,7 +291,10 @@ iperf_json() {
 			> "$T_TMP/iperf.json" 2>/dev/null &&
 		jq -e '.end.sum_received.seconds > 0' "$T_TMP/iperf.json" \
 			>/dev/null 2>&1 && return 0
-		[ "$try" = 1 ] && iperf_server "$i"
+		if [ "$try" = 1 ]; then
+			say "$(case_name "$i"): iperf3 $* failed ($(head -c 300 "$T_TMP/iperf.json" | tr '\n' ' ')); again"
+			iperf_server "$i"
+		fi
 	done
 	return 1
 }
@@ -332,7 +337,8 @@ measure() {
 	local i=$1 t=$2 rep=$3 kind=${4:-${C_KIND[$1]}} v u
 	read -r v u <<< "$(run_test "$i" "$t")"
 	result "$kind" "${C_SUITE[i]}" "${C_ENCAP[i]}" "$t" "$rep" "$v" "$u"
-	printf '# rep %s %-8s %-32s %12s %s\n' "$rep" "$t" "$kind ${C_SUITE[i]} ${C_ENCAP[i]}" "$v" "$u"
+	printf '# %5ss rep %s %-8s %-32s %10s %s\n' $(( $(now) - START )) "$rep" "$t" \
+		"$kind ${C_SUITE[i]} ${C_ENCAP[i]}" "$v" "$u"
 	if [ "$v" = 0 ]; then
 		say "$kind ${C_SUITE[i]} ${C_ENCAP[i]}: $t carried nothing"
 		FAILED=1
@@ -386,8 +392,8 @@ crypto_ceiling() {
 			result crypto "$s" - "enc$sfx" "$rep" "$(awk -v k="$e" 'BEGIN { printf "%.1f", k / 1000 }')" Mbit/s
 			result crypto "$s" - "dec$sfx" "$rep" "$(awk -v k="$x" 'BEGIN { printf "%.1f", k / 1000 }')" Mbit/s
 			[ "$rep" = 1 ] && [ "$n" = 1 ] && result crypto "$s" - driver 1 "$d" -
-			printf '# rep %s crypto %-22s %s thread(s): enc %s dec %s Mbit/s (%s)\n' \
-				"$rep" "$s" "$n" $((e / 1000)) $((x / 1000)) "$d"
+			printf '# %5ss rep %s crypto %-22s %s thread(s): enc %s dec %s Mbit/s (%s)\n' \
+				$(( $(now) - START )) "$rep" "$s" "$n" $((e / 1000)) $((x / 1000)) "$d"
 		done
 	done
 }
@@ -405,74 +411,80 @@ meminfo() {
 	     /^MemFree:/ { f = $2 } END { print s, u, p, f }' /proc/meminfo
 }
 
-# mem_result KIND SUITE REP N BEFORE AFTER: bytes per tunnel, per field.
+# mem_result KIND SUITE PART REP N BEFORE AFTER: bytes per tunnel of PART
+# (dev: the devices, up and configured; sa: their SA pair, for awsvpn, or
+# states and policies, for xfrmi; all: both), per meminfo field.
 mem_result() {
-	local kind=$1 suite=$2 rep=$3 n=$4 b0 b1 b2 b3 a0 a1 a2 a3
-	read -r b0 b1 b2 b3 <<< "$5"
-	read -r a0 a1 a2 a3 <<< "$6"
-	result "$kind" "$suite" raw mem-slab "$rep" $(( (a0 - b0) * 1024 / n )) B
-	result "$kind" "$suite" raw mem-sunreclaim "$rep" $(( (a1 - b1) * 1024 / n )) B
-	result "$kind" "$suite" raw mem-percpu "$rep" $(( (a2 - b2) * 1024 / n )) B
-	result "$kind" "$suite" raw mem-memfree "$rep" $(( (b3 - a3) * 1024 / n )) B
+	local kind=$1 suite=$2 part=$3 rep=$4 n=$5 b0 b1 b2 b3 a0 a1 a2 a3
+	read -r b0 b1 b2 b3 <<< "$6"
+	read -r a0 a1 a2 a3 <<< "$7"
+	result "$kind" "$suite" raw "mem-$part-slab" "$rep" $(( (a0 - b0) * 1024 / n )) B
+	result "$kind" "$suite" raw "mem-$part-percpu" "$rep" $(( (a2 - b2) * 1024 / n )) B
+	[ "$part" = all ] || return 0
+	result "$kind" "$suite" raw mem-all-sunreclaim "$rep" $(( (a1 - b1) * 1024 / n )) B
+	result "$kind" "$suite" raw mem-all-memfree "$rep" $(( (b3 - a3) * 1024 / n )) B
 	say "$kind: $n idle tunnels: slab $(( (a0 - b0) * 1024 / n )) + percpu" \
-		"$(( (a2 - b2) * 1024 / n )) bytes each (MemFree says $(( (b3 - a3) * 1024 / n )))"
+		"$(( (a2 - b2) * 1024 / n )) bytes each"
 }
 
-# idle_awsvpn NS LOCAL N SUITE: N more awsvpn devices in NS, each up with
-# its own remote (routed through the veth) and an SA pair.  The inbound
-# SPIs share NS's table with the measured tunnel's.  One shell in NS: a
-# namespace switch per command is slow under TCG.
-# shellcheck disable=SC2016  # the inner script expands its own arguments
-idle_awsvpn() {
-	local ns=$1 local=$2 n=$3 suite=$4 gw
-	gw=192.0.2.2
+# idle_awsvpn_dev NS LOCAL N: N more awsvpn devices idle1..N in NS, up,
+# each with its own remote (routed through the veth);
+# idle_awsvpn_sa NS N SUITE: an SA pair on each (their inbound SPIs share
+# NS's table with the measured tunnel's).  tools/idle_tunnels.py sends
+# what "awsvpn set" / "awsvpn sa add" would, on one netlink socket: a tool
+# process per command costs more than the kernel's work under TCG.
+idle_awsvpn_dev() {
+	local ns=$1 local=$2 n=$3 gw=192.0.2.2 i
 	[ "$local" = 192.0.2.2 ] && gw=192.0.2.1
 	ip -n "$ns" route add 198.18.0.0/15 via "$gw" || return 1
-	esp_keygen "$suite" "$KEYDIR/idle"
-	ip netns exec "$ns" bash -c '
-		n=$1 local=$2 enc=$3 integ=$4 key=$5
-		for ((i = 1; i <= n; i++)); do
-			echo "link add dev idle$i type awsvpn"
-		done > /tmp/idle-add.$$
-		ip -batch /tmp/idle-add.$$ || exit 1
-		for ((i = 1; i <= n; i++)); do
-			awsvpn set idle$i local "$local" \
-				remote 198.18.$((i / 256)).$((i % 256)) &&
-			awsvpn sa add idle$i dir out spi $((0x1000000 + 2 * i)) \
-				enc "$enc" ${integ:+integ "$integ"} key-file "$key" &&
-			awsvpn sa add idle$i dir in spi $((0x1000001 + 2 * i)) \
-				enc "$enc" ${integ:+integ "$integ"} key-file "$key" ||
-				exit 1
-			echo "link set idle$i up"
-		done > /tmp/idle-up.$$
-		ip -batch /tmp/idle-up.$$
-	' idle "$n" "$local" "$(esp_enc "$suite")" "$(esp_integ "$suite")" \
-		"$KEYDIR/idle"
+	for ((i = 1; i <= n; i++)); do
+		echo "link add dev idle$i type awsvpn"
+	done > "$T_TMP/idle-add"
+	for ((i = 1; i <= n; i++)); do
+		echo "link set idle$i up"
+	done > "$T_TMP/idle-up"
+	ip -n "$ns" -batch "$T_TMP/idle-add" &&
+	ip netns exec "$ns" python3 "$IDLE" set --prefix idle --count "$n" \
+		--local "$local" &&
+	ip -n "$ns" -batch "$T_TMP/idle-up"
 }
 
-# idle_xfrmi N SUITE: N xfrm interfaces, each with a state pair and the
-# four policies esp_xfrm_peer makes, in the namespace bmemx (made before,
-# outside the measurement) with one ip process ("ip -batch").
-idle_xfrmi() {
-	local n=$1 suite=$2 i r
+idle_awsvpn_sa() {
+	[ -f "$KEYDIR/idle" ] || esp_keygen "$3" "$KEYDIR/idle"
+	ip netns exec "$1" python3 "$IDLE" sa --prefix idle --count "$2" \
+		--suite "$3" --key-file "$KEYDIR/idle" --spi-base 0x1000000
+}
+
+# idle_xfrmi_dev N / idle_xfrmi_sa N SUITE: N xfrm interfaces, up, then
+# for each a state pair and the four policies esp_xfrm_peer makes, in the
+# namespace bmemx (made outside the measurement), with one ip process each.
+idle_xfrmi_dev() {
+	local n=$1 i
+	for ((i = 1; i <= n; i++)); do
+		echo "link add xi$i type xfrm dev d0 if_id $i"
+		echo "link set xi$i up"
+	done > "$T_TMP/idlex-dev"
+	ip -n bmemx -batch "$T_TMP/idlex-dev"
+}
+
+idle_xfrmi_sa() {
+	local n=$1 suite=$2 i r sel
 	esp_keygen "$suite" "$KEYDIR/idlex"
 	esp_xfrm_alg "$suite" "$KEYDIR/idlex"
 	for ((i = 1; i <= n; i++)); do
 		r=198.18.$((i / 256)).$((i % 256))
-		echo "link add xi$i type xfrm dev d0 if_id $i"
 		echo "xfrm state add src 192.0.2.1 dst $r proto esp spi $((0x1000000 + 2 * i)) mode tunnel if_id $i flag af-unspec ${ESP_ALG[*]}"
 		echo "xfrm state add src $r dst 192.0.2.1 proto esp spi $((0x1000001 + 2 * i)) mode tunnel if_id $i flag af-unspec replay-window 128 ${ESP_ALG[*]}"
 		for sel in 0.0.0.0/0 ::/0; do
 			echo "xfrm policy add dir out src $sel dst $sel if_id $i tmpl src 192.0.2.1 dst $r proto esp mode tunnel"
 			echo "xfrm policy add dir in src $sel dst $sel if_id $i tmpl src $r dst 192.0.2.1 proto esp mode tunnel"
 		done
-		echo "link set xi$i up"
-	done > "$T_TMP/idlex"
-	ip -n bmemx -batch "$T_TMP/idlex"
+	done > "$T_TMP/idlex-sa"
+	ip -n bmemx -batch "$T_TMP/idlex-sa"
 }
 
 many_phase() {
-	local ctl=-1 m i n=$((MANY - 1)) suite m0 m1 m2 t0 rep t c
+	local ctl=-1 m i n=$((MANY - 1)) suite m0 m1 m2 m3 m4 t0 rep t c
 	for ((i = 0; i < ${#C_KIND[@]}; i++)); do
 		if [ "${C_KIND[i]}" = awsvpn ] && [ "${C_ENCAP[i]}" = raw ] &&
 		   [ "${C_OK[i]}" = 1 ]; then
@@ -488,14 +500,17 @@ many_phase() {
 		new_case awsvpn "$suite" raw || { say "many: setup failed"; FAILED=1; return; }
 		m=$((${#C_KIND[@]} - 1))
 		m0=$(meminfo)
-		idle_awsvpn "${C_A[m]}" 192.0.2.1 "$n" "$suite" ||
-			{ say "many: idle tunnels in A failed"; FAILED=1; return; }
-		m1=$(meminfo)
-		idle_awsvpn "${C_B[m]}" 192.0.2.2 "$n" "$suite" ||
-			{ say "many: idle tunnels in B failed"; FAILED=1; return; }
-		m2=$(meminfo)
-		mem_result awsvpn "$suite" 1 "$n" "$m0" "$m1"
-		mem_result awsvpn "$suite" 2 "$n" "$m1" "$m2"
+		idle_awsvpn_dev "${C_A[m]}" 192.0.2.1 "$n" && m1=$(meminfo) &&
+		idle_awsvpn_sa "${C_A[m]}" "$n" "$suite" && m2=$(meminfo) &&
+		idle_awsvpn_dev "${C_B[m]}" 192.0.2.2 "$n" && m3=$(meminfo) &&
+		idle_awsvpn_sa "${C_B[m]}" "$n" "$suite" && m4=$(meminfo) ||
+			{ say "many: idle awsvpn tunnels failed"; FAILED=1; return; }
+		mem_result awsvpn "$suite" dev 1 "$n" "$m0" "$m1"
+		mem_result awsvpn "$suite" sa 1 "$n" "$m1" "$m2"
+		mem_result awsvpn "$suite" all 1 "$n" "$m0" "$m2"
+		mem_result awsvpn "$suite" dev 2 "$n" "$m2" "$m3"
+		mem_result awsvpn "$suite" sa 2 "$n" "$m3" "$m4"
+		mem_result awsvpn "$suite" all 2 "$n" "$m2" "$m4"
 		say "$n idle awsvpn tunnels on each side in $(( $(now) - t0 )) s"
 		# The lone tunnel and the one among $MANY, interleaved: the
 		# ratio shows what $n idle neighbours in its namespace cost.
@@ -521,9 +536,11 @@ many_phase() {
 		ip -n bmemx link set d0 up &&
 		ip -n bmemx route add 198.18.0.0/15 dev d0 || return 1
 		m0=$(meminfo)
-		if idle_xfrmi "$n" "$suite"; then
-			m1=$(meminfo)
-			mem_result xfrmi "$suite" 1 "$n" "$m0" "$m1"
+		if idle_xfrmi_dev "$n" && m1=$(meminfo) &&
+		   idle_xfrmi_sa "$n" "$suite" && m2=$(meminfo); then
+			mem_result xfrmi "$suite" dev 1 "$n" "$m0" "$m1"
+			mem_result xfrmi "$suite" sa 1 "$n" "$m1" "$m2"
+			mem_result xfrmi "$suite" all 1 "$n" "$m0" "$m2"
 			say "$n idle xfrm interfaces in $(( $(now) - t0 )) s"
 		else
 			say "many: idle xfrm interfaces failed"
@@ -534,7 +551,6 @@ many_phase() {
 
 # ---------------------------------------------------------------- run
 
-START=$(now)
 say "awsvpn benchmark: $(uname -r), $CPUS vCPUs; kinds: $KINDS; suites: $SUITES; encaps: $ENCAPS"
 say "$REPS reps of ${TIME}s per test; tests: $TESTS"
 new_case plain - - || { say "plain: setup failed"; FAILED=1; }
