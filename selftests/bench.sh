@@ -64,7 +64,7 @@ ENCAPS=${BENCH_ENCAPS:-"raw natt"}
 TESTS=${BENCH_TESTS:-"tcp1-ab tcp1-ba tcp4-ab tcp4-ba udp64-ab udp64-ba rtt"}
 MANY=${BENCH_MANY:-1000}
 PINGS=${BENCH_PINGS:-20}
-CRYPTO_MS=${BENCH_CRYPTO_MS:-1000}
+CRYPTO_MS=${BENCH_CRYPTO_MS:-500}
 OUT=${BENCH_OUT:-$AWSVPN_OUT/bench}
 CRYPTO_KO=${BENCH_CRYPTO_KO:-$AWSVPN_OUT/cryptobench/awsvpn_cryptobench.ko}
 NATT=$AWSVPN_SRC/selftests/tools/natt_sock.py
@@ -279,21 +279,23 @@ iperf_server() {
 
 # ------------------------------------------------------------- tests
 
-# iperf_json CASE ARGS...: one iperf3 run from A to the server in B
-# (-R: B sends), JSON in $T_TMP/iperf.json; retried once with a fresh
-# server if it failed (a server left busy by a killed client).
-iperf_json() {
-	local i=$1 try
-	shift
+# iperf_value CASE JQ ARGS...: one iperf3 run from A to the server in B
+# (-R: B sends); prints JQ applied to the receiver's summary
+# (.end.sum_received).  Retried once with a fresh server if it failed (a
+# server left busy by a killed client).  One jq: it takes 0.3 s under TCG.
+iperf_value() {
+	local i=$1 q=$2 try v
+	shift 2
 	for try in 1 2; do
 		ip netns exec "${C_A[i]}" timeout $((TIME + 40)) iperf3 \
 			-c "${C_DST[i]}" -t "$TIME" -J --connect-timeout 5000 "$@" \
-			> "$T_TMP/iperf.json" 2>/dev/null &&
-		jq -e '.end.sum_received.seconds > 0' "$T_TMP/iperf.json" \
-			>/dev/null 2>&1 && return 0
+			> "$T_TMP/iperf.json" 2>/dev/null
+		v=$(jq -r ".end.sum_received | if (.seconds // 0) > 0 then $q else empty end" \
+			"$T_TMP/iperf.json" 2>/dev/null)
+		[ -n "$v" ] && { echo "$v"; return 0; }
 		if [ "$try" = 1 ]; then
-			say "$(case_name "$i"): iperf3 $* failed ($(head -c 300 "$T_TMP/iperf.json" | tr '\n' ' ')); again"
-			iperf_server "$i"
+			say "$(case_name "$i"): iperf3 $* failed ($(head -c 300 "$T_TMP/iperf.json" | tr '\n' ' ')); again" >&2
+			iperf_server "$i" >&2
 		fi
 	done
 	return 1
@@ -308,16 +310,14 @@ run_test() {
 	case $t in
 	tcp1-*|tcp4-*)
 		[ "${t%%-*}" = tcp4 ] && args+=(-P 4)
-		iperf_json "$i" "${args[@]}" &&
-		v=$(jq -r '.end.sum_received.bits_per_second / 1e6 | . * 10 | round / 10' \
-			"$T_TMP/iperf.json") || v=0
+		v=$(iperf_value "$i" '.bits_per_second / 1e5 | round / 10' "${args[@]}") ||
+			v=0
 		echo "$v Mbit/s" ;;
 	udp64-*)
 		# -b 0: as fast as the sender can; what counts is what
 		# arrives: received bytes / 64 per second.
-		iperf_json "$i" -u -l 64 -b 0 "${args[@]}" &&
-		v=$(jq -r '.end.sum_received | .bytes / 64 / .seconds | round' \
-			"$T_TMP/iperf.json") || v=0
+		v=$(iperf_value "$i" '.bytes / 64 / .seconds | round' \
+			-u -l 64 -b 0 "${args[@]}") || v=0
 		echo "$v pkt/s" ;;
 	rtt)
 		v=$(ip netns exec "${C_A[i]}" busybox ping -c "$PINGS" -i 0.05 -W 2 \
@@ -483,6 +483,16 @@ idle_xfrmi_sa() {
 	ip -n bmemx -batch "$T_TMP/idlex-sa"
 }
 
+# timed CMD...: CMD, and how long it took.
+timed() {
+	local t0 rc
+	t0=$(now)
+	"$@"
+	rc=$?
+	say "$1 ${2:-}: $(( $(now) - t0 )) s"
+	return "$rc"
+}
+
 many_phase() {
 	local ctl=-1 m i n=$((MANY - 1)) suite m0 m1 m2 m3 m4 t0 rep t c
 	for ((i = 0; i < ${#C_KIND[@]}; i++)); do
@@ -499,11 +509,12 @@ many_phase() {
 		t0=$(now)
 		new_case awsvpn "$suite" raw || { say "many: setup failed"; FAILED=1; return; }
 		m=$((${#C_KIND[@]} - 1))
+		say "case $m set up in $(( $(now) - t0 )) s"
 		m0=$(meminfo)
-		idle_awsvpn_dev "${C_A[m]}" 192.0.2.1 "$n" && m1=$(meminfo) &&
-		idle_awsvpn_sa "${C_A[m]}" "$n" "$suite" && m2=$(meminfo) &&
-		idle_awsvpn_dev "${C_B[m]}" 192.0.2.2 "$n" && m3=$(meminfo) &&
-		idle_awsvpn_sa "${C_B[m]}" "$n" "$suite" && m4=$(meminfo) ||
+		timed idle_awsvpn_dev "${C_A[m]}" 192.0.2.1 "$n" && m1=$(meminfo) &&
+		timed idle_awsvpn_sa "${C_A[m]}" "$n" "$suite" && m2=$(meminfo) &&
+		timed idle_awsvpn_dev "${C_B[m]}" 192.0.2.2 "$n" && m3=$(meminfo) &&
+		timed idle_awsvpn_sa "${C_B[m]}" "$n" "$suite" && m4=$(meminfo) ||
 			{ say "many: idle awsvpn tunnels failed"; FAILED=1; return; }
 		mem_result awsvpn "$suite" dev 1 "$n" "$m0" "$m1"
 		mem_result awsvpn "$suite" sa 1 "$n" "$m1" "$m2"
@@ -536,8 +547,8 @@ many_phase() {
 		ip -n bmemx link set d0 up &&
 		ip -n bmemx route add 198.18.0.0/15 dev d0 || return 1
 		m0=$(meminfo)
-		if idle_xfrmi_dev "$n" && m1=$(meminfo) &&
-		   idle_xfrmi_sa "$n" "$suite" && m2=$(meminfo); then
+		if timed idle_xfrmi_dev "$n" && m1=$(meminfo) &&
+		   timed idle_xfrmi_sa "$n" "$suite" && m2=$(meminfo); then
 			mem_result xfrmi "$suite" dev 1 "$n" "$m0" "$m1"
 			mem_result xfrmi "$suite" sa 1 "$n" "$m1" "$m2"
 			mem_result xfrmi "$suite" all 1 "$n" "$m0" "$m2"
@@ -553,26 +564,34 @@ many_phase() {
 
 say "awsvpn benchmark: $(uname -r), $CPUS vCPUs; kinds: $KINDS; suites: $SUITES; encaps: $ENCAPS"
 say "$REPS reps of ${TIME}s per test; tests: $TESTS"
-new_case plain - - || { say "plain: setup failed"; FAILED=1; }
+# setup_case KIND SUITE ENCAP: new_case, said.
+setup_case() {
+	local t0 i=${#C_KIND[@]}
+	t0=$(now)
+	if new_case "$@"; then
+		printf '# case %2d: %-36s mtu %-5s (%s s)\n' "$i" "$*" "${C_MTU[i]}" \
+			$(( $(now) - t0 ))
+	else
+		say "case $i: $*: SETUP FAILED"
+		FAILED=1
+	fi
+}
+
+setup_case plain - -
 CEIL_SUITES=
 for kind in $KINDS; do
 	for suite in ${KIND_SUITES[$kind]:-$SUITES}; do
 		case " $CEIL_SUITES " in *" $suite "*) ;; *) CEIL_SUITES+=" $suite" ;; esac
 		for encap in ${KIND_ENCAPS[$kind]:-$ENCAPS}; do
-			if ! new_case "$kind" "$suite" "$encap"; then
-				say "$kind $suite $encap: setup failed"
-				FAILED=1
-			fi
+			setup_case "$kind" "$suite" "$encap"
 		done
 	done
 done
 NCASES=${#C_KIND[@]}
 for ((i = 0; i < NCASES; i++)); do
-	printf '# case %2d: %-36s mtu %s%s\n' "$i" "$(case_name "$i")" "${C_MTU[i]}" \
-		"$([ "${C_OK[i]}" = 1 ] || echo ' SETUP FAILED')"
 	result "${C_KIND[i]}" "${C_SUITE[i]}" "${C_ENCAP[i]}" mtu 1 "${C_MTU[i]}" B
 done
-say "setup of $NCASES cases in $(( $(now) - START )) s"
+say "setup of $NCASES cases done at $(( $(now) - START )) s"
 
 # vm_run_retry (run-demo) boots again if the VM dies before this line.
 say "measuring"

@@ -299,16 +299,25 @@ def report_run(r, out):
         c = next(c for c in r.cases if c[0] == k)
         ct = [t for t in TESTS if r.vals(*c, t)]
         out.append("")
-        out.append("One tunnel among %s (%s idle in each of its namespaces) / "
-                   "the same tunnel alone, interleaved" % (k.split("@")[1],
-                                                           int(k.split("@")[1]) - 1))
-        rows = [[base, c[1], c[2]] + [r.cell(c, t) for t in ct],
-                [base + " alone", c[1], c[2]] + [r.cell((one, c[1], c[2]), t)
-                                                 for t in ct],
+        out.append("One tunnel among %s (%s idle ones in each of its namespaces) "
+                   "and one alone, interleaved;" % (k.split("@")[1],
+                                                    int(k.split("@")[1]) - 1))
+        out.append("\"now / main\": the lone tunnel while the idle ones exist / "
+                   "in the main reps (system-wide cost, or drift)")
+        main = (base, c[1], c[2])
+        rows = [["among many", c[1], c[2]] + [r.cell(c, t) for t in ct],
+                ["alone", c[1], c[2]] + [r.cell((one, c[1], c[2]), t)
+                                         for t in ct],
                 ["ratio", "", ""] + [fmt(ratio(r.med(*c, t),
                                                r.med(one, c[1], c[2], t)))
                                      for t in ct]]
-        table(rows, ["", "suite", "encap"] + [TITLE[t] for t in ct], out)
+        if main in r.cases:
+            rows += [["alone, main reps", c[1], c[2]] +
+                     [r.cell(main, t) for t in ct],
+                     ["alone: now / main", "", ""] +
+                     [fmt(ratio(r.med(one, c[1], c[2], t), r.med(*main, t)))
+                      for t in ct]]
+        table(rows, [base, "suite", "encap"] + [TITLE[t] for t in ct], out)
 
 
 def mem_bytes(r, kind, suite, part):
