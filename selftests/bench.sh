@@ -269,9 +269,14 @@ new_case() {
 case_name() { echo "${C_KIND[$1]} ${C_SUITE[$1]} ${C_ENCAP[$1]}"; }
 
 iperf_server() {
-	local pidf=$T_TMP/iperf-$1.pid
-	[ -f "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null
-	rm -f "$pidf"
+	local pidf=$T_TMP/iperf-$1.pid pid
+	if [ -f "$pidf" ]; then
+		# The new server binds 5201 only once the old one is gone.
+		pid=$(cat "$pidf")
+		kill "$pid" 2>/dev/null
+		wait_for 10 eval "! kill -0 $pid"
+		rm -f "$pidf"
+	fi
 	ip netns exec "${C_B[$1]}" iperf3 -s -D -I "$pidf" \
 		--logfile "$T_TMP/iperf-$1.log" || return 1
 	wait_for 10 eval "ip netns exec '${C_B[$1]}' ss -Hltn 'sport = :5201' | grep -q ."
