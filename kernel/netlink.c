@@ -115,6 +115,7 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 			       .reject_message = "the carrier is read-only: it follows the remote address and the active outbound SA" },
 	[AWSVPN_A_CARRIER_REASON] = { .type = NLA_REJECT,
 				      .reject_message = "the carrier reason is read-only" },
+	[AWSVPN_A_PARALLEL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -289,6 +290,7 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u32(skb, AWSVPN_A_IF_ID, adev->if_id) ||
 	    nla_put_u8(skb, AWSVPN_A_CARRIER, netif_carrier_ok(dev)) ||
 	    nla_put_u8(skb, AWSVPN_A_CARRIER_REASON, adev->carrier_reason) ||
+	    nla_put_u8(skb, AWSVPN_A_PARALLEL, adev->parallel) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))
@@ -585,6 +587,16 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	/* The rings of "parallel on" (kept if the request fails later). */
+	if (a[AWSVPN_A_PARALLEL] && nla_get_u8(a[AWSVPN_A_PARALLEL])) {
+		ret = awsvpn_parallel_prepare(adev);
+		if (ret) {
+			NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_PARALLEL],
+					    "no memory for the parallel crypto queues");
+			goto out;
+		}
+	}
+
 	/*
 	 * Two steps can still fail: the NAT-T socket (port in use, bad
 	 * descriptor) and the MTU (a notifier may refuse it).  Prepare the
@@ -655,6 +667,8 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(a[AWSVPN_A_NAT_KEEPALIVE]));
 	if (a[AWSVPN_A_IF_ID])
 		adev->if_id = if_id;
+	if (a[AWSVPN_A_PARALLEL])
+		awsvpn_parallel_set(adev, nla_get_u8(a[AWSVPN_A_PARALLEL]));
 	if (a[AWSVPN_A_LOCAL] || a[AWSVPN_A_REMOTE] || a[AWSVPN_A_ENCAP] ||
 	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT] ||
 	    a[AWSVPN_A_SOCKET_FD])

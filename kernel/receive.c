@@ -85,7 +85,7 @@ static int awsvpn_strip_esp(struct awsvpn_sa *sa, struct sk_buff *skb)
 	return 0;
 }
 
-static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
+void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 {
 	struct awsvpn_sa *sa = c->sa;
 	struct awsvpn_device *adev = sa->adev;
@@ -126,22 +126,43 @@ static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 	skb_scrub_packet(skb, !net_eq(adev->net, dev_net(dev)));
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * The hash is the outer flow's (one per SA): cleared, RPS and GRO
+	 * hash the inner flows again instead of treating them all as one.
+	 * The payload was authenticated by the AEAD from the peer's
+	 * encryption to here, the only leg a checksum would have guarded on
+	 * this path: as WireGuard does, spare the inner checksum's second
+	 * pass over every byte.
+	 */
+	skb_clear_hash(skb);
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
 
 	/* TunnelDataIn: inner bytes, counted after decryption. */
 	dev_sw_netstats_rx_add(dev, skb->len);
-	WRITE_ONCE(adev->last_rx, jiffies);
+	awsvpn_touch(&adev->last_rx);
 	awsvpn_sa_first_rx(sa);
 	awsvpn_sa_account(sa, skb->len);
-	gro_cells_receive(&adev->gro_cells, skb);
+	if (c->parallel)
+		napi_gro_receive(&adev->napi, skb);	/* in the device's NAPI */
+	else
+		gro_cells_receive(&adev->gro_cells, skb);
 	goto out;
 
 drop:
 	kfree_skb(skb);
 out:
 	awsvpn_sa_put(sa);
+	awsvpn_crypt_free(c);
+}
+
+/* Never delivered (the device went down while it was queued). */
+void awsvpn_decrypt_drop(struct awsvpn_crypt *c)
+{
+	kfree_skb(c->skb);
+	awsvpn_sa_put(c->sa);
 	awsvpn_crypt_free(c);
 }
 
@@ -195,6 +216,7 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 		goto err;
 	c->seq = seq;
 	c->tos = tos;
+	c->parallel = false;
 	ret = skb_to_sgvec(skb, c->sg, 0, skb->len);
 	if (unlikely(ret < 0)) {
 		awsvpn_crypt_free(c);
@@ -206,6 +228,16 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 			       skb->len - sizeof(*esph), c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
+	/* Acquire: the pipe the flag was raised for is visible. */
+	if (smp_load_acquire(&sa->adev->parallel) &&
+	    !READ_ONCE(sa->adev->rx_stopped)) {
+		c->parallel = true;
+		if (!awsvpn_pipe_submit(sa->adev, c)) {
+			c->parallel = false;
+			awsvpn_decrypt_finish(c, -ENOBUFS);
+		}
+		return;
+	}
 	ret = crypto_aead_decrypt(c->req);
 	if (ret == -EINPROGRESS)
 		return;

@@ -78,7 +78,7 @@ static struct rtable *awsvpn_route(struct awsvpn_device *adev, __be32 *saddr)
 	return rt;
 }
 
-static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
+void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 {
 	struct awsvpn_sa *sa = c->sa;
 	struct awsvpn_device *adev = sa->adev;
@@ -117,7 +117,7 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 
 	/* TunnelDataOut: inner bytes, counted before encryption. */
 	dev_sw_netstats_tx_add(adev->dev, 1, c->len);
-	WRITE_ONCE(adev->last_tx, jiffies);
+	awsvpn_touch(&adev->last_tx);
 	awsvpn_sa_account(sa, c->len);
 out:
 	if (c->rt)
@@ -258,6 +258,12 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	aead_request_set_crypt(c->req, c->sg, c->sg, sa->ivlen + clen, c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
+	/* Acquire: the pipe the flag was raised for is visible. */
+	if (smp_load_acquire(&adev->parallel)) {
+		if (!awsvpn_pipe_submit(adev, c))
+			awsvpn_encrypt_finish(c, -ENOBUFS);
+		return;
+	}
 	ret = crypto_aead_encrypt(c->req);
 	if (ret == -EINPROGRESS)
 		return;
@@ -303,9 +309,11 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
 	struct sk_buff *segs, *next;
+	unsigned int nsegs;
 	struct awsvpn_sa *sa;
 	struct rtable *rt;
 	__be32 saddr = 0;
+	bool first;
 
 	if (unlikely(!awsvpn_inner_valid(skb))) {
 		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_ERRORS);
@@ -351,14 +359,24 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 	}
 	consume_skb(skb);
+	/*
+	 * Every segment owns a reference on the SA and the route, as a
+	 * single packet does; ours (taken above) go to the first segment,
+	 * the SA's for the others in one atomic add.
+	 */
+	nsegs = 0;
+	skb_list_walk_safe(segs, skb, next)
+		nsegs++;
+	if (nsegs > 1)
+		refcount_add(nsegs - 1, &sa->refcnt);
+	first = true;
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		refcount_inc(&sa->refcnt);
-		dst_hold(&rt->dst);
+		if (!first)
+			dst_hold(&rt->dst);
+		first = false;
 		awsvpn_encrypt(adev, sa, rt, saddr, skb);
 	}
-	ip_rt_put(rt);
-	awsvpn_sa_put(sa);
 	return NETDEV_TX_OK;
 
 drop:
