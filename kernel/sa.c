@@ -136,6 +136,7 @@ static void awsvpn_sa_free_work(struct work_struct *work)
 
 	/* crypto_free_aead() wipes the expanded keys (kfree_sensitive). */
 	crypto_free_aead(sa->aead);
+	free_percpu(sa->traffic);
 	netdev_put(sa->adev->dev, &sa->dev_tracker);
 	kfree_sensitive(sa);
 }
@@ -190,6 +191,14 @@ static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
+	if (!p->bytes_soft && !p->bytes_hard && !p->packets_soft &&
+	    !p->packets_hard) {
+		sa->traffic = netdev_alloc_pcpu_stats(struct awsvpn_sa_traffic);
+		if (!sa->traffic) {
+			kfree(sa);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 
 	sa->aead = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(sa->aead)) {
@@ -236,6 +245,7 @@ static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
 err_aead:
 	crypto_free_aead(sa->aead);
 err_free:
+	free_percpu(sa->traffic);
 	kfree(sa);
 	return ERR_PTR(ret);
 }
