@@ -348,11 +348,13 @@ struct awsvpn_crypt {
 	u8 iv[16] __aligned(8);
 	struct aead_request *req;
 	struct scatterlist *sg;
+	size_t size;			/* bytes used, wiped when freed */
 };
 
 struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 					struct sk_buff *skb, int nfrags);
 void awsvpn_crypt_free(struct awsvpn_crypt *c);
+void awsvpn_crypt_cache_drain(void);
 
 /* queue.c: parallel crypto */
 struct awsvpn_pipe;

@@ -141,6 +141,7 @@ static void __exit awsvpn_mod_exit(void)
 	rcu_barrier();
 	/* Every device is freed, and its pipes with their workers. */
 	awsvpn_queue_uninit();
+	awsvpn_crypt_cache_drain();
 	destroy_workqueue(awsvpn_wq);
 	pr_info("unloaded\n");
 }
