@@ -1,17 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 300
+# awsvpn-kernels: dkms
 #
 # The Debian packages of "make deb" (build/deb, made by run-suite) in use,
 # as installed: unpacked into a scratch root (the guest's / is the host's,
 # read-only, so dpkg cannot install them there).  The module is the one
 # DKMS built from awsvpn-dkms on the host (build/KERNEL/dkms/awsvpn.ko:
 # run-suite builds it for its newest kernel only, a module build being a
-# minute or two; on another kernel the file is skipped, everything else in
-# it being the same there).  With the packaged tool: two tunnel ends in two
-# namespaces pass pings, "show" shows them, the command of the packaged
-# awsvpn-monitor.service logs their events; charon loads the packaged
-# plugin and logs its version.  Everything has the version of VERSION.
+# minute or two, and runs this file there alone: "awsvpn-kernels: dkms").
+# With the packaged tool: two tunnel ends in two namespaces pass pings,
+# "show" shows them, the command of the packaged awsvpn-monitor.service
+# logs their events; charon loads the packaged plugin and logs its
+# version.  Everything has the version of VERSION.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
