@@ -42,7 +42,6 @@ t_eq "awsvpn in PATH is the packaged tool" "$A" "$(command -v awsvpn)"
 t_diag "phase times: unpacked at ${SECONDS}s"
 t_eq "the DKMS-built module is version $VERSION" "$VERSION" "$(modinfo -F version "$KO" 2>&1)"
 mod_unload
-crypto_arch_load
 deps=$(modinfo -F depends "$KO" | tr , ' ')
 [ -z "$deps" ] || modprobe -a $deps
 t_check "insmod the packaged module" insmod "$KO"
