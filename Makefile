@@ -17,7 +17,10 @@
 #   make check-debug   the suite on a 6.12 kernel with KASAN, lockdep, kmemleak...
 #                      (built from linux-source-6.12 once, then cached)
 #   make demo          build, boot a VM and show a tunnel working
-#   make bench         throughput and latency of awsvpn vs xfrmi and WireGuard in one VM
+#   make bench         throughput and latency of awsvpn vs xfrmi and WireGuard in one VM;
+#                      knobs (environment or make arguments): BENCH_CPUS="1 4",
+#                      BENCH_QUICK=1, BENCH_KINDS, BENCH_SUITES, BENCH_REPS,
+#                      BENCH_TIME...; see Documentation/benchmark.rst
 #
 # One version for all of it: the file VERSION.
 VERSION := $(shell cat $(CURDIR)/VERSION)

@@ -17,7 +17,8 @@
 #                        Debian 6.1 and 6.12 kernels with an image in apt)
 #   AWSVPN_TESTS         "00-smoke 10-foo": tests to run (default: all)
 #   AWSVPN_VM_CACHE      cache of unpacked kernels (/var/cache/awsvpn-vm)
-#   AWSVPN_VM_TIMEOUT    hard limit for one demo/bench VM in seconds (2700)
+#   AWSVPN_VM_TIMEOUT    hard limit for one demo VM in seconds (2700; one
+#                        bench VM: 14400, see run-demo)
 #   AWSVPN_TEST_TIMEOUT  default per-test-file limit inside the guest (600)
 #   AWSVPN_TIMEOUT_SCALE every file's limit times this (1)
 #   AWSVPN_VM_CMDLINE    extra kernel command line arguments
