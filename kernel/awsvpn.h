@@ -8,6 +8,7 @@
  *   receive.c  ESP from the wire (xfrm4 protocol hook) -> SA by SPI ->
  *              replay check -> decrypt -> replay update -> GRO into device
  *   sa.c       security associations: crypto transforms, SPI table, lifetime
+ *   queue.c    "parallel on": crypto on every CPU, packets kept in order
  *   replay.c   RFC 4303 anti-replay window
  *   netlink.c  generic netlink configuration (uapi/awsvpn.h)
  *   main.c     module and per-namespace glue
@@ -57,6 +58,13 @@ static inline void awsvpn_stat_inc(struct awsvpn_stats *s, int which)
 
 struct awsvpn_device;
 
+/* An SA's packets and bytes, per CPU (see awsvpn_sa_account()). */
+struct awsvpn_sa_traffic {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
+};
+
 struct awsvpn_sa {
 	struct rhash_head node;		/* inbound: per-namespace SPI table */
 	struct list_head list;		/* on awsvpn_device.sas, RCU */
@@ -85,6 +93,12 @@ struct awsvpn_sa {
 	struct awsvpn_replay replay;
 
 	struct awsvpn_stats stats;
+	/*
+	 * Packets and bytes: per CPU when the SA has no byte or packet limit
+	 * (AWS sets none), else NULL and in @stats, where every packet's
+	 * total is checked against the limits.
+	 */
+	struct awsvpn_sa_traffic __percpu *traffic;
 
 	/* Lifetime (lifetime.c). */
 	unsigned long created;		/* jiffies */
@@ -173,6 +187,12 @@ struct awsvpn_device {
 	struct list_head sas;		/* every SA, RTNL + RCU */
 	unsigned int n_sa[__AWSVPN_DIR_MAX];
 
+	/* Parallel crypto (queue.c): set under RTNL, read with acquire. */
+	bool parallel;
+	bool rx_stopped;		/* down: nothing more for the NAPI */
+	struct awsvpn_pipe *pipe[__AWSVPN_DIR_MAX];
+	struct napi_struct napi;	/* in-order delivery of the pipe's packets */
+
 	struct dst_cache dst_cache;
 	/*
 	 * Bumped, under dst_lock, whenever the outer addressing changes: a
@@ -203,6 +223,19 @@ struct awsvpn_net {
 extern unsigned int awsvpn_net_id;
 extern struct list_head awsvpn_device_list;
 extern struct workqueue_struct *awsvpn_wq;
+
+/*
+ * The time of the latest packet, stored only when the jiffy changed: one
+ * write per tick instead of a store per packet into a line every CPU
+ * sending or receiving on the device shares.
+ */
+static inline void awsvpn_touch(unsigned long *last)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(*last) != now)
+		WRITE_ONCE(*last, now);
+}
 
 static inline struct awsvpn_net *awsvpn_pernet(struct net *net)
 {
@@ -260,6 +293,7 @@ void awsvpn_sa_lifetime_init(struct awsvpn_sa *sa);
 void awsvpn_sa_lifetime_start(struct awsvpn_sa *sa);
 void awsvpn_sa_lifetime_stop(struct awsvpn_sa *sa);
 void awsvpn_sa_account(struct awsvpn_sa *sa, unsigned int bytes);
+void awsvpn_sa_traffic(const struct awsvpn_sa *sa, u64 *packets, u64 *bytes);
 void awsvpn_sa_expire(struct awsvpn_sa *sa, u8 reason);
 void awsvpn_sa_first_rx(struct awsvpn_sa *sa);
 void awsvpn_sa_switch(struct awsvpn_device *adev, struct awsvpn_sa *sa);
@@ -308,20 +342,40 @@ struct awsvpn_crypt {
 	unsigned int len;		/* send: inner length */
 	u8 tos;				/* send: outer TOS; receive: outer TOS */
 	__be16 df;			/* send: outer DF (enum awsvpn_outer_df) */
+	bool parallel;			/* receive: through the pipe (queue.c) */
+	u8 done;			/* pipe: crypto finished, @err is set */
+	int err;
 	u8 iv[16] __aligned(8);
 	struct aead_request *req;
 	struct scatterlist *sg;
+	size_t size;			/* bytes used, wiped when freed */
 };
 
 struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 					struct sk_buff *skb, int nfrags);
 void awsvpn_crypt_free(struct awsvpn_crypt *c);
+void awsvpn_crypt_cache_drain(void);
+
+/* queue.c: parallel crypto */
+struct awsvpn_pipe;
+int awsvpn_queue_init(void);
+void awsvpn_queue_uninit(void);
+void awsvpn_parallel_init(struct awsvpn_device *adev);
+void awsvpn_parallel_open(struct awsvpn_device *adev);
+void awsvpn_parallel_stop(struct awsvpn_device *adev);
+void awsvpn_parallel_free(struct awsvpn_device *adev);
+int awsvpn_parallel_prepare(struct awsvpn_device *adev);
+void awsvpn_parallel_set(struct awsvpn_device *adev, bool on);
+bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c);
 
 /* send.c */
 netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev);
+void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err);
 
 /* receive.c */
 void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos);
+void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err);
+void awsvpn_decrypt_drop(struct awsvpn_crypt *c);
 int awsvpn_receive_init(void);
 void awsvpn_receive_uninit(void);
 

@@ -21,8 +21,13 @@
 #define AWSVPN_DEFAULT_MTU	1422
 /* Outer IPv4 + UDP + ESP header + CBC IV + max padding + 2 + SHA-512 ICV */
 #define AWSVPN_MAX_OVERHEAD	(20 + 8 + 8 + 16 + 15 + 2 + 32)
-/* Room we ask the stack to leave in front of inner packets. */
-#define AWSVPN_HEADROOM		(20 + 8 + 8 + 16)
+/*
+ * Room we ask the stack to leave in front of inner packets: outer IPv4 +
+ * UDP + ESP header + CBC IV, and the outer device's link header (Ethernet
+ * with a VLAN tag, in the kernel's 16-byte units), so that no locally sent
+ * packet needs a new head before encryption.
+ */
+#define AWSVPN_HEADROOM		(20 + 8 + 8 + 16 + 32)
 
 static int awsvpn_dev_init(struct net_device *dev)
 {
@@ -38,6 +43,7 @@ static int awsvpn_dev_init(struct net_device *dev)
 	ret = gro_cells_init(&adev->gro_cells, dev);
 	if (ret)
 		goto err_dst;
+	awsvpn_parallel_init(adev);
 	return 0;
 
 err_dst:
@@ -77,9 +83,22 @@ static void awsvpn_dev_free(struct net_device *dev)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
 
+	awsvpn_parallel_free(adev);
 	gro_cells_destroy(&adev->gro_cells);
 	dst_cache_destroy(&adev->dst_cache);
 	free_percpu(dev->tstats);
+}
+
+static int awsvpn_open(struct net_device *dev)
+{
+	awsvpn_parallel_open(netdev_priv(dev));
+	return 0;
+}
+
+static int awsvpn_stop(struct net_device *dev)
+{
+	awsvpn_parallel_stop(netdev_priv(dev));
+	return 0;
 }
 
 static void awsvpn_get_stats64(struct net_device *dev,
@@ -105,6 +124,8 @@ static void awsvpn_get_stats64(struct net_device *dev,
 static const struct net_device_ops awsvpn_netdev_ops = {
 	.ndo_init = awsvpn_dev_init,
 	.ndo_uninit = awsvpn_dev_uninit,
+	.ndo_open = awsvpn_open,
+	.ndo_stop = awsvpn_stop,
 	.ndo_start_xmit = awsvpn_xmit,
 	.ndo_get_stats64 = awsvpn_get_stats64,
 	.ndo_change_mtu = awsvpn_change_mtu,
@@ -159,6 +180,7 @@ static void awsvpn_setup(struct net_device *dev)
 	adev->mtu_mode = AWSVPN_MTU_AUTO;
 	adev->nat_keepalive = AWSVPN_NAT_KEEPALIVE_DEFAULT;
 	INIT_LIST_HEAD(&adev->sas);
+	adev->rx_stopped = true;	/* until ndo_open */
 	spin_lock_init(&adev->dst_lock);
 	adev->carrier_reason = AWSVPN_CARRIER_NO_REMOTE;
 	adev->burst_next[0] = adev->burst_next[1] = jiffies;

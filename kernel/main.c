@@ -13,7 +13,10 @@
 #include "awsvpn.h"
 #include "compat.h"
 
-#define AWSVPN_VERSION "0.1.0"
+/* From the top-level VERSION file (Kbuild). */
+#ifndef AWSVPN_VERSION
+#define AWSVPN_VERSION "unknown"
+#endif
 
 unsigned int awsvpn_net_id __read_mostly;
 LIST_HEAD(awsvpn_device_list);
@@ -87,10 +90,13 @@ static int __init awsvpn_mod_init(void)
 	awsvpn_wq = alloc_workqueue("awsvpn", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!awsvpn_wq)
 		return -ENOMEM;
+	ret = awsvpn_queue_init();
+	if (ret)
+		goto err_wq;
 
 	ret = register_pernet_subsys(&awsvpn_net_ops);
 	if (ret)
-		goto err_wq;
+		goto err_queue;
 	ret = awsvpn_receive_init();
 	if (ret)
 		goto err_pernet;
@@ -110,6 +116,8 @@ err_receive:
 	awsvpn_receive_uninit();
 err_pernet:
 	unregister_pernet_subsys(&awsvpn_net_ops);
+err_queue:
+	awsvpn_queue_uninit();
 err_wq:
 	destroy_workqueue(awsvpn_wq);
 	return ret;
@@ -134,6 +142,9 @@ static void __exit awsvpn_mod_exit(void)
 	awsvpn_receive_uninit();
 	unregister_pernet_subsys(&awsvpn_net_ops);
 	rcu_barrier();
+	/* Every device is freed, and its pipes with their workers. */
+	awsvpn_queue_uninit();
+	awsvpn_crypt_cache_drain();
 	destroy_workqueue(awsvpn_wq);
 	pr_info("unloaded\n");
 }

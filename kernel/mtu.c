@@ -21,6 +21,7 @@
 
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -155,9 +156,19 @@ static unsigned int awsvpn_df_hook(void *priv, struct sk_buff *skb,
 {
 	struct awsvpn_device *adev;
 	const struct iphdr *iph;
+	struct in_device *idev;
 	unsigned int mtu;
 
 	if (!atomic_read(&awsvpn_pernet(state->net)->ndevs))
+		return NF_ACCEPT;
+	/*
+	 * Only a packet ip_forward() could refuse matters, and it forwards
+	 * nothing that arrived on a device without forwarding.  Everything
+	 * else is left unrouted: a route set here would keep early demux
+	 * from finding the packet's socket (and its cached route).
+	 */
+	idev = __in_dev_get_rcu(skb->dev);
+	if (!idev || !IN_DEV_FORWARD(idev))
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	if (likely(!(iph->frag_off & htons(IP_DF))) ||

@@ -115,6 +115,7 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 			       .reject_message = "the carrier is read-only: it follows the remote address and the active outbound SA" },
 	[AWSVPN_A_CARRIER_REASON] = { .type = NLA_REJECT,
 				      .reject_message = "the carrier reason is read-only" },
+	[AWSVPN_A_PARALLEL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -163,14 +164,13 @@ static const u8 awsvpn_dev_stats[] = {
 	AWSVPN_STAT_NAT_KEEPALIVE_TX, AWSVPN_STAT_NAT_KEEPALIVE_RX,
 };
 
+/* Besides the packets and bytes (awsvpn_sa_traffic()). */
 static const u8 awsvpn_sa_in_stats[] = {
-	AWSVPN_STAT_RX_PACKETS, AWSVPN_STAT_RX_BYTES, AWSVPN_STAT_RX_REPLAY,
-	AWSVPN_STAT_RX_AUTH_FAIL, AWSVPN_STAT_RX_BAD_TRAILER,
-	AWSVPN_STAT_RX_ERRORS,
+	AWSVPN_STAT_RX_REPLAY, AWSVPN_STAT_RX_AUTH_FAIL,
+	AWSVPN_STAT_RX_BAD_TRAILER, AWSVPN_STAT_RX_ERRORS,
 };
 
 static const u8 awsvpn_sa_out_stats[] = {
-	AWSVPN_STAT_TX_PACKETS, AWSVPN_STAT_TX_BYTES,
 	AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS,
 };
 
@@ -179,6 +179,7 @@ static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
 	struct nlattr *nest = nla_nest_start(skb, AWSVPN_A_SA), *stats;
 	bool in = sa->dir == AWSVPN_DIR_IN;
 	u64 seq = in ? READ_ONCE(sa->replay.top) : atomic64_read(&sa->seq);
+	u64 packets, bytes;
 
 	if (!nest ||
 	    nla_put_u8(skb, AWSVPN_SA_A_DIR, sa->dir) ||
@@ -213,8 +214,15 @@ static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
 	     nla_put_u64_64bit(skb, AWSVPN_SA_A_PACKETS_HARD, sa->packets_hard,
 			       AWSVPN_SA_A_PAD)))
 		return -EMSGSIZE;
+	awsvpn_sa_traffic(sa, &packets, &bytes);
 	stats = nla_nest_start(skb, AWSVPN_SA_A_STATS);
 	if (!stats ||
+	    nla_put_u64_64bit(skb, in ? AWSVPN_STAT_RX_PACKETS :
+				   AWSVPN_STAT_TX_PACKETS, packets,
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, in ? AWSVPN_STAT_RX_BYTES :
+				   AWSVPN_STAT_TX_BYTES, bytes,
+			      AWSVPN_STAT_PAD) ||
 	    (in ? awsvpn_put_counters(skb, &sa->stats, awsvpn_sa_in_stats,
 				      ARRAY_SIZE(awsvpn_sa_in_stats)) :
 		  awsvpn_put_counters(skb, &sa->stats, awsvpn_sa_out_stats,
@@ -289,6 +297,7 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u32(skb, AWSVPN_A_IF_ID, adev->if_id) ||
 	    nla_put_u8(skb, AWSVPN_A_CARRIER, netif_carrier_ok(dev)) ||
 	    nla_put_u8(skb, AWSVPN_A_CARRIER_REASON, adev->carrier_reason) ||
+	    nla_put_u8(skb, AWSVPN_A_PARALLEL, adev->parallel) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))
@@ -585,6 +594,16 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	/* The rings of "parallel on" (kept if the request fails later). */
+	if (a[AWSVPN_A_PARALLEL] && nla_get_u8(a[AWSVPN_A_PARALLEL])) {
+		ret = awsvpn_parallel_prepare(adev);
+		if (ret) {
+			NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_PARALLEL],
+					    "no memory for the parallel crypto queues");
+			goto out;
+		}
+	}
+
 	/*
 	 * Two steps can still fail: the NAT-T socket (port in use, bad
 	 * descriptor) and the MTU (a notifier may refuse it).  Prepare the
@@ -655,6 +674,8 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(a[AWSVPN_A_NAT_KEEPALIVE]));
 	if (a[AWSVPN_A_IF_ID])
 		adev->if_id = if_id;
+	if (a[AWSVPN_A_PARALLEL])
+		awsvpn_parallel_set(adev, nla_get_u8(a[AWSVPN_A_PARALLEL]));
 	if (a[AWSVPN_A_LOCAL] || a[AWSVPN_A_REMOTE] || a[AWSVPN_A_ENCAP] ||
 	    a[AWSVPN_A_LOCAL_PORT] || a[AWSVPN_A_REMOTE_PORT] ||
 	    a[AWSVPN_A_SOCKET_FD])

@@ -7,6 +7,10 @@
  *   awsvpn_decrypt_done()    (possibly from a crypto worker)
  *   awsvpn_decrypt_finish()  replay window, trailer, ECN, GRO
  *
+ * With "parallel on", awsvpn_decrypt() hands the prepared request to
+ * queue.c, whose workers decrypt and whose NAPI poll calls
+ * awsvpn_decrypt_finish() in order.
+ *
  * We register ahead of the kernel's own ESP users (esp4 at 0, xfrm
  * interfaces at 10, VTI at 100): packets whose SPI is not one of ours are
  * returned untouched with -EINVAL so the next handler (xfrm) sees them.
@@ -85,7 +89,7 @@ static int awsvpn_strip_esp(struct awsvpn_sa *sa, struct sk_buff *skb)
 	return 0;
 }
 
-static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
+void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 {
 	struct awsvpn_sa *sa = c->sa;
 	struct awsvpn_device *adev = sa->adev;
@@ -95,8 +99,12 @@ static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 	int ret;
 
 	if (unlikely(err)) {
-		awsvpn_rx_error(sa, err == -EBADMSG ? AWSVPN_STAT_RX_AUTH_FAIL :
-				AWSVPN_STAT_RX_ERRORS);
+		if (err == -ENOBUFS)	/* no room in the parallel queues */
+			dev_core_stats_rx_dropped_inc(dev);
+		else
+			awsvpn_rx_error(sa, err == -EBADMSG ?
+					AWSVPN_STAT_RX_AUTH_FAIL :
+					AWSVPN_STAT_RX_ERRORS);
 		goto drop;
 	}
 	/* Authentic: only now may the window move (RFC 4303 3.4.3). */
@@ -126,22 +134,43 @@ static void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 	skb_scrub_packet(skb, !net_eq(adev->net, dev_net(dev)));
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * The hash is the outer flow's (one per SA): cleared, RPS and GRO
+	 * hash the inner flows again instead of treating them all as one.
+	 * The AEAD authenticated every byte from the peer's encryption to
+	 * here, far more strongly than a checksum could; what the inner
+	 * checksum still guards is the leg before the peer (inside AWS).  As
+	 * WireGuard does, trade that for no second pass over every byte.
+	 */
+	skb_clear_hash(skb);
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
 
 	/* TunnelDataIn: inner bytes, counted after decryption. */
 	dev_sw_netstats_rx_add(dev, skb->len);
-	WRITE_ONCE(adev->last_rx, jiffies);
+	awsvpn_touch(&adev->last_rx);
 	awsvpn_sa_first_rx(sa);
 	awsvpn_sa_account(sa, skb->len);
-	gro_cells_receive(&adev->gro_cells, skb);
+	if (c->parallel)
+		napi_gro_receive(&adev->napi, skb);	/* in the device's NAPI */
+	else
+		gro_cells_receive(&adev->gro_cells, skb);
 	goto out;
 
 drop:
 	kfree_skb(skb);
 out:
 	awsvpn_sa_put(sa);
+	awsvpn_crypt_free(c);
+}
+
+/* Never delivered (the device went down while it was queued). */
+void awsvpn_decrypt_drop(struct awsvpn_crypt *c)
+{
+	kfree_skb(c->skb);
+	awsvpn_sa_put(c->sa);
 	awsvpn_crypt_free(c);
 }
 
@@ -187,6 +216,12 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 		goto drop;
 	}
 
+	/*
+	 * The outer route may be a reference-less one, valid only in this
+	 * softirq; nothing after decryption uses it (the packet is
+	 * delivered on the device), and it may wait in a queue.
+	 */
+	skb_dst_drop(skb);
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		goto err;
@@ -195,6 +230,7 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 		goto err;
 	c->seq = seq;
 	c->tos = tos;
+	c->parallel = false;
 	ret = skb_to_sgvec(skb, c->sg, 0, skb->len);
 	if (unlikely(ret < 0)) {
 		awsvpn_crypt_free(c);
@@ -206,6 +242,16 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 			       skb->len - sizeof(*esph), c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
+	/* Acquire: the pipe the flag was raised for is visible. */
+	if (smp_load_acquire(&sa->adev->parallel) &&
+	    !READ_ONCE(sa->adev->rx_stopped)) {
+		c->parallel = true;
+		if (!awsvpn_pipe_submit(sa->adev, c)) {
+			c->parallel = false;
+			awsvpn_decrypt_finish(c, -ENOBUFS);
+		}
+		return;
+	}
 	ret = crypto_aead_decrypt(c->req);
 	if (ret == -EINPROGRESS)
 		return;

@@ -7,6 +7,10 @@
  *   awsvpn_encrypt()        sequence number, trailer, ESP header, AEAD
  *   awsvpn_encrypt_done()   (possibly from a crypto worker) finish it
  *   awsvpn_encrypt_finish() outer IPv4 header, out through the route
+ *
+ * With "parallel on", awsvpn_encrypt() hands the prepared request to
+ * queue.c, whose workers encrypt and whose transmit work calls
+ * awsvpn_encrypt_finish() in order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,7 +82,7 @@ static struct rtable *awsvpn_route(struct awsvpn_device *adev, __be32 *saddr)
 	return rt;
 }
 
-static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
+void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 {
 	struct awsvpn_sa *sa = c->sa;
 	struct awsvpn_device *adev = sa->adev;
@@ -86,9 +90,14 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 	bool xnet;
 
 	if (unlikely(err)) {
-		net_dbg_ratelimited("%s: encryption failed: %d\n",
-				    adev->dev->name, err);
-		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		if (err == -ENOBUFS) {
+			/* No room in the parallel queues (queue.c). */
+			dev_core_stats_tx_dropped_inc(adev->dev);
+		} else {
+			net_dbg_ratelimited("%s: encryption failed: %d\n",
+					    adev->dev->name, err);
+			awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		}
 		kfree_skb(skb);
 		goto out;
 	}
@@ -117,7 +126,7 @@ static void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 
 	/* TunnelDataOut: inner bytes, counted before encryption. */
 	dev_sw_netstats_tx_add(adev->dev, 1, c->len);
-	WRITE_ONCE(adev->last_tx, jiffies);
+	awsvpn_touch(&adev->last_tx);
 	awsvpn_sa_account(sa, c->len);
 out:
 	if (c->rt)
@@ -258,6 +267,12 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	aead_request_set_crypt(c->req, c->sg, c->sg, sa->ivlen + clen, c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
+	/* Acquire: the pipe the flag was raised for is visible. */
+	if (smp_load_acquire(&adev->parallel)) {
+		if (!awsvpn_pipe_submit(adev, c))
+			awsvpn_encrypt_finish(c, -ENOBUFS);
+		return;
+	}
 	ret = crypto_aead_encrypt(c->req);
 	if (ret == -EINPROGRESS)
 		return;
@@ -303,6 +318,7 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
 	struct sk_buff *segs, *next;
+	unsigned int nsegs;
 	struct awsvpn_sa *sa;
 	struct rtable *rt;
 	__be32 saddr = 0;
@@ -351,14 +367,23 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 	}
 	consume_skb(skb);
+	/*
+	 * Every segment owns a reference on the SA and the route, as a
+	 * single packet does; ours (taken above) make one set, the others
+	 * are taken before the first segment goes (it may be sent, and free
+	 * its references, before the next is looked at): the SA's in one
+	 * atomic add.
+	 */
+	nsegs = 0;
+	skb_list_walk_safe(segs, skb, next)
+		if (nsegs++)
+			dst_hold(&rt->dst);
+	if (nsegs > 1)
+		refcount_add(nsegs - 1, &sa->refcnt);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		refcount_inc(&sa->refcnt);
-		dst_hold(&rt->dst);
 		awsvpn_encrypt(adev, sa, rt, saddr, skb);
 	}
-	ip_rt_put(rt);
-	awsvpn_sa_put(sa);
 	return NETDEV_TX_OK;
 
 drop:

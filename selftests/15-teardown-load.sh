@@ -19,6 +19,9 @@
 #   sa-del       both SAs of cgw0 deleted
 #   sock-owner   the process whose UDP socket the device adopted exits
 #
+# Every other round cgw0 has parallel crypto on (its peer always), so that
+# packets are also waiting in its ordered queues and crypto workers.
+#
 # Topology: the device cgw0 is created in ns tdo (outer: veth, UDP 4500)
 # and moved to ns tdi (inner: its address, the iperf3 client); its peer is
 # an awsvpn device in ns tda (the iperf3 server), ESP in UDP between them.
@@ -93,12 +96,13 @@ t_on_exit '[ -z "$PCRYPT" ] || wait_for 20 $CU del "$PCRYPT"'
 # starts a million sequence numbers above the last round's, ahead of
 # peer0's replay window.  "adopted": cgw0 gets no socket of its own (the
 # round adopts one).
-SO=0x1000 SI=0x1001 SEQ=0
+SO=0x1000 SI=0x1001 SEQ=0 PAR=off
 tunnel() {
 	SEQ=$((SEQ + 1000000))
 	ip -n tdo link add cgw0 type awsvpn &&
 	ip netns exec tdo awsvpn set cgw0 local $C_OUT remote $A_OUT \
-		encap "$([ "${1:-}" = adopted ] && echo none || echo udp)" &&
+		encap "$([ "${1:-}" = adopted ] && echo none || echo udp)" \
+		parallel $PAR &&
 	esp_sa_add tdo cgw0 out $SO $SUITE "$KC" seq $SEQ &&
 	esp_sa_add tdo cgw0 in $SI $SUITE "$KA" &&
 	ip -n tdo link set cgw0 netns tdi &&
@@ -106,7 +110,8 @@ tunnel() {
 	ip -n tdi link set cgw0 up || return 1
 	ip -n tda link show peer0 >/dev/null 2>&1 && return 0
 	ip -n tda link add peer0 type awsvpn &&
-	ip netns exec tda awsvpn set peer0 local $A_OUT remote $C_OUT encap udp &&
+	ip netns exec tda awsvpn set peer0 local $A_OUT remote $C_OUT encap udp \
+		parallel on &&
 	esp_sa_add tda peer0 out $SI $SUITE "$KA" &&
 	esp_sa_add tda peer0 in $SO $SUITE "$KC" &&
 	ip -n tda addr add $A_IN/30 dev peer0 &&
@@ -229,6 +234,9 @@ for kind in $KINDS; do
 	SLOWEST=0
 	t0=$(date +%s)
 	for r in $(seq "$ROUNDS"); do
+		# Every other round with parallel crypto (kernel/queue.c):
+		# its queues, workers and NAPI go away with the device too.
+		PAR=$([ $((r % 2)) = 1 ] && echo on || echo off)
 		mode=
 		[ "$kind" = sock-owner ] && mode=adopted
 		if ! tunnel $mode || { [ -n "$mode" ] && ! adopt "$r"; }; then

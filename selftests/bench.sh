@@ -34,15 +34,8 @@
 # is unique per case (distinct SPIs, keys, if_ids).  KIND_SUITES[NAME] and
 # KIND_ENCAPS[NAME] replace BENCH_SUITES / BENCH_ENCAPS for a kind that has
 # its own (WireGuard).  BENCH_KINDS lists the kinds to run; a kind that
-# adds to another is a few lines, e.g. awsvpn with some knob:
-#
-#	kind_awsvpn_par() {
-#		kind_awsvpn "$@" &&
-#		ip netns exec "$1" awsvpn set tun KNOB VALUE &&
-#		ip netns exec "$2" awsvpn set tun KNOB VALUE
-#	}
-#
-# (a "-" in a kind's name is "_" in its function's).  Every kind other than
+# adds to another is a few lines, as awsvpn-par (awsvpn with "parallel
+# on") below (a "-" in a kind's name is "_" in its function's).  Every kind other than
 # xfrmi and wireguard is compared to those two in the report.
 #
 # Output in $BENCH_OUT: results.tsv (one line per measurement: vcpus, kind,
@@ -59,7 +52,7 @@ fi
 TIME=${BENCH_TIME:-5}
 REPS=${BENCH_REPS:-3}
 SUITES=${BENCH_SUITES:-"aes128-gcm16 aes256-gcm16 aes256+sha2-256 aes256+sha2-512"}
-KINDS=${BENCH_KINDS:-"awsvpn xfrmi wireguard"}
+KINDS=${BENCH_KINDS:-"awsvpn awsvpn-par xfrmi wireguard"}
 ENCAPS=${BENCH_ENCAPS:-"raw natt"}
 TESTS=${BENCH_TESTS:-"tcp1-ab tcp1-ba tcp4-ab tcp4-ba udp64-ab udp64-ba rtt"}
 MANY=${BENCH_MANY:-1000}
@@ -174,6 +167,13 @@ kind_awsvpn() {
 	[ "$encap" = raw ] && return 0
 	ip netns exec "$a" awsvpn set tun encap udp &&
 	ip netns exec "$b" awsvpn set tun encap udp
+}
+
+# awsvpn with parallel crypto (Documentation/awsvpn.rst): both ends.
+kind_awsvpn_par() {
+	kind_awsvpn "$@" &&
+	ip netns exec "$1" awsvpn set tun parallel on &&
+	ip netns exec "$2" awsvpn set tun parallel on
 }
 
 # xfrmi_side NS LINK IFID LOCAL REMOTE SPI_OUT SPI_IN SUITE KEY_OUT KEY_IN

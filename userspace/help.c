@@ -93,6 +93,7 @@ static void help_show(FILE *f)
 	      "  outer-mtu: auto|N         auto: from the route to remote\n"
 	      "  nat-keepalive: Ns|off     NAT keepalive interval (encap udp)\n"
 	      "  if-id: N                  interface ID, only when set (not 0)\n"
+	      "  parallel: on              parallel crypto, only when on\n"
 	      "  frag: ...                 inner IPv4 DF bits reset, packets\n"
 	      "                            fragmented before encryption, the\n"
 	      "                            fragments made, ICMP frag-needed /\n"

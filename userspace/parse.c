@@ -67,6 +67,12 @@ const struct name_map outer_df_names[] = {
 	{ NULL, 0 }
 };
 
+const struct name_map on_off_names[] = {
+	{ "off", 0 },
+	{ "on", 1 },
+	{ NULL, 0 }
+};
+
 const struct name_map mtu_mode_names[] = {
 	{ "auto", AWSVPN_MTU_AUTO },
 	{ "fixed", AWSVPN_MTU_FIXED },

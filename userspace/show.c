@@ -310,6 +310,9 @@ static void print_dev_text(const struct awsvpn_dev *d)
 	/* 0 is "none", the usual case: not worth a line. */
 	if ((d->has & BIT(AWSVPN_A_IF_ID)) && d->if_id)
 		printf("  if-id: %u\n", d->if_id);
+	/* Off is the default: a line only when on. */
+	if ((d->has & BIT(AWSVPN_A_PARALLEL)) && d->parallel)
+		printf("  parallel: on\n");
 	if ((d->st.has & BIT(AWSVPN_STAT_RX_BYTES)) &&
 	    (d->st.has & BIT(AWSVPN_STAT_TX_BYTES))) {
 		printf("  transfer: ");
@@ -452,6 +455,8 @@ static void print_dev_json(struct json *j, const struct awsvpn_dev *d)
 		json_u64(j, "nat_keepalive", d->nat_keepalive);
 	/* Always there, so that scripts need not test for it; 0 = none. */
 	json_u64(j, "if_id", d->if_id);
+	if (d->has & BIT(AWSVPN_A_PARALLEL))
+		json_bool(j, "parallel", d->parallel);
 	if (d->has & BIT(AWSVPN_A_LAST_RX_MS))
 		json_u64(j, "last_rx_ms", d->last_rx_ms);
 	else

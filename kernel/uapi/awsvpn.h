@@ -264,6 +264,19 @@ enum awsvpn_attr {
 				 * packets are dropped before the module sees
 				 * them (ip link: NO-CARRIER) */
 	AWSVPN_A_CARRIER_REASON,/* u8 enum awsvpn_carrier_reason, read-only */
+	AWSVPN_A_PARALLEL,	/* u8 0/1: parallel crypto.  1: each packet's
+				 * encryption or decryption runs on the next
+				 * online CPU in turn (a worker per CPU), and
+				 * packets still leave and are delivered in
+				 * the order they came, per device and
+				 * direction; so one tunnel, whose ESP is one
+				 * flow the NIC gives to one CPU, uses them
+				 * all.  Costs a queue hop per packet (latency)
+				 * and 1024 packets in flight per direction at
+				 * most (then dropped, tx_errors / rx_errors).
+				 * 0 (default): crypto on the CPU the packet
+				 * is on.  Takes effect for the next packet;
+				 * always reported by GET_DEVICE */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)

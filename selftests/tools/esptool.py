@@ -33,14 +33,16 @@ network namespace it acts on ("ip netns exec NS python3 esptool.py ...").
       timeout (FILE then holds what was seen).  Outer fragments are an
       error (exit 2): the tests size packets so that none occur.
 
-  send --dst B (--hex HEX | --file FILE --line N) [--flip-last-bit]
+  send --dst B (--hex HEX | --file FILE (--line N | --all)) [--flip-last-bit]
       Send one ESP packet, the given bytes as IPv4 payload with protocol
       50, to B through a raw socket (the kernel adds the IP header and
       picks the source).  --flip-last-bit inverts the lowest bit of the
-      last byte (the end of the ICV).
+      last byte (the end of the ICV).  --all sends every line of FILE, in
+      order; --repeat N sends each packet N times back to back.
 
-  esp-info HEX...
-      Print "SPI SEQ LEN" (SPI as 8 hex digits, SEQ decimal) per packet.
+  esp-info (HEX... | --file FILE)
+      Print "SPI SEQ LEN" (SPI as 8 hex digits, SEQ decimal) per packet,
+      given as arguments or one per line of FILE (a capture's output).
 """
 import argparse
 import json
@@ -171,20 +173,28 @@ def cmd_capture(a):
 
 def cmd_send(a):
     if a.hex:
-        data = bytes.fromhex(a.hex)
+        packets = [bytes.fromhex(a.hex)]
     else:
         with open(a.file) as f:
             lines = [ln.strip() for ln in f if ln.strip()]
-        data = bytes.fromhex(lines[a.line - 1])
-    if a.flip_last_bit:
-        data = data[:-1] + bytes([data[-1] ^ 1])
+        packets = [bytes.fromhex(ln) for ln in
+                   (lines if a.all else [lines[a.line - 1]])]
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_ESP)
-    n = s.sendto(data, (a.dst, 0))
-    return 0 if n == len(data) else 1
+    for data in packets:
+        if a.flip_last_bit:
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        for _ in range(a.repeat):
+            if s.sendto(data, (a.dst, 0)) != len(data):
+                return 1
+    return 0
 
 
 def cmd_esp_info(a):
-    for h in a.hex:
+    hexes = list(a.hex)
+    if a.file:
+        with open(a.file) as f:
+            hexes += [ln.strip() for ln in f if ln.strip()]
+    for h in hexes:
         b = bytes.fromhex(h)
         spi, seq = struct.unpack("!II", b[:8])
         print("%08x %d %d" % (spi, seq, len(b)))
@@ -211,9 +221,12 @@ def main():
     c.add_argument("--hex")
     c.add_argument("--file")
     c.add_argument("--line", type=int, default=1)
+    c.add_argument("--all", action="store_true")
+    c.add_argument("--repeat", type=int, default=1)
     c.add_argument("--flip-last-bit", action="store_true")
     c = sub.add_parser("esp-info")
-    c.add_argument("hex", nargs="+")
+    c.add_argument("hex", nargs="*")
+    c.add_argument("--file")
     a = p.parse_args()
     return {"counters": cmd_counters, "capture": cmd_capture,
             "send": cmd_send, "esp-info": cmd_esp_info}[a.cmd](a)

@@ -131,7 +131,7 @@ class Fuzzer:
                               "REMOTE_PORT", "DF_POLICY", "MSS_MODE", "MSS",
                               "REPLAY_WINDOW", "MTU", "MTU_MODE", "OUTER_MTU",
                               "OUTER_DF", "NAT_KEEPALIVE", "SOCKET_FD",
-                              "IF_ID")
+                              "IF_ID", "PARALLEL")
                 attrs.append((A[t], self.value(t)))
         elif cmd in (NEW, DEL, SWITCH):
             attrs.append((A["SA"] | genl.NLA_F_NESTED,
@@ -142,7 +142,8 @@ class Fuzzer:
         r = self.rnd
         if name in ("LOCAL", "REMOTE"):
             return be32(self.addr())
-        if name in ("ENCAP", "DF_POLICY", "MSS_MODE", "MTU_MODE", "OUTER_DF"):
+        if name in ("ENCAP", "DF_POLICY", "MSS_MODE", "MTU_MODE", "OUTER_DF",
+                    "PARALLEL"):
             return u8(self.pick(0, 1, 2, 3, 255))
         if name in ("LOCAL_PORT", "REMOTE_PORT"):
             return u16(self.pick(0, 1, 500, 4500, 65535, r.randrange(65536)))
@@ -179,7 +180,7 @@ class Fuzzer:
                     p = p + os.urandom(r.choice((1, 2, 4, 8, 100)))
                 attrs[i] = (t, p)
             elif m == 3:                               # unknown type
-                attrs.append((r.choice((genl.ATTRS.index("CARRIER_REASON") + 1,
+                attrs.append((r.choice((len(genl.ATTRS),
                                         40, 0x3fff, r.randrange(1 << 14))),
                               os.urandom(r.randrange(0, 12))))
             elif m == 4:                               # read-only attribute
@@ -215,7 +216,8 @@ class Fuzzer:
                                    ("OUTER_DF", "outer_df", "=B"),
                                    ("NAT_KEEPALIVE", "keepalive", "=I"),
                                    ("REPLAY_WINDOW", "replay_window", "=I"),
-                                   ("IF_ID", "if_id", "=I")):
+                                   ("IF_ID", "if_id", "=I"),
+                                   ("PARALLEL", "parallel", "=B")):
                 p = top.get(A[name])
                 if p is not None and len(p) == struct.calcsize(fmt):
                     self.dev[key] = struct.unpack(fmt, p)[0]
@@ -303,6 +305,8 @@ class Fuzzer:
                     got["replay_window"] = struct.unpack("=I", p)[0]
                 elif t == A["IF_ID"]:
                     got["if_id"] = struct.unpack("=I", p)[0]
+                elif t == A["PARALLEL"]:
+                    got["parallel"] = p[0]
                 elif t == A["SAS"]:
                     for _, sa in genl.parse_attrs(p):
                         n = dict(genl.parse_attrs(sa))

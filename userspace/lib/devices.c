@@ -169,6 +169,7 @@ int awsvpn_dev_list_add(struct nl_msg *msg, void *arg)
 	GET(u32, tb, AWSVPN_A_IF_ID, d->if_id, d->has);
 	GET(u8, tb, AWSVPN_A_CARRIER, d->carrier, d->has);
 	GET(u8, tb, AWSVPN_A_CARRIER_REASON, d->carrier_reason, d->has);
+	GET(u8, tb, AWSVPN_A_PARALLEL, d->parallel, d->has);
 	parse_stats(tb[AWSVPN_A_STATS], &d->st);
 	return parse_sas(tb[AWSVPN_A_SAS], d);
 }

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parallel crypto ("parallel on"): every CPU works on one device's packets,
+ * which still leave and arrive in the order they came.
+ *
+ * All ESP of an SA is one outer flow, so the NIC hands a tunnel's whole
+ * receive load to one CPU, and one sender's packets are encrypted on its
+ * CPU.  Here, as in WireGuard, each packet is put on two rings of its
+ * device and direction ("pipe"): the crypt ring, from which per-CPU
+ * workers (kicked round-robin) take packets and run the AEAD, and the
+ * order ring, which holds every packet in flight in arrival order.  Only
+ * the order ring's head leaves, once its crypto is done:
+ *
+ *   transmit  a work item on one CPU per device drains the head and sends:
+ *             packets sent from several CPUs would be queued on several
+ *             transmit queues (XPS) or backlogs (veth) and overtake each
+ *             other again on the wire
+ *   receive   the device's NAPI drains the head: replay window update,
+ *             trailer, GRO, in order (delivery in the poll itself, no
+ *             backlog in between)
+ *
+ * The replay check still comes before the crypto and the window update
+ * after it, in order.  An async driver completes into the same rings.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ptr_ring.h>
+#include <linux/delay.h>
+
+#include "awsvpn.h"
+#include "compat.h"
+
+/* Packets in flight per device and direction, as in WireGuard. */
+#define AWSVPN_PIPE_LEN 1024
+
+static struct workqueue_struct *awsvpn_crypt_wq;
+
+struct awsvpn_worker {
+	struct work_struct work;
+	struct awsvpn_pipe *pipe;
+};
+
+struct awsvpn_pipe {
+	struct ptr_ring order;		/* every packet in flight, oldest first */
+	struct ptr_ring crypt;		/* waiting for a worker */
+	struct awsvpn_worker __percpu *workers;
+	struct awsvpn_device *adev;
+	struct work_struct tx_work;	/* transmit: drains the order ring */
+	int tx_cpu;			/* ... always on this CPU */
+	int last_cpu;
+	u8 dir;
+};
+
+/* The @n-th online CPU, modulo their number: spreads devices over CPUs. */
+static int awsvpn_pick_cpu(unsigned int n)
+{
+	int cpu;
+
+	n %= num_online_cpus();
+	for_each_online_cpu(cpu)
+		if (!n--)
+			return cpu;
+	return cpumask_first(cpu_online_mask);
+}
+
+/* Round-robin over the online CPUs, the submitting one included. */
+static int awsvpn_pipe_next_cpu(struct awsvpn_pipe *p)
+{
+	int cpu = cpumask_next(READ_ONCE(p->last_cpu), cpu_online_mask);
+
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	WRITE_ONCE(p->last_cpu, cpu);
+	return cpu;
+}
+
+/*
+ * Transmit: send the finished head of the order ring.  A work item runs on
+ * one CPU at a time; queued by a completion while it runs, it runs again,
+ * so no finished packet waits for the next one.
+ */
+static void awsvpn_tx_work(struct work_struct *work)
+{
+	struct awsvpn_pipe *p = container_of(work, struct awsvpn_pipe, tx_work);
+	struct awsvpn_crypt *c;
+	unsigned int n = 0;
+
+	local_bh_disable();
+	while ((c = __ptr_ring_peek(&p->order)) &&
+	       smp_load_acquire(&c->done)) {
+		__ptr_ring_discard_one(&p->order);
+		awsvpn_encrypt_finish(c, c->err);
+		/* Let softirqs (and the scheduler) in now and then. */
+		if (!(++n % 64)) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+		}
+	}
+	local_bh_enable();
+}
+
+/* @c's crypto is over (@err): it may leave once it reaches the head. */
+static void awsvpn_pipe_done(struct awsvpn_crypt *c, int err)
+{
+	struct awsvpn_device *adev = c->sa->adev;
+	struct awsvpn_pipe *p = adev->pipe[c->sa->dir];
+
+	c->err = err;
+	/* Everything the crypto wrote, then the flag the drainers test. */
+	smp_store_release(&c->done, 1);
+	if (p->dir == AWSVPN_DIR_OUT) {
+		int cpu = READ_ONCE(p->tx_cpu);
+
+		/* Its CPU went offline: another, fixed again from now on. */
+		if (unlikely(!cpu_online(cpu))) {
+			cpu = awsvpn_pick_cpu(adev->dev->ifindex);
+			WRITE_ONCE(p->tx_cpu, cpu);
+		}
+		queue_work_on(cpu, awsvpn_crypt_wq, &p->tx_work);
+	} else {
+		napi_schedule(&adev->napi);
+	}
+}
+
+static void awsvpn_pipe_crypto_done(void *data, int err)
+{
+	local_bh_disable();
+	awsvpn_pipe_done(data, err);
+	local_bh_enable();
+}
+AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_pipe_crypto_done)
+
+static void awsvpn_pipe_work(struct work_struct *work)
+{
+	struct awsvpn_pipe *p = container_of(work, struct awsvpn_worker,
+					     work)->pipe;
+	struct awsvpn_crypt *c;
+	int ret;
+
+	while ((c = ptr_ring_consume_bh(&p->crypt))) {
+		aead_request_set_callback(c->req, 0,
+				awsvpn_crypto_done(awsvpn_pipe_crypto_done), c);
+		ret = p->dir == AWSVPN_DIR_OUT ? crypto_aead_encrypt(c->req) :
+						 crypto_aead_decrypt(c->req);
+		if (ret != -EINPROGRESS) {
+			local_bh_disable();
+			awsvpn_pipe_done(c, ret);
+			local_bh_enable();
+		}
+		cond_resched();
+	}
+}
+
+/*
+ * Hand @c, its request fully set up, to the workers.  False when the
+ * device has no room for it: the caller drops it.  Softirq or BH disabled.
+ */
+bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c)
+{
+	struct awsvpn_pipe *p = adev->pipe[c->sa->dir];
+	int cpu;
+
+	c->done = 0;
+	if (ptr_ring_produce(&p->order, c))
+		return false;
+	/*
+	 * Consumed slots of a ptr_ring are freed in batches, so the crypt
+	 * ring can look full while the order ring had room: the packet is
+	 * on its way out already, as an error.
+	 */
+	if (unlikely(ptr_ring_produce(&p->crypt, c))) {
+		awsvpn_pipe_done(c, -ENOBUFS);
+		return true;
+	}
+	cpu = awsvpn_pipe_next_cpu(p);
+	queue_work_on(cpu, awsvpn_crypt_wq, &per_cpu_ptr(p->workers, cpu)->work);
+	return true;
+}
+
+/* NAPI: deliver decrypted packets in the order they arrived. */
+static int awsvpn_rx_poll(struct napi_struct *napi, int budget)
+{
+	struct awsvpn_device *adev = container_of(napi, struct awsvpn_device,
+						  napi);
+	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_IN];
+	struct awsvpn_crypt *c;
+	int done = 0;
+
+	while (p && done < budget && (c = __ptr_ring_peek(&p->order)) &&
+	       smp_load_acquire(&c->done)) {
+		__ptr_ring_discard_one(&p->order);
+		awsvpn_decrypt_finish(c, c->err);
+		done++;
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+static void awsvpn_pipe_free(struct awsvpn_pipe *p)
+{
+	int cpu;
+
+	if (!p)
+		return;
+	/* A worker that just finished the last packet may still be looping. */
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(p->workers, cpu)->work);
+	flush_work(&p->tx_work);
+	WARN_ON_ONCE(!__ptr_ring_empty(&p->order));
+	ptr_ring_cleanup(&p->order, NULL);
+	ptr_ring_cleanup(&p->crypt, NULL);
+	free_percpu(p->workers);
+	kfree(p);
+}
+
+static struct awsvpn_pipe *awsvpn_pipe_alloc(struct awsvpn_device *adev,
+					     u8 dir)
+{
+	struct awsvpn_pipe *p;
+	int cpu;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->adev = adev;
+	p->dir = dir;
+	p->last_cpu = -1;
+	INIT_WORK(&p->tx_work, awsvpn_tx_work);
+	p->tx_cpu = awsvpn_pick_cpu(adev->dev->ifindex);
+	p->workers = alloc_percpu(struct awsvpn_worker);
+	if (!p->workers)
+		goto err;
+	for_each_possible_cpu(cpu) {
+		INIT_WORK(&per_cpu_ptr(p->workers, cpu)->work, awsvpn_pipe_work);
+		per_cpu_ptr(p->workers, cpu)->pipe = p;
+	}
+	if (ptr_ring_init(&p->order, AWSVPN_PIPE_LEN, GFP_KERNEL))
+		goto err_workers;
+	if (ptr_ring_init(&p->crypt, AWSVPN_PIPE_LEN, GFP_KERNEL))
+		goto err_order;
+	return p;
+
+err_order:
+	ptr_ring_cleanup(&p->order, NULL);
+err_workers:
+	free_percpu(p->workers);
+err:
+	kfree(p);
+	return NULL;
+}
+
+/*
+ * Before "parallel on", under RTNL: the rings, made the first time and kept
+ * until the device is freed (packets in them when it is turned off still
+ * leave through them).  Unused until awsvpn_parallel_set().
+ */
+int awsvpn_parallel_prepare(struct awsvpn_device *adev)
+{
+	struct awsvpn_pipe *in, *out;
+
+	ASSERT_RTNL();
+	if (adev->pipe[AWSVPN_DIR_OUT])
+		return 0;
+	out = awsvpn_pipe_alloc(adev, AWSVPN_DIR_OUT);
+	in = awsvpn_pipe_alloc(adev, AWSVPN_DIR_IN);
+	if (!out || !in) {
+		awsvpn_pipe_free(out);
+		awsvpn_pipe_free(in);
+		return -ENOMEM;
+	}
+	adev->pipe[AWSVPN_DIR_IN] = in;
+	adev->pipe[AWSVPN_DIR_OUT] = out;
+	return 0;
+}
+
+void awsvpn_parallel_set(struct awsvpn_device *adev, bool on)
+{
+	ASSERT_RTNL();
+	if (WARN_ON_ONCE(on && !adev->pipe[AWSVPN_DIR_OUT]))
+		return;
+	/* Pairs with the data path's acquire: the rings are seen first. */
+	smp_store_release(&adev->parallel, on);
+}
+
+void awsvpn_parallel_init(struct awsvpn_device *adev)
+{
+	netif_napi_add(adev->dev, &adev->napi, awsvpn_rx_poll);
+}
+
+void awsvpn_parallel_open(struct awsvpn_device *adev)
+{
+	/* NAPI first: a packet let in must find it able to run. */
+	napi_enable(&adev->napi);
+	WRITE_ONCE(adev->rx_stopped, false);
+}
+
+/*
+ * The device goes down (or away): no NAPI delivers any more, so what is
+ * queued for receive is dropped here.  Each packet holds its SA, and each
+ * SA the device: unregistration could not finish otherwise.
+ */
+void awsvpn_parallel_stop(struct awsvpn_device *adev)
+{
+	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_IN];
+	struct awsvpn_crypt *c;
+	unsigned int waited;
+	int cpu;
+
+	WRITE_ONCE(adev->rx_stopped, true);
+	/* Receive runs in RCU read-side sections: none enqueues after.
+	 * (Without the rings, none ever did: no grace period to wait for.)
+	 */
+	if (p)
+		synchronize_net();
+	napi_disable(&adev->napi);
+	if (!p)
+		return;
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(p->workers, cpu)->work);
+	while ((c = __ptr_ring_peek(&p->order))) {
+		/* An async driver may still hold it: it completes soon. */
+		for (waited = 0; !smp_load_acquire(&c->done); waited++) {
+			WARN_ONCE(waited == 10000,
+				  "%s: a decryption has not completed in 10 s\n",
+				  adev->dev->name);
+			msleep(1);
+		}
+		__ptr_ring_discard_one(&p->order);
+		dev_core_stats_rx_dropped_inc(adev->dev);
+		awsvpn_decrypt_drop(c);
+	}
+}
+
+void awsvpn_parallel_free(struct awsvpn_device *adev)
+{
+	awsvpn_pipe_free(adev->pipe[AWSVPN_DIR_OUT]);
+	awsvpn_pipe_free(adev->pipe[AWSVPN_DIR_IN]);
+	adev->pipe[AWSVPN_DIR_OUT] = adev->pipe[AWSVPN_DIR_IN] = NULL;
+	netif_napi_del(&adev->napi);
+}
+
+int awsvpn_queue_init(void)
+{
+	/* Bound to their CPUs: that is the point of kicking them round-robin. */
+	awsvpn_crypt_wq = alloc_workqueue("awsvpn-crypt",
+					  WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
+	return awsvpn_crypt_wq ? 0 : -ENOMEM;
+}
+
+void awsvpn_queue_uninit(void)
+{
+	destroy_workqueue(awsvpn_crypt_wq);
+}

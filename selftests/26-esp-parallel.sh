@@ -1,0 +1,315 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# awsvpn-timeout: 1200
+# vm: cpus=2
+#
+# "parallel on": each packet's crypto runs on the next CPU in turn, and the
+# device still sends and delivers packets in the order they came
+# (kernel/queue.c).  Two vCPUs, so that two packets of one flow really are
+# in the crypto at the same time, on different CPUs.
+#
+# Per suite -- aes128-gcm16 and aes256+sha2-256 on the CPUs' own AEADs,
+# aes256-gcm16 with pcrypt in front of the AEAD as well (an async driver:
+# completions from yet another worker) -- awsvpn0 (ns cgw, parallel on)
+# against an xfrm interface (ns aws), as in 20-esp-interop:
+#   - show --json says parallel; pings both ways, IPv4 and IPv6, up to
+#     fragmented sizes; 300 back-to-back echoes each way;
+#   - order: 4000 numbered UDP datagrams each way, in bursts: every one
+#     arrives, none after a later one; the ESP sequence numbers awsvpn0
+#     puts on the wire only ever grow (capture on veth-aws);
+#   - TCP, 4 MiB each way: the receiver of awsvpn0's packets queued no
+#     segment out of order (TcpExtTCPOFOQueue unchanged);
+#   - exact counters: awsvpn0 tx == xfrm44 rx and the reverse (packets and
+#     bytes), per SA == device, no error counter moved on either side;
+#   - replay stays exact: 200 ESP packets cgw never saw (nft dropped them),
+#     each then sent twice back to back: +200 rx_packets, +200 rx_replay;
+#   - parallel off and on again while a flow arrives: all of it arrives;
+#     the device down and up while a flow arrives (what was queued is
+#     dropped, counted in rx_dropped: a figure), then traffic again and a
+#     flow in order; deleted while a flow arrives: "link del" returns
+#     within 10 s (it waits for every reference to the device).
+# Then the runner's kmemleak and kernel-log checks.  Netlink: a value
+# other than 0/1 is refused with ERANGE and a message.
+. "$(dirname "$0")/lib.sh"
+
+require_tool
+require_cmd iperf3 busybox python3 jq nstat nft taskset
+
+CU="python3 $AWSVPN_SRC/selftests/tools/cryptouser.py"
+SEQ="python3 $AWSVPN_SRC/selftests/tools/seqflow.py"
+GENL="python3 $AWSVPN_SRC/selftests/tools/genl.py"
+KEYDIR="$AWSVPN_OUT/26-esp-parallel"
+C4=169.254.46.234 A4=169.254.46.233 C6=fd00:46::2 A6=fd00:46::1
+N=4000
+
+t_check "load awsvpn" mod_load
+t_passed || t_done
+t_check "load pcrypt and crypto_user" modprobe -a pcrypt crypto_user
+t_passed || t_done
+mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
+
+t_check "namespaces cgw and aws over veth" esp_topology
+
+sa_driver() {
+	ip netns exec cgw awsvpn show "$1" --json |
+		jq -r "[.[0].sas[] | select(.spi == $(($2)))][0].crypto"
+}
+
+# pcrypt in front of the AEAD awsvpn gets for SUITE (as in 23-esp-async).
+PCRYPT=
+pcrypt_add() {
+	local inner
+	esp_keygen "$1" "$KEYDIR/probe.key"
+	awsvpn_add probe cgw &&
+	esp_sa_add cgw probe out 0x300 "$1" "$KEYDIR/probe.key" &&
+	inner=$(sa_driver probe 0x300)
+	ip -n cgw link del probe
+	[ -n "$inner" ] || return 1
+	$CU add "pcrypt($inner)" || return 1
+	PCRYPT="pcrypt($inner)"
+}
+t_on_exit '[ -z "$PCRYPT" ] || wait_for 10 $CU del "$PCRYPT"'
+
+# ESP capture on veth-aws in the background (esptool.py capture).
+capture_start() {
+	rm -f "$T_TMP/$1" "$T_TMP/$1.ready"
+	ip netns exec aws python3 "$ESP_TOOL" capture --iface veth-aws \
+		--src "$2" --dst "$3" --count "$4" --timeout "${5:-30}" \
+		--out "$T_TMP/$1" --ready "$T_TMP/$1.ready" &
+	CAP_PID=$!
+	wait_for 20 test -e "$T_TMP/$1.ready"
+}
+
+# flow RECV_NS ADDR SEND_NS COUNT: the receiver's one-line verdict.
+flow() {
+	local rns=$1 addr=$2 sns=$3 count=$4 pid
+	rm -f "$T_TMP/flow" "$T_TMP/flow.ready"
+	ip netns exec "$rns" $SEQ recv --addr "$addr" --port 7000 \
+		--count "$count" --timeout 10 --out "$T_TMP/flow" \
+		--ready "$T_TMP/flow.ready" &
+	pid=$!
+	wait_for 10 test -e "$T_TMP/flow.ready"
+	# One CPU sends: whatever reorders is the tunnel's doing, not two
+	# CPUs' backlogs on the way in.
+	ip netns exec "$sns" taskset -c 0 $SEQ send --dst "$addr" --port 7000 \
+		--count "$count" --size 1000
+	wait "$pid"
+	cat "$T_TMP/flow" 2>/dev/null
+}
+
+# The ESP sequence numbers in capture file F: "COUNT increasing|REORDERED".
+wire_order() {
+	local seqs
+	seqs=$(python3 "$ESP_TOOL" esp-info --file "$1" | awk '{ print $2 }')
+	awk 'BEGIN { n = 0; bad = 0; last = -1 }
+		{ n++; if ($1 <= last) bad++; last = $1 }
+		END { printf "%d %s\n", n, bad ? "REORDERED" : "increasing" }' \
+		<<< "$seqs"
+}
+
+ofo() {
+	ip netns exec "$1" nstat -as TcpExtTCPOFOQueue 2>/dev/null |
+		awk '$1 == "TcpExtTCPOFOQueue" { v = $2 } END { print v + 0 }'
+}
+
+i=0
+for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
+	i=$((i + 1))
+	s=$suite
+	suite=${suite%% *}
+	SO=$(printf '0x%08x' $((0x26000 + 2 * i)))	# cgw -> aws
+	SI=$(printf '0x%08x' $((0x26001 + 2 * i)))	# aws -> cgw
+	kout="$KEYDIR/${suite/+/-}.out.key" kin="$KEYDIR/${suite/+/-}.in.key"
+	esp_keygen "$suite" "$kout"
+	esp_keygen "$suite" "$kin"
+	t_check "$s: XFRM peer xfrm44" \
+		esp_xfrm_peer aws xfrm44 veth-aws 46 192.0.2.2 192.0.2.1 \
+		"$SI" "$SO" "$suite" "$kin" "$kout"
+	if [ "$s" != "$suite" ]; then
+		t_check "$s: pcrypt instantiated in front of awsvpn's AEAD" \
+			pcrypt_add "$suite"
+	fi
+	t_check "$s: awsvpn0 (spi $SO out, $SI in), parallel on" eval \
+		'esp_awsvpn_peer cgw awsvpn0 192.0.2.1 192.0.2.2 "$SO" "$SI" \
+			"$suite" "$kout" "$kin" &&
+		 ip netns exec cgw awsvpn set awsvpn0 parallel on'
+	if ! t_passed; then
+		esp_teardown
+		continue
+	fi
+	t_eq "$s: show --json: parallel true" true \
+		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].parallel')"
+	if [ -n "$PCRYPT" ]; then
+		t_match "$s: both SAs run on pcrypt" '^pcrypt\(.*\) pcrypt\(.*\)$' \
+			"$(sa_driver awsvpn0 "$SO") $(sa_driver awsvpn0 "$SI")"
+	fi
+	mtu=$(ip netns exec cgw cat /sys/class/net/awsvpn0/mtu)
+	# One ESP packet per xfrm44 tx packet, as in 23-esp-async.
+	ip -n aws link set xfrm44 mtu "$mtu" gso_max_segs 1
+	ip -n cgw addr add "$C4/30" dev awsvpn0
+	ip -n cgw addr add "$C6/64" dev awsvpn0 nodad
+	ip -n aws addr add "$A4/30" dev xfrm44
+	ip -n aws addr add "$A6/64" dev xfrm44 nodad
+
+	want= got=
+	for size in 56 1372 2000; do
+		want="$want $size:2/2/1/1"
+		got="$got $size:$(esp_ping cgw 2 "$size" "$A4")/$(esp_ping aws 2 "$size" "$C4")/$(esp_ping cgw 1 "$size" "$A6")/$(esp_ping aws 1 "$size" "$C6")"
+	done
+	t_eq "$s: pings v4 cgw->aws/aws->cgw (2 each), v6 (1 each), size:replies" \
+		"$want" "$got"
+	t_eq "$s: 300 back-to-back echoes cgw -> aws, 300 aws -> cgw" "300 300" \
+		"$(esp_ping cgw 300 500 "$A4") $(esp_ping aws 300 500 "$C4")"
+
+	# Order, receive side: awsvpn0 decrypts on both CPUs.
+	t_eq "$s: $N datagrams aws -> cgw: all delivered, none out of order" \
+		"received $N reordered 0 duplicates 0 first-reorder -1" \
+		"$(flow cgw "$C4" aws "$N")"
+	# Order, send side: awsvpn0 encrypts on both CPUs.
+	capture_start tx 192.0.2.1 192.0.2.2 "$N"
+	t_eq "$s: $N datagrams cgw -> aws: all delivered, none out of order" \
+		"received $N reordered 0 duplicates 0 first-reorder -1" \
+		"$(flow aws "$A4" cgw "$N")"
+	wait "$CAP_PID"
+	t_match "$s: wire: ESP sequence numbers from awsvpn0 only grow" \
+		'^[0-9]+ increasing$' "$(wire_order "$T_TMP/tx")"
+	t_diag "$s: wire: $(wire_order "$T_TMP/tx") (captured of $N)"
+
+	o_c=$(ofo cgw) o_a=$(ofo aws)
+	t_check "$s: iperf3 -n 4M aws -> cgw" \
+		esp_iperf cgw aws "$C4" -n 4M -w 256K -J
+	t_check "$s: iperf3 -n 4M cgw -> aws" \
+		esp_iperf aws cgw "$A4" -n 4M -w 256K -J
+	# At aws, data encrypted by awsvpn0.  (At cgw, the XFRM peer's
+	# segments, sent from both CPUs -- the process's and softirq's on ACK
+	# arrival -- can already cross in veth's per-CPU backlogs: a figure.)
+	t_eq "$s: TCP cgw -> aws: no segment queued out of order (TCPOFOQueue +0 at aws)" \
+		0 "$(($(ofo aws) - o_a))"
+	t_diag "$s: TCP aws -> cgw: TCPOFOQueue +$(($(ofo cgw) - o_c)) at cgw"
+
+	sleep 1
+	if esp_counters --awsvpn cgw:awsvpn0 --link X:aws:xfrm44 --states XS:aws; then
+		t_eq "$s: xfrm44 rx == awsvpn0 tx, awsvpn0 rx == xfrm44 tx (packets/bytes)" \
+			"$A_tx_packets/$A_tx_bytes $A_rx_packets/$A_rx_bytes" \
+			"$X_rx_packets/$X_rx_bytes $X_tx_packets/$X_tx_bytes"
+		t_eq "$s: per-SA == device counters" \
+			"$A_tx_packets/$A_tx_bytes/$A_rx_packets/$A_rx_bytes" \
+			"$SA_out_tx_packets/$SA_out_tx_bytes/$SA_in_rx_packets/$SA_in_rx_bytes"
+		t_eq "$s: awsvpn0 error counters all 0" "0 0 0 0 0 / 0 0 0 / 0 0" \
+			"$A_rx_replay $A_rx_auth_fail $A_rx_bad_trailer $A_rx_no_sa $A_rx_errors / $A_tx_no_sa $A_tx_seq_exhausted $A_tx_errors / $AL_rx_dropped $AL_tx_dropped"
+		t_eq "$s: XFRM side: no replay/ICV failure, no rx/tx error" \
+			"0/0/0/0/0/0" \
+			"$(eval echo "\${XS_${SO#0x}_replay:-x}/\${XS_${SO#0x}_failed:-x}/\${XS_${SI#0x}_replay:-x}/\${XS_${SI#0x}_failed:-x}")/$X_rx_errors/$X_tx_errors"
+		rx0=$A_rx_packets/$SA_in_rx_packets rp0=$A_rx_replay
+	else
+		t_fail "$s: read counters"
+	fi
+
+	# Duplicates in flight together: 200 ESP packets cgw never saw
+	# (ESP input dropped by nft while the peer sent them), then each sent
+	# twice back to back.  Both copies pass the lock-free pre-check when
+	# the first is still in the queue; the window update in order after
+	# decryption must take the first and count the second.
+	ip netns exec cgw nft -f - <<-EOF
+	table ip partest {
+		chain in { type filter hook input priority 0; ip protocol esp drop; }
+	}
+	EOF
+	capture_start dup 192.0.2.2 192.0.2.1 200
+	ip netns exec aws taskset -c 0 $SEQ send --dst "$C4" --port 7002 \
+		--count 200 --size 1000
+	wait "$CAP_PID"
+	ip netns exec cgw nft delete table ip partest
+	t_eq "$s: 200 fresh ESP packets aws -> cgw captured, none delivered" \
+		"200 $rx0" "$(grep -c . "$T_TMP/dup" 2>/dev/null) $(
+			esp_counters --awsvpn cgw:awsvpn0
+			echo "$A_rx_packets/$SA_in_rx_packets")"
+	ip netns exec aws python3 "$ESP_TOOL" send --dst 192.0.2.1 \
+		--file "$T_TMP/dup" --all --repeat 2
+	sleep 1
+	esp_counters --awsvpn cgw:awsvpn0
+	t_eq "$s: each twice: rx_packets +200 (device/SA), rx_replay +200" \
+		"$((${rx0%/*} + 200))/$((${rx0#*/} + 200)) $((rp0 + 200))" \
+		"$A_rx_packets/$SA_in_rx_packets $A_rx_replay"
+
+	# Off and on again while a flow arrives: nothing lost (packets still
+	# queued when it goes off may be overtaken once: a figure), traffic
+	# both ways afterwards.
+	rm -f "$T_TMP/flow" "$T_TMP/flow.ready"
+	ip netns exec cgw $SEQ recv --addr "$C4" --port 7001 --count 3000 \
+		--timeout 10 --out "$T_TMP/flow" --ready "$T_TMP/flow.ready" &
+	rpid=$!
+	wait_for 10 test -e "$T_TMP/flow.ready"
+	ip netns exec aws taskset -c 0 $SEQ send --dst "$C4" --port 7001 \
+		--count 3000 --size 500 &
+	spid=$!
+	t_check "$s: parallel off under traffic" \
+		ip netns exec cgw awsvpn set awsvpn0 parallel off
+	t_eq "$s: show --json: parallel false" false \
+		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].parallel')"
+	t_eq "$s: parallel off: 50 echoes each way" "50 50" \
+		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
+	t_check "$s: parallel on again" \
+		ip netns exec cgw awsvpn set awsvpn0 parallel on
+	wait "$spid"
+	wait "$rpid"
+	t_match "$s: the flow across off/on: all 3000 arrived, no duplicate" \
+		'^received 3000 reordered [0-9]+ duplicates 0 ' "$(cat "$T_TMP/flow")"
+	t_diag "$s: across off/on: $(cat "$T_TMP/flow")"
+	t_eq "$s: parallel on again: 50 echoes each way" "50 50" \
+		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
+
+	# Down and up while a flow arrives: the receive queue is emptied.
+	d0=$(ip -n cgw -j -s link show awsvpn0 | jq '.[0].stats64.rx.dropped')
+	ip netns exec aws $SEQ send --dst "$C4" --port 7001 --count 4000 \
+		--size 1000 --gap 0.2 &
+	spid=$!
+	sleep 1
+	t_check "$s: awsvpn0 down while a flow arrives" \
+		ip -n cgw link set awsvpn0 down
+	sleep 0.5
+	t_check "$s: awsvpn0 up again" ip -n cgw link set awsvpn0 up
+	wait "$spid"
+	t_diag "$s: down/up: rx dropped +$(($(ip -n cgw -j -s link show awsvpn0 |
+		jq '.[0].stats64.rx.dropped') - d0)) (queued when it went down, or after)"
+	ip -n cgw addr add "$C4/30" dev awsvpn0 2>/dev/null
+	ip -n cgw addr add "$C6/64" dev awsvpn0 nodad 2>/dev/null
+	t_eq "$s: after down/up: 20 echoes each way" "20 20" \
+		"$(esp_ping cgw 20 500 "$A4") $(esp_ping aws 20 500 "$C4")"
+	t_eq "$s: after down/up: $N datagrams aws -> cgw in order" \
+		"received $N reordered 0 duplicates 0 first-reorder -1" \
+		"$(flow cgw "$C4" aws "$N")"
+
+	# Deleted while a flow arrives: nothing keeps it.
+	ip netns exec aws $SEQ send --dst "$C4" --port 7001 --count 6000 \
+		--size 1000 --gap 0.2 &
+	spid=$!
+	sleep 1
+	# "link del" returns once the core has waited for every reference
+	# to the device: a packet stuck in a queue would hold it there.
+	ip -n cgw link del awsvpn0 &
+	dpid=$!
+	t_check "$s: awsvpn0 deleted while a flow arrives, within 10 s" \
+		wait_for 10 eval "! kill -0 $dpid 2>/dev/null"
+	t_check "$s: awsvpn0 gone" \
+		eval '! ip -n cgw link show awsvpn0 >/dev/null 2>&1'
+	wait "$spid"
+	esp_teardown
+	if [ -n "$PCRYPT" ]; then
+		t_check "$s: $PCRYPT removed once no SA uses it" \
+			wait_for 10 $CU del "$PCRYPT"
+		PCRYPT=
+	fi
+	t_diag "$s: ${SECONDS}s since start"
+done
+
+# Netlink: only 0 and 1.
+awsvpn_add p0 cgw
+out=$(ip netns exec cgw $GENL SET_DEVICE IFNAME=str:p0 PARALLEL=u8:2)
+t_match "netlink: parallel 2 refused: ERANGE with a message" \
+	'error 34 ERANGE.*extack-msg: .+' "$(tr '\n' ' ' <<< "$out")"
+t_eq "tool: 'parallel maybe' refused, device unchanged" "fail false" \
+	"$(ip netns exec cgw awsvpn set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0].parallel')"
+ip -n cgw link del p0
+
+t_done
