@@ -146,8 +146,8 @@ int kw_string(struct kwctx *c, const struct keyword *kw, const char *arg,
 
 /* format.c: what show and monitor print */
 
-/* "1 hour, 2 minutes, 3 seconds" (largest units first, zero units left out;
- * "0 seconds" for 0). */
+/* "1 day, 2 hours, 3 seconds": days, hours, minutes, seconds, the units
+ * that are 0 left out ("0 seconds" for 0). */
 void fmt_duration(char *buf, size_t size, uint64_t secs);
 /* Milliseconds since the epoch, now (CLOCK_REALTIME). */
 int64_t now_ms(void);

@@ -16,7 +16,6 @@ void fmt_duration(char *buf, size_t size, uint64_t secs)
 		const char *name;
 		uint64_t secs;
 	} units[] = {
-		{ "year", 365 * 24 * 3600ULL },
 		{ "day", 24 * 3600 },
 		{ "hour", 3600 },
 		{ "minute", 60 },
