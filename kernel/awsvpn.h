@@ -58,6 +58,13 @@ static inline void awsvpn_stat_inc(struct awsvpn_stats *s, int which)
 
 struct awsvpn_device;
 
+/* An SA's packets and bytes, per CPU (see awsvpn_sa_account()). */
+struct awsvpn_sa_traffic {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
+};
+
 struct awsvpn_sa {
 	struct rhash_head node;		/* inbound: per-namespace SPI table */
 	struct list_head list;		/* on awsvpn_device.sas, RCU */
@@ -86,6 +93,12 @@ struct awsvpn_sa {
 	struct awsvpn_replay replay;
 
 	struct awsvpn_stats stats;
+	/*
+	 * Packets and bytes: per CPU when the SA has no byte or packet limit
+	 * (AWS sets none), else NULL and in @stats, where every packet's
+	 * total is checked against the limits.
+	 */
+	struct awsvpn_sa_traffic __percpu *traffic;
 
 	/* Lifetime (lifetime.c). */
 	unsigned long created;		/* jiffies */
@@ -280,6 +293,7 @@ void awsvpn_sa_lifetime_init(struct awsvpn_sa *sa);
 void awsvpn_sa_lifetime_start(struct awsvpn_sa *sa);
 void awsvpn_sa_lifetime_stop(struct awsvpn_sa *sa);
 void awsvpn_sa_account(struct awsvpn_sa *sa, unsigned int bytes);
+void awsvpn_sa_traffic(const struct awsvpn_sa *sa, u64 *packets, u64 *bytes);
 void awsvpn_sa_expire(struct awsvpn_sa *sa, u8 reason);
 void awsvpn_sa_first_rx(struct awsvpn_sa *sa);
 void awsvpn_sa_switch(struct awsvpn_device *adev, struct awsvpn_sa *sa);
@@ -334,11 +348,13 @@ struct awsvpn_crypt {
 	u8 iv[16] __aligned(8);
 	struct aead_request *req;
 	struct scatterlist *sg;
+	size_t size;			/* bytes used, wiped when freed */
 };
 
 struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 					struct sk_buff *skb, int nfrags);
 void awsvpn_crypt_free(struct awsvpn_crypt *c);
+void awsvpn_crypt_cache_drain(void);
 
 /* queue.c: parallel crypto */
 struct awsvpn_pipe;

@@ -125,12 +125,25 @@ void awsvpn_sa_lifetime_stop(struct awsvpn_sa *sa)
 	timer_delete_sync(&sa->timer);
 }
 
-/* Count one packet of @bytes through @sa and apply its limits. */
+/*
+ * Count one packet of @bytes through @sa and apply its limits.  Without
+ * limits, a counter of this CPU: no cache line all CPUs write per packet.
+ * BH disabled (every caller).
+ */
 void awsvpn_sa_account(struct awsvpn_sa *sa, unsigned int bytes)
 {
 	bool out = sa->dir == AWSVPN_DIR_OUT;
 	u64 packets, total;
 
+	if (likely(sa->traffic)) {
+		struct awsvpn_sa_traffic *t = this_cpu_ptr(sa->traffic);
+
+		u64_stats_update_begin(&t->syncp);
+		u64_stats_inc(&t->packets);
+		u64_stats_add(&t->bytes, bytes);
+		u64_stats_update_end(&t->syncp);
+		return;
+	}
 	awsvpn_stat_inc(&sa->stats, out ? AWSVPN_STAT_TX_PACKETS :
 					  AWSVPN_STAT_RX_PACKETS);
 	awsvpn_stat_add(&sa->stats, out ? AWSVPN_STAT_TX_BYTES :
@@ -151,6 +164,33 @@ void awsvpn_sa_account(struct awsvpn_sa *sa, unsigned int bytes)
 		awsvpn_sa_expire(sa, AWSVPN_EXPIRE_PACKETS);
 	else if (sa->bytes_hard && total >= sa->bytes_hard)
 		awsvpn_sa_expire(sa, AWSVPN_EXPIRE_BYTES);
+}
+
+/* Packets and bytes through @sa so far, for netlink. */
+void awsvpn_sa_traffic(const struct awsvpn_sa *sa, u64 *packets, u64 *bytes)
+{
+	bool out = sa->dir == AWSVPN_DIR_OUT;
+	unsigned int start;
+	int cpu;
+
+	*packets = atomic64_read(&sa->stats.c[out ? AWSVPN_STAT_TX_PACKETS :
+					      AWSVPN_STAT_RX_PACKETS]);
+	*bytes = atomic64_read(&sa->stats.c[out ? AWSVPN_STAT_TX_BYTES :
+					    AWSVPN_STAT_RX_BYTES]);
+	if (!sa->traffic)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct awsvpn_sa_traffic *t = per_cpu_ptr(sa->traffic, cpu);
+		u64 p, b;
+
+		do {
+			start = u64_stats_fetch_begin(&t->syncp);
+			p = u64_stats_read(&t->packets);
+			b = u64_stats_read(&t->bytes);
+		} while (u64_stats_fetch_retry(&t->syncp, start));
+		*packets += p;
+		*bytes += b;
+	}
 }
 
 /*

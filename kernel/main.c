@@ -13,7 +13,10 @@
 #include "awsvpn.h"
 #include "compat.h"
 
-#define AWSVPN_VERSION "0.1.0"
+/* From the top-level VERSION file (Kbuild). */
+#ifndef AWSVPN_VERSION
+#define AWSVPN_VERSION "unknown"
+#endif
 
 unsigned int awsvpn_net_id __read_mostly;
 LIST_HEAD(awsvpn_device_list);
@@ -141,6 +144,7 @@ static void __exit awsvpn_mod_exit(void)
 	rcu_barrier();
 	/* Every device is freed, and its pipes with their workers. */
 	awsvpn_queue_uninit();
+	awsvpn_crypt_cache_drain();
 	destroy_workqueue(awsvpn_wq);
 	pr_info("unloaded\n");
 }

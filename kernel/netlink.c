@@ -164,14 +164,13 @@ static const u8 awsvpn_dev_stats[] = {
 	AWSVPN_STAT_NAT_KEEPALIVE_TX, AWSVPN_STAT_NAT_KEEPALIVE_RX,
 };
 
+/* Besides the packets and bytes (awsvpn_sa_traffic()). */
 static const u8 awsvpn_sa_in_stats[] = {
-	AWSVPN_STAT_RX_PACKETS, AWSVPN_STAT_RX_BYTES, AWSVPN_STAT_RX_REPLAY,
-	AWSVPN_STAT_RX_AUTH_FAIL, AWSVPN_STAT_RX_BAD_TRAILER,
-	AWSVPN_STAT_RX_ERRORS,
+	AWSVPN_STAT_RX_REPLAY, AWSVPN_STAT_RX_AUTH_FAIL,
+	AWSVPN_STAT_RX_BAD_TRAILER, AWSVPN_STAT_RX_ERRORS,
 };
 
 static const u8 awsvpn_sa_out_stats[] = {
-	AWSVPN_STAT_TX_PACKETS, AWSVPN_STAT_TX_BYTES,
 	AWSVPN_STAT_TX_SEQ_EXHAUSTED, AWSVPN_STAT_TX_ERRORS,
 };
 
@@ -180,6 +179,7 @@ static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
 	struct nlattr *nest = nla_nest_start(skb, AWSVPN_A_SA), *stats;
 	bool in = sa->dir == AWSVPN_DIR_IN;
 	u64 seq = in ? READ_ONCE(sa->replay.top) : atomic64_read(&sa->seq);
+	u64 packets, bytes;
 
 	if (!nest ||
 	    nla_put_u8(skb, AWSVPN_SA_A_DIR, sa->dir) ||
@@ -214,8 +214,15 @@ static int awsvpn_put_sa(struct sk_buff *skb, struct awsvpn_sa *sa)
 	     nla_put_u64_64bit(skb, AWSVPN_SA_A_PACKETS_HARD, sa->packets_hard,
 			       AWSVPN_SA_A_PAD)))
 		return -EMSGSIZE;
+	awsvpn_sa_traffic(sa, &packets, &bytes);
 	stats = nla_nest_start(skb, AWSVPN_SA_A_STATS);
 	if (!stats ||
+	    nla_put_u64_64bit(skb, in ? AWSVPN_STAT_RX_PACKETS :
+				   AWSVPN_STAT_TX_PACKETS, packets,
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, in ? AWSVPN_STAT_RX_BYTES :
+				   AWSVPN_STAT_TX_BYTES, bytes,
+			      AWSVPN_STAT_PAD) ||
 	    (in ? awsvpn_put_counters(skb, &sa->stats, awsvpn_sa_in_stats,
 				      ARRAY_SIZE(awsvpn_sa_in_stats)) :
 		  awsvpn_put_counters(skb, &sa->stats, awsvpn_sa_out_stats,

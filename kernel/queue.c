@@ -109,10 +109,18 @@ static void awsvpn_pipe_done(struct awsvpn_crypt *c, int err)
 	c->err = err;
 	/* Everything the crypto wrote, then the flag the drainers test. */
 	smp_store_release(&c->done, 1);
-	if (p->dir == AWSVPN_DIR_OUT)
-		queue_work_on(p->tx_cpu, awsvpn_crypt_wq, &p->tx_work);
-	else
+	if (p->dir == AWSVPN_DIR_OUT) {
+		int cpu = READ_ONCE(p->tx_cpu);
+
+		/* Its CPU went offline: another, fixed again from now on. */
+		if (unlikely(!cpu_online(cpu))) {
+			cpu = awsvpn_pick_cpu(adev->dev->ifindex);
+			WRITE_ONCE(p->tx_cpu, cpu);
+		}
+		queue_work_on(cpu, awsvpn_crypt_wq, &p->tx_work);
+	} else {
 		napi_schedule(&adev->napi);
+	}
 }
 
 static void awsvpn_pipe_crypto_done(void *data, int err)
@@ -283,8 +291,9 @@ void awsvpn_parallel_init(struct awsvpn_device *adev)
 
 void awsvpn_parallel_open(struct awsvpn_device *adev)
 {
-	WRITE_ONCE(adev->rx_stopped, false);
+	/* NAPI first: a packet let in must find it able to run. */
 	napi_enable(&adev->napi);
+	WRITE_ONCE(adev->rx_stopped, false);
 }
 
 /*
@@ -296,11 +305,15 @@ void awsvpn_parallel_stop(struct awsvpn_device *adev)
 {
 	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_IN];
 	struct awsvpn_crypt *c;
+	unsigned int waited;
 	int cpu;
 
 	WRITE_ONCE(adev->rx_stopped, true);
-	/* Receive runs in RCU read-side sections: none enqueues after. */
-	synchronize_net();
+	/* Receive runs in RCU read-side sections: none enqueues after.
+	 * (Without the rings, none ever did: no grace period to wait for.)
+	 */
+	if (p)
+		synchronize_net();
 	napi_disable(&adev->napi);
 	if (!p)
 		return;
@@ -308,8 +321,12 @@ void awsvpn_parallel_stop(struct awsvpn_device *adev)
 		flush_work(&per_cpu_ptr(p->workers, cpu)->work);
 	while ((c = __ptr_ring_peek(&p->order))) {
 		/* An async driver may still hold it: it completes soon. */
-		while (!smp_load_acquire(&c->done))
+		for (waited = 0; !smp_load_acquire(&c->done); waited++) {
+			WARN_ONCE(waited == 10000,
+				  "%s: a decryption has not completed in 10 s\n",
+				  adev->dev->name);
 			msleep(1);
+		}
 		__ptr_ring_discard_one(&p->order);
 		dev_core_stats_rx_dropped_inc(adev->dev);
 		awsvpn_decrypt_drop(c);

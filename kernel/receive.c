@@ -7,6 +7,10 @@
  *   awsvpn_decrypt_done()    (possibly from a crypto worker)
  *   awsvpn_decrypt_finish()  replay window, trailer, ECN, GRO
  *
+ * With "parallel on", awsvpn_decrypt() hands the prepared request to
+ * queue.c, whose workers decrypt and whose NAPI poll calls
+ * awsvpn_decrypt_finish() in order.
+ *
  * We register ahead of the kernel's own ESP users (esp4 at 0, xfrm
  * interfaces at 10, VTI at 100): packets whose SPI is not one of ours are
  * returned untouched with -EINVAL so the next handler (xfrm) sees them.
@@ -95,8 +99,12 @@ void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 	int ret;
 
 	if (unlikely(err)) {
-		awsvpn_rx_error(sa, err == -EBADMSG ? AWSVPN_STAT_RX_AUTH_FAIL :
-				AWSVPN_STAT_RX_ERRORS);
+		if (err == -ENOBUFS)	/* no room in the parallel queues */
+			dev_core_stats_rx_dropped_inc(dev);
+		else
+			awsvpn_rx_error(sa, err == -EBADMSG ?
+					AWSVPN_STAT_RX_AUTH_FAIL :
+					AWSVPN_STAT_RX_ERRORS);
 		goto drop;
 	}
 	/* Authentic: only now may the window move (RFC 4303 3.4.3). */
@@ -129,10 +137,10 @@ void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 	/*
 	 * The hash is the outer flow's (one per SA): cleared, RPS and GRO
 	 * hash the inner flows again instead of treating them all as one.
-	 * The payload was authenticated by the AEAD from the peer's
-	 * encryption to here, the only leg a checksum would have guarded on
-	 * this path: as WireGuard does, spare the inner checksum's second
-	 * pass over every byte.
+	 * The AEAD authenticated every byte from the peer's encryption to
+	 * here, far more strongly than a checksum could; what the inner
+	 * checksum still guards is the leg before the peer (inside AWS).  As
+	 * WireGuard does, trade that for no second pass over every byte.
 	 */
 	skb_clear_hash(skb);
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -208,6 +216,12 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 		goto drop;
 	}
 
+	/*
+	 * The outer route may be a reference-less one, valid only in this
+	 * softirq; nothing after decryption uses it (the packet is
+	 * delivered on the device), and it may wait in a queue.
+	 */
+	skb_dst_drop(skb);
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		goto err;

@@ -99,6 +99,17 @@ int awsvpn_sa_key_lengths(u8 enc, u8 integ, unsigned int *enc_len,
 	return 0;
 }
 
+/*
+ * Per-packet contexts come from a one-object cache per CPU: a packet whose
+ * crypto completes where it started (the usual case) takes the object the
+ * previous one left, so the data path does no slab allocation.  Objects
+ * are wiped before they are cached; larger contexts (many fragments, big
+ * request contexts) are allocated and freed as they come.
+ */
+#define AWSVPN_CRYPT_CACHED	1024
+
+static DEFINE_PER_CPU(struct awsvpn_crypt *, awsvpn_crypt_slot);
+
 /* Atomic context: called for every packet on both paths. */
 struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 					struct sk_buff *skb, int nfrags)
@@ -108,11 +119,20 @@ struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 	size_t sg_off = ALIGN(req_off + sizeof(struct aead_request) +
 			      crypto_aead_reqsize(sa->aead),
 			      __alignof__(struct scatterlist));
-	struct awsvpn_crypt *c;
+	size_t size = sg_off + nfrags * sizeof(struct scatterlist);
+	struct awsvpn_crypt *c = NULL;
 
-	c = kmalloc(sg_off + nfrags * sizeof(struct scatterlist), GFP_ATOMIC);
+	if (likely(size <= AWSVPN_CRYPT_CACHED)) {
+		/* One instruction on x86; safe from any context. */
+		c = this_cpu_xchg(awsvpn_crypt_slot, NULL);
+		if (!c)
+			c = kmalloc(AWSVPN_CRYPT_CACHED, GFP_ATOMIC);
+	} else {
+		c = kmalloc(size, GFP_ATOMIC);
+	}
 	if (!c)
 		return NULL;
+	c->size = size;
 	c->skb = skb;
 	c->sa = sa;
 	c->rt = NULL;
@@ -123,10 +143,27 @@ struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 	return c;
 }
 
-/* The request context may hold key-dependent state: wipe it. */
+/* The request context may hold key-dependent state: wipe what was used. */
 void awsvpn_crypt_free(struct awsvpn_crypt *c)
 {
-	kfree_sensitive(c);
+	size_t size = c->size;
+
+	memzero_explicit(c, size);
+	if (size <= AWSVPN_CRYPT_CACHED)
+		kfree(this_cpu_xchg(awsvpn_crypt_slot, c));
+	else
+		kfree(c);
+}
+
+/* Module exit: the cached objects (already wiped). */
+void awsvpn_crypt_cache_drain(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree(per_cpu(awsvpn_crypt_slot, cpu));
+		per_cpu(awsvpn_crypt_slot, cpu) = NULL;
+	}
 }
 
 static void awsvpn_sa_free_work(struct work_struct *work)
@@ -136,6 +173,7 @@ static void awsvpn_sa_free_work(struct work_struct *work)
 
 	/* crypto_free_aead() wipes the expanded keys (kfree_sensitive). */
 	crypto_free_aead(sa->aead);
+	free_percpu(sa->traffic);
 	netdev_put(sa->adev->dev, &sa->dev_tracker);
 	kfree_sensitive(sa);
 }
@@ -190,6 +228,14 @@ static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
+	if (!p->bytes_soft && !p->bytes_hard && !p->packets_soft &&
+	    !p->packets_hard) {
+		sa->traffic = netdev_alloc_pcpu_stats(struct awsvpn_sa_traffic);
+		if (!sa->traffic) {
+			kfree(sa);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 
 	sa->aead = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(sa->aead)) {
@@ -236,6 +282,7 @@ static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
 err_aead:
 	crypto_free_aead(sa->aead);
 err_free:
+	free_percpu(sa->traffic);
 	kfree(sa);
 	return ERR_PTR(ret);
 }

@@ -7,6 +7,10 @@
  *   awsvpn_encrypt()        sequence number, trailer, ESP header, AEAD
  *   awsvpn_encrypt_done()   (possibly from a crypto worker) finish it
  *   awsvpn_encrypt_finish() outer IPv4 header, out through the route
+ *
+ * With "parallel on", awsvpn_encrypt() hands the prepared request to
+ * queue.c, whose workers encrypt and whose transmit work calls
+ * awsvpn_encrypt_finish() in order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -86,9 +90,14 @@ void awsvpn_encrypt_finish(struct awsvpn_crypt *c, int err)
 	bool xnet;
 
 	if (unlikely(err)) {
-		net_dbg_ratelimited("%s: encryption failed: %d\n",
-				    adev->dev->name, err);
-		awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		if (err == -ENOBUFS) {
+			/* No room in the parallel queues (queue.c). */
+			dev_core_stats_tx_dropped_inc(adev->dev);
+		} else {
+			net_dbg_ratelimited("%s: encryption failed: %d\n",
+					    adev->dev->name, err);
+			awsvpn_tx_error(adev, sa, AWSVPN_STAT_TX_ERRORS);
+		}
 		kfree_skb(skb);
 		goto out;
 	}
@@ -313,7 +322,6 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct awsvpn_sa *sa;
 	struct rtable *rt;
 	__be32 saddr = 0;
-	bool first;
 
 	if (unlikely(!awsvpn_inner_valid(skb))) {
 		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_ERRORS);
@@ -361,20 +369,19 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	consume_skb(skb);
 	/*
 	 * Every segment owns a reference on the SA and the route, as a
-	 * single packet does; ours (taken above) go to the first segment,
-	 * the SA's for the others in one atomic add.
+	 * single packet does; ours (taken above) make one set, the others
+	 * are taken before the first segment goes (it may be sent, and free
+	 * its references, before the next is looked at): the SA's in one
+	 * atomic add.
 	 */
 	nsegs = 0;
 	skb_list_walk_safe(segs, skb, next)
-		nsegs++;
+		if (nsegs++)
+			dst_hold(&rt->dst);
 	if (nsegs > 1)
 		refcount_add(nsegs - 1, &sa->refcnt);
-	first = true;
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		if (!first)
-			dst_hold(&rt->dst);
-		first = false;
 		awsvpn_encrypt(adev, sa, rt, saddr, skb);
 	}
 	return NETDEV_TX_OK;

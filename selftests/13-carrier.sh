@@ -299,6 +299,11 @@ keys in1
 settle
 mark=$(lines "$M")
 PINGLOG="$T_TMP/ping.log"
+# The peer answers on the new SA once it has it: wait for the proof (the
+# first-rx event), not a fixed time, before the old SAs go.
+first_rx_seen() {
+	events "$mark" awsvpn0 | grep -q "sa-first-rx in $1"
+}
 ip netns exec cgw busybox ping -q -i 0.05 -c 60 -W 2 "$A1" > "$PINGLOG" 2>&1 &
 PINGER=$!
 sleep 0.5
@@ -309,7 +314,7 @@ t_check "rekey: new inbound SA, XFRM states, new outbound SA, switch, old SAs de
 	 aw sa switch awsvpn0 spi 0x2001 &&
 	 xfrm_state "$R1" "$L1" 0x1001 "$KEYDIR/in1.key" &&
 	 ip -n aws1 xfrm state delete src "$R1" dst "$L1" proto esp spi 0x1000 &&
-	 sleep 0.3 &&
+	 wait_for 10 first_rx_seen 0x00001001 &&
 	 aw sa del awsvpn0 dir out spi 0x2000 &&
 	 aw sa del awsvpn0 dir in spi 0x1000 &&
 	 ip -n aws1 xfrm state delete src "$L1" dst "$R1" proto esp spi 0x2000'

@@ -21,18 +21,19 @@
 #     segment out of order (TcpExtTCPOFOQueue unchanged);
 #   - exact counters: awsvpn0 tx == xfrm44 rx and the reverse (packets and
 #     bytes), per SA == device, no error counter moved on either side;
-#   - replay stays exact: 200 captured ESP packets sent again count 200 in
-#     rx_replay and nothing in rx_packets;
-#   - parallel off and on again under traffic; the device down and up
-#     while a flow arrives (what was queued is dropped, counted in
-#     rx_dropped), then traffic again; deleted while a flow arrives: gone
-#     within 10 s.
+#   - replay stays exact: 200 ESP packets cgw never saw (nft dropped them),
+#     each then sent twice back to back: +200 rx_packets, +200 rx_replay;
+#   - parallel off and on again while a flow arrives: all of it arrives;
+#     the device down and up while a flow arrives (what was queued is
+#     dropped, counted in rx_dropped: a figure), then traffic again and a
+#     flow in order; deleted while a flow arrives: "link del" returns
+#     within 10 s (it waits for every reference to the device).
 # Then the runner's kmemleak and kernel-log checks.  Netlink: a value
 # other than 0/1 is refused with ERANGE and a message.
 . "$(dirname "$0")/lib.sh"
 
 require_tool
-require_cmd iperf3 busybox python3 jq nstat
+require_cmd iperf3 busybox python3 jq nstat nft taskset
 
 CU="python3 $AWSVPN_SRC/selftests/tools/cryptouser.py"
 SEQ="python3 $AWSVPN_SRC/selftests/tools/seqflow.py"
@@ -160,13 +161,10 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 	t_eq "$s: 300 back-to-back echoes cgw -> aws, 300 aws -> cgw" "300 300" \
 		"$(esp_ping cgw 300 500 "$A4") $(esp_ping aws 300 500 "$C4")"
 
-	# Order, receive side: awsvpn0 decrypts on both CPUs.  The first
-	# 200 ESP packets are kept for the replay check below.
-	capture_start rx 192.0.2.2 192.0.2.1 200
+	# Order, receive side: awsvpn0 decrypts on both CPUs.
 	t_eq "$s: $N datagrams aws -> cgw: all delivered, none out of order" \
 		"received $N reordered 0 duplicates 0 first-reorder -1" \
 		"$(flow cgw "$C4" aws "$N")"
-	wait "$CAP_PID"
 	# Order, send side: awsvpn0 encrypts on both CPUs.
 	capture_start tx 192.0.2.1 192.0.2.2 "$N"
 	t_eq "$s: $N datagrams cgw -> aws: all delivered, none out of order" \
@@ -207,21 +205,43 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 		t_fail "$s: read counters"
 	fi
 
-	# Replays go through the same queue: still counted one by one.
-	t_eq "$s: 200 ESP packets aws -> cgw captured" 200 \
-		"$(grep -c . "$T_TMP/rx" 2>/dev/null)"
+	# Duplicates in flight together: 200 ESP packets cgw never saw
+	# (ESP input dropped by nft while the peer sent them), then each sent
+	# twice back to back.  Both copies pass the lock-free pre-check when
+	# the first is still in the queue; the window update in order after
+	# decryption must take the first and count the second.
+	ip netns exec cgw nft -f - <<-EOF
+	table ip partest {
+		chain in { type filter hook input priority 0; ip protocol esp drop; }
+	}
+	EOF
+	capture_start dup 192.0.2.2 192.0.2.1 200
+	ip netns exec aws taskset -c 0 $SEQ send --dst "$C4" --port 7002 \
+		--count 200 --size 1000
+	wait "$CAP_PID"
+	ip netns exec cgw nft delete table ip partest
+	t_eq "$s: 200 fresh ESP packets aws -> cgw captured, none delivered" \
+		"200 $rx0" "$(grep -c . "$T_TMP/dup" 2>/dev/null) $(
+			esp_counters --awsvpn cgw:awsvpn0
+			echo "$A_rx_packets/$SA_in_rx_packets")"
 	ip netns exec aws python3 "$ESP_TOOL" send --dst 192.0.2.1 \
-		--file "$T_TMP/rx" --all
+		--file "$T_TMP/dup" --all --repeat 2
 	sleep 1
 	esp_counters --awsvpn cgw:awsvpn0
-	t_eq "$s: replayed 200: rx_replay +200, rx_packets unchanged (device/SA)" \
-		"$((rp0 + 200)) $rx0" \
-		"$A_rx_replay $A_rx_packets/$SA_in_rx_packets"
+	t_eq "$s: each twice: rx_packets +200 (device/SA), rx_replay +200" \
+		"$((${rx0%/*} + 200))/$((${rx0#*/} + 200)) $((rp0 + 200))" \
+		"$A_rx_packets/$SA_in_rx_packets $A_rx_replay"
 
-	# Off and on again while a flow arrives: nothing lost or reordered
-	# beyond the switch itself, traffic both ways afterwards.
-	ip netns exec aws $SEQ send --dst "$C4" --port 7001 --count 3000 \
-		--size 500 &
+	# Off and on again while a flow arrives: nothing lost (packets still
+	# queued when it goes off may be overtaken once: a figure), traffic
+	# both ways afterwards.
+	rm -f "$T_TMP/flow" "$T_TMP/flow.ready"
+	ip netns exec cgw $SEQ recv --addr "$C4" --port 7001 --count 3000 \
+		--timeout 10 --out "$T_TMP/flow" --ready "$T_TMP/flow.ready" &
+	rpid=$!
+	wait_for 10 test -e "$T_TMP/flow.ready"
+	ip netns exec aws taskset -c 0 $SEQ send --dst "$C4" --port 7001 \
+		--count 3000 --size 500 &
 	spid=$!
 	t_check "$s: parallel off under traffic" \
 		ip netns exec cgw awsvpn set awsvpn0 parallel off
@@ -232,10 +252,15 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 	t_check "$s: parallel on again" \
 		ip netns exec cgw awsvpn set awsvpn0 parallel on
 	wait "$spid"
+	wait "$rpid"
+	t_match "$s: the flow across off/on: all 3000 arrived, no duplicate" \
+		'^received 3000 reordered [0-9]+ duplicates 0 ' "$(cat "$T_TMP/flow")"
+	t_diag "$s: across off/on: $(cat "$T_TMP/flow")"
 	t_eq "$s: parallel on again: 50 echoes each way" "50 50" \
 		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
 
 	# Down and up while a flow arrives: the receive queue is emptied.
+	d0=$(ip -n cgw -j -s link show awsvpn0 | jq '.[0].stats64.rx.dropped')
 	ip netns exec aws $SEQ send --dst "$C4" --port 7001 --count 4000 \
 		--size 1000 --gap 0.2 &
 	spid=$!
@@ -245,6 +270,8 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 	sleep 0.5
 	t_check "$s: awsvpn0 up again" ip -n cgw link set awsvpn0 up
 	wait "$spid"
+	t_diag "$s: down/up: rx dropped +$(($(ip -n cgw -j -s link show awsvpn0 |
+		jq '.[0].stats64.rx.dropped') - d0)) (queued when it went down, or after)"
 	ip -n cgw addr add "$C4/30" dev awsvpn0 2>/dev/null
 	ip -n cgw addr add "$C6/64" dev awsvpn0 nodad 2>/dev/null
 	t_eq "$s: after down/up: 20 echoes each way" "20 20" \
@@ -258,10 +285,14 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 		--size 1000 --gap 0.2 &
 	spid=$!
 	sleep 1
-	t_check "$s: awsvpn0 deleted while a flow arrives" \
-		ip -n cgw link del awsvpn0
-	t_check "$s: awsvpn0 gone within 10 s" \
-		wait_for 10 eval '! ip -n cgw link show awsvpn0 >/dev/null 2>&1'
+	# "link del" returns once the core has waited for every reference
+	# to the device: a packet stuck in a queue would hold it there.
+	ip -n cgw link del awsvpn0 &
+	dpid=$!
+	t_check "$s: awsvpn0 deleted while a flow arrives, within 10 s" \
+		wait_for 10 eval "! kill -0 $dpid 2>/dev/null"
+	t_check "$s: awsvpn0 gone" \
+		eval '! ip -n cgw link show awsvpn0 >/dev/null 2>&1'
 	wait "$spid"
 	esp_teardown
 	if [ -n "$PCRYPT" ]; then

@@ -11,8 +11,9 @@
 #   "aws" plays AWS: kernel-netlink (XFRM) with an xfrm interface per tunnel
 #   "cgw" is the customer gateway: kernel-awsvpn, one awsvpn device per tunnel
 #
-#   ike_plugin_setup            make /usr/lib/ipsec/plugins hold the plugin
-#                               (a bind mount: the host's / is read-only)
+#   ike_plugin_setup [SO]       make /usr/lib/ipsec/plugins hold the plugin
+#                               (a bind mount: the host's / is read-only);
+#                               SO: another build of it (a package's)
 #   (esp_topology of lib.sh: ns cgw 192.0.2.1 -- ns aws 192.0.2.2, veth)
 #   ike_charon NS NAME BACKEND [EXTRA]  start charon in NS; BACKEND is
 #                               "awsvpn" or "xfrm"; EXTRA: more lines for
@@ -38,7 +39,7 @@ IKE_LOGS="$AWSVPN_OUT/$T_NAME"
 mkdir -p "$IKE_LOGS"
 
 ike_plugin_setup() {
-	local so="$AWSVPN_SRC/userspace/kernel-awsvpn/libstrongswan-kernel-awsvpn.so"
+	local so=${1:-$AWSVPN_SRC/userspace/kernel-awsvpn/libstrongswan-kernel-awsvpn.so}
 	local d="$T_TMP/ipsec-plugins"
 
 	[ -f "$so" ] || { echo "plugin not built: $so"; return 1; }
@@ -48,7 +49,7 @@ ike_plugin_setup() {
 		mount --bind "$d" /usr/lib/ipsec/plugins || return 1
 		t_on_exit umount -l /usr/lib/ipsec/plugins
 	fi
-	cp "$so" /usr/lib/ipsec/plugins/
+	cp "$so" /usr/lib/ipsec/plugins/libstrongswan-kernel-awsvpn.so
 }
 
 # The plugins both daemons need, from Debian's libstrongswan and

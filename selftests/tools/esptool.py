@@ -38,7 +38,7 @@ network namespace it acts on ("ip netns exec NS python3 esptool.py ...").
       50, to B through a raw socket (the kernel adds the IP header and
       picks the source).  --flip-last-bit inverts the lowest bit of the
       last byte (the end of the ICV).  --all sends every line of FILE, in
-      order.
+      order; --repeat N sends each packet N times back to back.
 
   esp-info (HEX... | --file FILE)
       Print "SPI SEQ LEN" (SPI as 8 hex digits, SEQ decimal) per packet,
@@ -184,8 +184,9 @@ def cmd_send(a):
     for data in packets:
         if a.flip_last_bit:
             data = data[:-1] + bytes([data[-1] ^ 1])
-        if s.sendto(data, (a.dst, 0)) != len(data):
-            return 1
+        for _ in range(a.repeat):
+            if s.sendto(data, (a.dst, 0)) != len(data):
+                return 1
     return 0
 
 
@@ -222,6 +223,7 @@ def main():
     c.add_argument("--file")
     c.add_argument("--line", type=int, default=1)
     c.add_argument("--all", action="store_true")
+    c.add_argument("--repeat", type=int, default=1)
     c.add_argument("--flip-last-bit", action="store_true")
     c = sub.add_parser("esp-info")
     c.add_argument("hex", nargs="*")

@@ -6,8 +6,9 @@ seqflow.py - a numbered UDP flow, to see whether a tunnel reorders packets
 network namespace it acts on ("ip netns exec NS python3 seqflow.py ...").
 
   recv --addr A --port P --count N --out FILE [--ready FILE] [--timeout S]
-      Bind UDP A:P and read datagrams until N arrived or S seconds (default
-      30) passed without one.  FILE gets one line:
+      Bind UDP A:P and read datagrams until N arrived or, once the first
+      came, S seconds (default 30) passed without one; the first may take
+      60 s (a sender starting on a loaded host).  FILE gets one line:
         "received R reordered O duplicates D first-reorder I"
       R datagrams; O of them carried a number lower than one seen before
       (arrived after a later one); D repeated a number; I the index (in
@@ -37,7 +38,7 @@ def cmd_recv(a):
     except OSError:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.bind((a.addr, a.port))
-    s.settimeout(a.timeout)
+    s.settimeout(max(a.timeout, 60))
     if a.ready:
         open(a.ready, "w").close()
     seen = set()
@@ -51,6 +52,7 @@ def cmd_recv(a):
             break
         if len(data) < 4:
             continue
+        s.settimeout(a.timeout)
         n = struct.unpack("!I", data[:4])[0]
         if n in seen:
             dups += 1

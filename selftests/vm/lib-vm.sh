@@ -17,7 +17,8 @@
 #                        Debian 6.1 and 6.12 kernels with an image in apt)
 #   AWSVPN_TESTS         "00-smoke 10-foo": tests to run (default: all)
 #   AWSVPN_VM_CACHE      cache of unpacked kernels (/var/cache/awsvpn-vm)
-#   AWSVPN_VM_TIMEOUT    hard limit for one demo/bench VM in seconds (2700)
+#   AWSVPN_VM_TIMEOUT    hard limit for one demo VM in seconds (2700; one
+#                        bench VM: 14400, see run-demo)
 #   AWSVPN_TEST_TIMEOUT  default per-test-file limit inside the guest (600)
 #   AWSVPN_TIMEOUT_SCALE every file's limit times this (1)
 #   AWSVPN_VM_CMDLINE    extra kernel command line arguments
@@ -54,7 +55,7 @@ HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
 	jq conntrack dpkg-dev charon-systemd strongswan-swanctl python3-cryptography
-	libstrongswan-standard-plugins frr"
+	libstrongswan-standard-plugins frr dkms lintian man-db"
 
 # strongSwan's and FRR's packages would start a charon and FRR's daemons
 # on the host (and hold their ports); the tests start their own inside
@@ -370,6 +371,53 @@ install_plugin_check() {
 	grep -q '^ *load = ' "$root/etc/strongswan.d/charon/kernel-awsvpn.conf"
 }
 
+# build_debs: "make deb" into build/deb (the plugin against the cached
+# strongSwan tree).  Fails on a build error or any warning.
+build_debs() {
+	rm -rf "$BUILD/deb"
+	make_checked "$BUILD/deb-build.log" -C "$REPO" deb DEBDIR="$BUILD/deb" \
+		SS_CACHE="$CACHE/strongswan"
+}
+
+# dkms_build VER: DKMS builds and installs awsvpn.ko for VER from the
+# awsvpn-dkms package of build/deb, as on a customer's machine, but with
+# every tree of its own under build/VER/dkms (--sourcetree: the unpacked
+# package's /usr/src, --dkmstree, --installtree) and VER's unpacked
+# headers: the host's DKMS state, /usr/src and /lib/modules are not
+# touched.  sign_file pointing nowhere keeps DKMS from making a signing key
+# in /var/lib/dkms.  The module DKMS installed is left, uncompressed, as
+# build/VER/dkms/awsvpn.ko for the package test in the guest.
+dkms_build() {
+	local v=$1 b="$BUILD/$1/dkms" k deb src ver ko
+	k=$(kdir "$v")
+	deb=$(ls "$BUILD"/deb/awsvpn-dkms_*_all.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || { echo "# no awsvpn-dkms package in build/deb"; return 1; }
+	rm -rf "$b"
+	mkdir -p "$b/pkg" "$b/tree" "$b/modules/$v"
+	dpkg-deb -x "$deb" "$b/pkg" || return 1
+	src=$(ls -d "$b"/pkg/usr/src/awsvpn-* 2>/dev/null | head -n 1)
+	[ -n "$src" ] || { echo "# no /usr/src/awsvpn-* in $deb"; return 1; }
+	ver=${src##*/awsvpn-}
+	local dkms=(dkms --dkmstree "$b/tree" --sourcetree "$b/pkg/usr/src"
+		--installtree "$b/modules" --kernelsourcedir "$k" --no-depmod)
+	if ! { sign_file=/nonexistent "${dkms[@]}" add -m awsvpn -v "$ver" &&
+	       sign_file=/nonexistent "${dkms[@]}" build -m awsvpn -v "$ver" -k "$v" &&
+	       sign_file=/nonexistent "${dkms[@]}" install -m awsvpn -v "$ver" -k "$v"; } \
+			> "$b/dkms.log" 2>&1; then
+		sed 's/^/# /' "$b/dkms.log" | tail -n 30
+		tail -n 30 "$b/tree/awsvpn/$ver/build/make.log" 2>/dev/null | sed 's/^/# /'
+		return 1
+	fi
+	ko=$(find "$b/modules/$v" -name 'awsvpn.ko*' | head -n 1)
+	case "$ko" in
+	*.ko.xz)  xz -dc "$ko" > "$b/awsvpn.ko" ;;
+	*.ko.zst) zstd -dcq "$ko" > "$b/awsvpn.ko" ;;
+	*.ko.gz)  gzip -dc "$ko" > "$b/awsvpn.ko" ;;
+	*.ko)     cp "$ko" "$b/awsvpn.ko" ;;
+	*) echo "# dkms install left no awsvpn.ko in $b/modules/$v"; return 1 ;;
+	esac
+}
+
 # build_module VER: copy the module sources into build/VER/src, build there
 # against VER's headers (never in the repo, so kernels don't clobber each
 # other), fail on errors and on any warning (compiler or modpost), then put
@@ -390,7 +438,8 @@ build_module() {
 		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude='*.a' --exclude='*.d' --exclude=modules.order \
 		--exclude=Module.symvers --exclude='.*.swp' \
-		Kbuild kernel $([ -f Makefile ] && echo Makefile)) |
+		Kbuild kernel $([ -f Makefile ] && echo Makefile) \
+		$([ -f VERSION ] && echo VERSION)) |
 		tar -C "$b/src" -xf - || return 1
 	if ! make -C "$k" M="$b/src" -j"$NPROC" modules > "$logf" 2>&1; then
 		sed 's/^/# /' "$logf" | tail -n 60

@@ -11,6 +11,10 @@
 
 #include <daemon.h>
 
+#ifndef AWSVPN_VERSION
+#define AWSVPN_VERSION "unknown"
+#endif
+
 typedef struct private_kernel_awsvpn_plugin_t private_kernel_awsvpn_plugin_t;
 
 struct private_kernel_awsvpn_plugin_t {
@@ -48,6 +52,8 @@ plugin_t *kernel_awsvpn_plugin_create(void)
 {
 	private_kernel_awsvpn_plugin_t *this;
 
+	/* Module, tool and plugin share one version: check it in charon's log. */
+	DBG2(DBG_KNL, "kernel-awsvpn %s", AWSVPN_VERSION);
 	INIT(this,
 		.public = {
 			.plugin = {
