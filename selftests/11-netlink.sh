@@ -31,15 +31,6 @@ mssj() { awsvpn show "$D" --json | json_get '"%s %s" % (j[0]["mss_mode"], j[0]["
 # (-s: every setting, also those at their defaults).
 tf() { awsvpn show -s "$D" | sed -n "s/^  $1: //p"; }
 
-# run VAR_PREFIX CMD...: run CMD, set ${P}_rc and ${P}_out (stdout+stderr).
-run() {
-	local p=$1 o r
-	shift
-	o=$("$@" 2>&1) && r=0 || r=$?
-	printf -v "${p}_rc" '%s' "$r"
-	printf -v "${p}_out" '%s' "$o"
-}
-
 # flat TEXT: TEXT on one line, lines joined with "|" (for multi-line regexes).
 flat() { printf '%s' "$1" | tr '\n' '|'; }
 

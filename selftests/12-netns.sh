@@ -23,14 +23,6 @@ KEY="$T_TMP/in.key"
 echo 00112233445566778899aabbccddeeff01020304 > "$KEY"	# aes128-gcm16: 20 bytes
 chmod 600 "$KEY"
 
-run() {
-	local p=$1 o r
-	shift
-	o=$("$@" 2>&1) && r=0 || r=$?
-	printf -v "${p}_rc" '%s' "$r"
-	printf -v "${p}_out" '%s' "$o"
-}
-
 # sa_in NS DEV SPI: add an inbound SA.
 sa_in() {
 	ip netns exec "$1" awsvpn sa add "$2" dir in spi "$3" enc aes128-gcm16 \

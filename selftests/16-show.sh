@@ -37,7 +37,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_tool
-require_cmd busybox python3 jq
+require_cmd busybox python3 jq script setpriv
 
 RTLINK="python3 $AWSVPN_SRC/selftests/tools/rtlink.py"
 PRINTER_DIR="$AWSVPN_SRC/userspace/iproute2"
@@ -49,15 +49,6 @@ mod_load
 mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
 aw() { ip netns exec cgw awsvpn "$@"; }
 ax() { ip netns exec aws awsvpn "$@"; }
-
-# run VAR_PREFIX CMD...: run CMD, set ${P}_rc and ${P}_out (stdout+stderr).
-run() {
-	local p=$1 o r
-	shift
-	o=$("$@" 2>&1) && r=0 || r=$?
-	printf -v "${p}_rc" '%s' "$r"
-	printf -v "${p}_out" '%s' "$o"
-}
 
 t_check "namespaces cgw and aws over veth" esp_topology
 t_passed || t_done
@@ -143,6 +134,15 @@ t_match "(a) ip -d link (awsvpn printer): the settings in set's words" \
 t_match "(a) ip -d link, encap none: no UDP fields, mss auto" \
 	'awsvpn local 0\.0\.0\.0 remote 0\.0\.0\.0 encap none if-id 0 df clear mss auto outer-df set mtu-mode auto outer-mtu auto replay-window 1024 parallel off carrier-reason no-remote ' \
 	"$(IP_LIB_DIR=$PRINTER_DIR ip -n cgw -d link show dev fresh0)"
+# An accepted set is announced (RTM_NEWLINK) with the new settings.
+IP_LIB_DIR=$PRINTER_DIR timeout 4 ip -n cgw -d monitor link > "$T_TMP/mon" 2>&1 &
+monpid=$!
+sleep 1
+t_check "(a) set nat-keepalive 31 under ip monitor" aw set awsvpn0 nat-keepalive 31
+wait "$monpid" || true
+t_match "(a) ip monitor link: RTM_NEWLINK of awsvpn0 with nat-keepalive 31" \
+	'awsvpn0.*awsvpn .*nat-keepalive 31 ' "$(tr '\n' ' ' < "$T_TMP/mon")"
+t_check "(a) nat-keepalive back to 30" aw set awsvpn0 nat-keepalive 30
 mkdir -p "$T_TMP/noprinter"
 t_eq "(a) ip -j -d link without the printer: kind awsvpn, no info_data" \
 	"awsvpn null" \
@@ -241,9 +241,14 @@ setconf_bad() {
 	t_match "(b) $1: message" "$2" "$B_out"
 	t_eq "(b) $1: nothing changed" "$before" "$(sc showconf f0)"
 }
-setconf_bad "unknown keyword" "setconf: $T_TMP/bad.conf:2: unknown keyword 'mtu-mode'" \
+setconf_bad "unknown keyword" "setconf: $T_TMP/bad.conf:2: unknown keyword" \
 	'remote 198.51.100.7\nmtu-mode fixed\n'
-setconf_bad "bad value" "setconf: $T_TMP/bad.conf:1: mss: invalid value '5'" \
+# A key file given by mistake: its words never reach the message.
+setconf_bad "a key file" "setconf: $T_TMP/bad.conf:1: unknown keyword '\\(not shown\\)'" \
+	'00112233445566778899aabbccddeeff01020304\n'
+t_eq "(b) a key file: no word of it in the message" "" \
+	"$(printf '%s\n' "$B_out" | grep -E '0011|01020304' || true)"
+setconf_bad "bad value" "setconf: $T_TMP/bad.conf:1: mss: invalid value '\\(not shown\\)'" \
 	'mss 5 remote 198.51.100.7\n'
 setconf_bad "socket-fd" "setconf: $T_TMP/bad.conf:1: socket-fd: not in a file" 'socket-fd 3\n'
 setconf_bad "keyword twice" "'remote' given more than once" \
@@ -279,8 +284,9 @@ t_eq "(c) -s: the five device counter lines, zeros included" \
 	"rx tx frag tcp nat" \
 	"$(printf '%s\n' "$S" | sed -n 's/^  \(rx\|tx\|frag\|tcp\|nat\): .*/\1/p' | paste -sd' ')"
 t_match "(c) -s: drop counters at 0 are there" 'replay 0, auth-fail 0' "$S"
-t_eq "(c) quiet: settings at their defaults left out (replay-window 1024 set)" \
-	"" "$(aw set awsvpn0 replay-window 1024 && aw show awsvpn0 | grep 'replay-window' || true)"
+t_check "(c) replay-window 1024 (its default) set" aw set awsvpn0 replay-window 1024
+t_eq "(c) quiet: settings at their defaults left out (replay-window 1024)" \
+	"" "$(aw show awsvpn0 | grep 'replay-window' || true)"
 t_match "(c) quiet: settings away from the defaults shown (df keep, mss 1360, if-id 9)" \
 	'df: keep.*mss: 1360.*if-id: 9' "$(aw show awsvpn0 | tr '\n' ' ')"
 t_eq "(c) -s: every setting line" \

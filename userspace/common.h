@@ -36,6 +36,14 @@
 void err_msg(const char *fmt, ...) __printf(1, 2);
 extern const char *err_context;
 
+/*
+ * A word the user gave, for a message; "(not shown)" while err_hide_words
+ * is set: setconf reads a FILE that may be the wrong one (a key file), and
+ * a message must not copy its contents to a terminal or the journal.
+ */
+const char *err_word(const char *word);
+extern bool err_hide_words;
+
 /* parse.c: values and keywords */
 
 struct name_map {

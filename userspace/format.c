@@ -48,11 +48,18 @@ int64_t now_ms(void)
 
 void fmt_utc(char *buf, size_t size, int64_t unix_ms)
 {
-	time_t t = unix_ms / 1000;
 	struct tm tm;
+	time_t t;
 	size_t n;
 
-	gmtime_r(&t, &tm);
+	/* A clock before 1970 (or a time beyond struct tm): the epoch. */
+	if (unix_ms < 0)
+		unix_ms = 0;
+	t = unix_ms / 1000;
+	if (!gmtime_r(&t, &tm)) {
+		unix_ms = t = 0;
+		gmtime_r(&t, &tm);
+	}
 	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, size - n, ".%03dZ", (int)(unix_ms % 1000));
 }

@@ -9,7 +9,8 @@
 
 static void usage_lines(FILE *f)
 {
-	fputs("Usage: awsvpn show [DEV] [dump] [-s] [--json | --prometheus]\n"
+	fputs("Usage: awsvpn show [DEV] [-s|--verbose]\n"
+	      "       awsvpn show [DEV] dump|--json|--prometheus\n"
 	      "       awsvpn showconf DEV\n"
 	      "       awsvpn set DEV [KEYWORD VALUE]...\n"
 	      "       awsvpn setconf DEV FILE\n"
@@ -112,7 +113,8 @@ static void help_show(FILE *f)
 	      "Colour only on a terminal, never with NO_COLOR set.  A line\n"
 	      "\"LABEL: VALUE\" whose label is a keyword of 'set' has a value 'set'\n"
 	      "takes (\"nat-keepalive: 20s\", \"mtu: 1446 (auto)\": the word in\n"
-	      "parentheses is a remark).\n"
+	      "parentheses is a remark, so \"mtu 1446\" would pin the MTU;\n"
+	      "showconf writes \"mtu auto\" to keep it automatic).\n"
 	      "\n"
 	      "  -s, --verbose             every setting and every counter, also\n"
 	      "                            those at 0, with each SA's key line and\n"

@@ -12,6 +12,12 @@
 #endif
 
 const char *err_context;
+bool err_hide_words;
+
+const char *err_word(const char *word)
+{
+	return err_hide_words ? "(not shown)" : word;
+}
 
 void err_msg(const char *fmt, ...)
 {

@@ -159,12 +159,12 @@ int check_ifname(const char *cmd, const char *name)
 
 	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") ||
 	    !strcmp(name, "..")) {
-		err_msg("%s: invalid device name '%s'", cmd, name);
+		err_msg("%s: invalid device name '%s'", cmd, err_word(name));
 		return -1;
 	}
 	for (p = name; *p; p++) {
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p)) {
-			err_msg("%s: invalid device name '%s'", cmd, name);
+			err_msg("%s: invalid device name '%s'", cmd, err_word(name));
 			return -1;
 		}
 	}
@@ -181,7 +181,7 @@ int kw_ipv4(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (parse_ipv4(arg, &be)) {
 		err_msg("%s: invalid address '%s' (expected IPv4 dotted quad)",
-			kw->name, arg);
+			kw->name, err_word(arg));
 		return KW_USAGE;
 	}
 	*val = be;
@@ -196,7 +196,7 @@ int kw_range(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (parse_u32(arg, kw->hex, &v) || v < kw->min || v > kw->max) {
 		err_msg("%s: invalid value '%s' (expected %u..%u%s)",
-			kw->name, arg, kw->min, kw->max,
+			kw->name, err_word(arg), kw->min, kw->max,
 			kw->hex ? ", decimal or 0x-hex" : "");
 		return KW_USAGE;
 	}
@@ -218,8 +218,8 @@ int kw_enum(struct kwctx *c, const struct keyword *kw, const char *arg,
 		for (m = kw->map; m->name && n < sizeof(list); m++)
 			n += snprintf(list + n, sizeof(list) - n, "%s%s",
 				      n ? ", " : "", m->name);
-		err_msg("%s: invalid value '%s' (expected %s)", kw->name, arg,
-			list);
+		err_msg("%s: invalid value '%s' (expected %s)", kw->name,
+			err_word(arg), list);
 		return KW_USAGE;
 	}
 	*val = v;
@@ -234,7 +234,7 @@ int kw_spi(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (parse_u32(arg, true, &v) || v < AWSVPN_SPI_MIN) {
 		err_msg("%s: invalid SPI '%s' (expected %u..%u, decimal or 0x-hex)",
-			kw->name, arg, AWSVPN_SPI_MIN, UINT32_MAX);
+			kw->name, err_word(arg), AWSVPN_SPI_MIN, UINT32_MAX);
 		return KW_USAGE;
 	}
 	*val = v;
@@ -301,7 +301,7 @@ int kw_parse(struct kwctx *c)
 		int ret;
 
 		if (!kw) {
-			err_msg("%s%sunknown keyword '%s'", CMDP(c), name);
+			err_msg("%s%sunknown keyword '%s'", CMDP(c), err_word(name));
 			if (c->topic)
 				help_hint(c->topic);
 			return KW_USAGE;

@@ -497,18 +497,14 @@ static int sa_flush(int argc, char **argv)
 			}
 			nla_nest_end(msg, nest);
 			/* Gone by itself meanwhile (expired): nothing to do. */
-			ctx.quiet = true;
+			ctx.expected[0] = ENOENT;
 			ret = awsvpn_nl_run(&ctx, msg, NULL, NULL,
 					    "cannot delete sa %s spi %s from %s",
 					    map_name(dir_names, dir),
 					    SPI_STR(sa->spi), dev);
-			ctx.quiet = false;
-			if (ret && ret != -ENOENT) {
-				err_msg("cannot delete sa %s spi %s from %s: %s",
-					map_name(dir_names, dir),
-					SPI_STR(sa->spi), dev, strerror(-ret));
+			ctx.expected[0] = 0;
+			if (ret && ret != -ENOENT)
 				rc = RC_ERR;
-			}
 		}
 	}
 out:

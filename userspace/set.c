@@ -36,7 +36,7 @@ static int kw_mss(struct kwctx *c, const struct keyword *kw, const char *arg,
 	if (parse_u32(arg, false, &v) || v < AWSVPN_MSS_MIN ||
 	    v > AWSVPN_MSS_MAX) {
 		err_msg("%s: invalid value '%s' (expected auto, off or %u..%u)",
-			kw->name, arg, AWSVPN_MSS_MIN, AWSVPN_MSS_MAX);
+			kw->name, err_word(arg), AWSVPN_MSS_MIN, AWSVPN_MSS_MAX);
 		return KW_USAGE;
 	}
 	*val = v;
@@ -70,7 +70,7 @@ static int kw_mtu(struct kwctx *c, const struct keyword *kw, const char *arg,
 	}
 	if (parse_u32(arg, false, &v) || v < MTU_MIN || v > MTU_MAX) {
 		err_msg("%s: invalid value '%s' (expected auto or %u..%u)",
-			kw->name, arg, MTU_MIN, MTU_MAX);
+			kw->name, err_word(arg), MTU_MIN, MTU_MAX);
 		return KW_USAGE;
 	}
 	*val = v;
@@ -100,7 +100,7 @@ static int kw_outer_mtu(struct kwctx *c, const struct keyword *kw,
 	if (parse_u32(arg, false, &v) || v < AWSVPN_OUTER_MTU_MIN ||
 	    v > AWSVPN_OUTER_MTU_MAX) {
 		err_msg("%s: invalid value '%s' (expected auto or %u..%u)",
-			kw->name, arg, AWSVPN_OUTER_MTU_MIN,
+			kw->name, err_word(arg), AWSVPN_OUTER_MTU_MIN,
 			AWSVPN_OUTER_MTU_MAX);
 		return KW_USAGE;
 	}
@@ -136,7 +136,7 @@ static int kw_keepalive(struct kwctx *c, const struct keyword *kw,
 	return 0;
 bad:
 	err_msg("%s: invalid value '%s' (expected 0..%u seconds, e.g. 20 or 20s, or off)",
-		kw->name, arg, AWSVPN_NAT_KEEPALIVE_MAX);
+		kw->name, err_word(arg), AWSVPN_NAT_KEEPALIVE_MAX);
 	return KW_USAGE;
 }
 
@@ -159,7 +159,7 @@ static int kw_socket_fd(struct kwctx *c, const struct keyword *kw,
 	}
 	if (parse_u32(arg, false, &v) || v > INT_MAX) {
 		err_msg("%s: invalid value '%s' (expected -1 or a file descriptor number)",
-			kw->name, arg);
+			kw->name, err_word(arg));
 		return KW_USAGE;
 	}
 	if (fstat((int)v, &st)) {
@@ -294,12 +294,26 @@ const struct keyword set_keywords[] = {
 	{ .name = NULL }
 };
 
+/* Send SET_DEVICE @msg (consumed) for @dev: the command's exit status. */
+static int set_send(struct nl_msg *msg, const char *dev)
+{
+	struct awsvpn_nl ctx;
+	int ret;
+
+	if (awsvpn_nl_open(&ctx)) {
+		awsvpn_nl_msg_free(msg);
+		return RC_ERR;
+	}
+	ret = awsvpn_nl_run(&ctx, msg, NULL, NULL, "cannot configure %s", dev);
+	awsvpn_nl_close(&ctx);
+	return ret ? RC_ERR : RC_OK;
+}
+
 int cmd_set(int argc, char **argv)
 {
 	struct kwctx c = {
 		.cmd = "set", .topic = "set", .table = set_keywords,
 	};
-	struct awsvpn_nl ctx;
 	struct nl_msg *msg;
 	const char *dev;
 	int ret;
@@ -329,13 +343,7 @@ int cmd_set(int argc, char **argv)
 		return kw_rc(ret);
 	}
 
-	if (awsvpn_nl_open(&ctx)) {
-		awsvpn_nl_msg_free(msg);
-		return RC_ERR;
-	}
-	ret = awsvpn_nl_run(&ctx, msg, NULL, NULL, "cannot configure %s", dev);
-	awsvpn_nl_close(&ctx);
-	return ret ? RC_ERR : RC_OK;
+	return set_send(msg, dev);
 }
 
 /*
@@ -489,6 +497,7 @@ static int conf_read(FILE *f, const char *path, struct kwctx *c)
 	size_t cap = 0;
 	int n, lineno = 0, ret = 0;
 
+	err_hide_words = true;
 	while (!ret && getline(&line, &cap, f) >= 0) {
 		lineno++;
 		snprintf(ctx, sizeof(ctx), "setconf: %s:%d", path, lineno);
@@ -517,6 +526,7 @@ static int conf_read(FILE *f, const char *path, struct kwctx *c)
 		ret = kw_parse(c);
 	}
 	err_context = NULL;
+	err_hide_words = false;
 	if (!ret && ferror(f)) {
 		err_msg("setconf: %s: %s", path, strerror(errno));
 		ret = KW_FAIL;
@@ -531,7 +541,6 @@ int cmd_setconf(int argc, char **argv)
 	struct awsvpn_dev_list list;
 	const struct keyword *kw;
 	const char *dev, *path;
-	struct awsvpn_nl ctx;
 	struct nl_msg *msg;
 	FILE *f;
 	int ret;
@@ -592,11 +601,5 @@ int cmd_setconf(int argc, char **argv)
 	}
 	awsvpn_dev_list_free(&list);
 
-	if (awsvpn_nl_open(&ctx)) {
-		awsvpn_nl_msg_free(msg);
-		return RC_ERR;
-	}
-	ret = awsvpn_nl_run(&ctx, msg, NULL, NULL, "cannot configure %s", dev);
-	awsvpn_nl_close(&ctx);
-	return ret ? RC_ERR : RC_OK;
+	return set_send(msg, dev);
 }

@@ -467,6 +467,15 @@ static void print_limits_json(struct json *j, const struct awsvpn_sa *sa)
 	json_end(j, '}');
 }
 
+/* A key the JSON always has: its value if the kernel sent it, else null. */
+#define JSON_OR_NULL(put, j, key, has, ...)		\
+	do {						\
+		if (has)				\
+			put(j, key, __VA_ARGS__);	\
+		else					\
+			json_null(j, key);		\
+	} while (0)
+
 /* A time @ms_ago before the reply as a UTC string, or null. */
 static void json_ago(struct json *j, const struct show *o, const char *key,
 		     bool has, uint64_t ms_ago)
@@ -485,33 +494,35 @@ static void print_sa_json(struct json *j, const struct show *o,
 			  const struct awsvpn_sa *sa)
 {
 	json_begin(j, NULL, '{');
-	if (sa->has & BIT(AWSVPN_SA_A_DIR))
-		json_str(j, "dir", ENUM_NAME(dir_names, sa->dir));
-	if (sa->has & BIT(AWSVPN_SA_A_SPI))
-		json_spi(j, "spi", sa->spi);
-	if (sa->has & BIT(AWSVPN_SA_A_ENC))
-		json_str(j, "enc", ENUM_NAME(enc_names, sa->enc));
+	JSON_OR_NULL(json_str, j, "dir", sa->has & BIT(AWSVPN_SA_A_DIR),
+		     ENUM_NAME(dir_names, sa->dir));
+	JSON_OR_NULL(json_spi, j, "spi", sa->has & BIT(AWSVPN_SA_A_SPI),
+		     sa->spi);
+	JSON_OR_NULL(json_str, j, "enc", sa->has & BIT(AWSVPN_SA_A_ENC),
+		     ENUM_NAME(enc_names, sa->enc));
 	if (!(sa->has & BIT(AWSVPN_SA_A_INTEG)) ||
 	    sa->integ == AWSVPN_INTEG_NONE)
 		json_null(j, "integ");
 	else
 		json_str(j, "integ", ENUM_NAME(integ_names, sa->integ));
-	if (sa->has & BIT(AWSVPN_SA_A_STATE))
-		json_str(j, "state", ENUM_NAME(sa_state_names, sa->state));
-	if (sa->has & BIT(AWSVPN_SA_A_REPLAY_WINDOW))
-		json_u64(j, "replay_window", sa->replay_window);
-	if (sa->has & BIT(AWSVPN_SA_A_SEQ))
-		json_u64(j, "seq", sa->seq);
-	if (sa->has & BIT(AWSVPN_SA_A_AGE)) {
-		json_u64(j, "age", sa->age);
-		json_ago(j, o, "installed", true, sa->age * 1000ULL);
-	}
-	if (sa->has & BIT(AWSVPN_SA_A_SOFT_EXPIRED))
-		json_bool(j, "soft_expired", sa->soft_expired);
-	if (sa->has & BIT(AWSVPN_SA_A_ACTIVATE_ON_RX))
-		json_spi(j, "activate_on_rx", sa->activate_on_rx);
-	if (sa->has & BIT(AWSVPN_SA_A_CRYPTO_DRIVER))
-		json_str(j, "crypto", sa->driver);
+	JSON_OR_NULL(json_str, j, "state", sa->has & BIT(AWSVPN_SA_A_STATE),
+		     ENUM_NAME(sa_state_names, sa->state));
+	JSON_OR_NULL(json_u64, j, "replay_window",
+		     sa->has & BIT(AWSVPN_SA_A_REPLAY_WINDOW),
+		     sa->replay_window);
+	JSON_OR_NULL(json_u64, j, "seq", sa->has & BIT(AWSVPN_SA_A_SEQ),
+		     sa->seq);
+	JSON_OR_NULL(json_u64, j, "age", sa->has & BIT(AWSVPN_SA_A_AGE),
+		     sa->age);
+	json_ago(j, o, "installed", sa->has & BIT(AWSVPN_SA_A_AGE),
+		 sa->age * 1000ULL);
+	JSON_OR_NULL(json_bool, j, "soft_expired",
+		     sa->has & BIT(AWSVPN_SA_A_SOFT_EXPIRED), sa->soft_expired);
+	JSON_OR_NULL(json_spi, j, "activate_on_rx",
+		     sa->has & BIT(AWSVPN_SA_A_ACTIVATE_ON_RX),
+		     sa->activate_on_rx);
+	JSON_OR_NULL(json_str, j, "crypto",
+		     sa->has & BIT(AWSVPN_SA_A_CRYPTO_DRIVER), sa->driver);
 	print_limits_json(j, sa);
 	print_stats_json(j, &sa->st);
 	json_end(j, '}');
@@ -525,27 +536,29 @@ static void print_dev_json(struct json *j, const struct show *o,
 
 	json_begin(j, NULL, '{');
 	json_str(j, "ifname", d->ifname);
-	if (d->has & BIT(AWSVPN_A_IFINDEX))
-		json_u64(j, "ifindex", d->ifindex);
-	if (d->has & BIT(AWSVPN_A_LOCAL))
-		json_str(j, "local", IPV4_STR(d->local));
-	if (d->has & BIT(AWSVPN_A_REMOTE))
-		json_str(j, "remote", IPV4_STR(d->remote));
-	if (d->has & BIT(AWSVPN_A_CARRIER))
-		json_bool(j, "carrier", d->carrier);
+	JSON_OR_NULL(json_u64, j, "ifindex", d->has & BIT(AWSVPN_A_IFINDEX),
+		     d->ifindex);
+	JSON_OR_NULL(json_str, j, "local", d->has & BIT(AWSVPN_A_LOCAL),
+		     IPV4_STR(d->local));
+	JSON_OR_NULL(json_str, j, "remote", d->has & BIT(AWSVPN_A_REMOTE),
+		     IPV4_STR(d->remote));
+	JSON_OR_NULL(json_bool, j, "carrier", d->has & BIT(AWSVPN_A_CARRIER),
+		     d->carrier);
 	if (d->has & BIT(AWSVPN_A_CARRIER_REASON))
 		json_str(j, "carrier_reason",
 			 ENUM_NAME(carrier_reason_names, d->carrier_reason));
-	if (d->has & BIT(AWSVPN_A_ENCAP))
-		json_str(j, "encap", ENUM_NAME(encap_names, d->encap));
-	if (d->has & BIT(AWSVPN_A_SOCKET))
-		json_str(j, "socket", ENUM_NAME(socket_names, d->socket));
-	if (d->has & BIT(AWSVPN_A_LOCAL_PORT))
-		json_u64(j, "local_port", d->local_port);
-	if (d->has & BIT(AWSVPN_A_REMOTE_PORT))
-		json_u64(j, "remote_port", d->remote_port);
-	if (d->has & BIT(AWSVPN_A_DF_POLICY))
-		json_str(j, "df", ENUM_NAME(df_names, d->df));
+	else
+		json_null(j, "carrier_reason");
+	JSON_OR_NULL(json_str, j, "encap", d->has & BIT(AWSVPN_A_ENCAP),
+		     ENUM_NAME(encap_names, d->encap));
+	JSON_OR_NULL(json_str, j, "socket", d->has & BIT(AWSVPN_A_SOCKET),
+		     ENUM_NAME(socket_names, d->socket));
+	JSON_OR_NULL(json_u64, j, "local_port",
+		     d->has & BIT(AWSVPN_A_LOCAL_PORT), d->local_port);
+	JSON_OR_NULL(json_u64, j, "remote_port",
+		     d->has & BIT(AWSVPN_A_REMOTE_PORT), d->remote_port);
+	JSON_OR_NULL(json_str, j, "df", d->has & BIT(AWSVPN_A_DF_POLICY),
+		     ENUM_NAME(df_names, d->df));
 	/* mss: the fixed value, else null; mss_mode says which. */
 	if (d->has & BIT(AWSVPN_A_MSS_MODE)) {
 		json_str(j, "mss_mode",
@@ -557,33 +570,28 @@ static void print_dev_json(struct json *j, const struct show *o,
 		else
 			json_null(j, "mss");
 	}
-	if (d->has & BIT(AWSVPN_A_REPLAY_WINDOW))
-		json_u64(j, "replay_window", d->replay_window);
-	if (d->has & BIT(AWSVPN_A_MTU))
-		json_u64(j, "mtu", d->mtu);
-	if (d->has & BIT(AWSVPN_A_MTU_MODE))
-		json_str(j, "mtu_mode", ENUM_NAME(mtu_mode_names, d->mtu_mode));
+	JSON_OR_NULL(json_u64, j, "replay_window",
+		     d->has & BIT(AWSVPN_A_REPLAY_WINDOW), d->replay_window);
+	JSON_OR_NULL(json_u64, j, "mtu", d->has & BIT(AWSVPN_A_MTU), d->mtu);
+	JSON_OR_NULL(json_str, j, "mtu_mode", d->has & BIT(AWSVPN_A_MTU_MODE),
+		     ENUM_NAME(mtu_mode_names, d->mtu_mode));
 	/* 0 = auto: from the route to remote. */
-	if (d->has & BIT(AWSVPN_A_OUTER_MTU))
-		json_u64(j, "outer_mtu", d->outer_mtu);
-	if (d->has & BIT(AWSVPN_A_OUTER_DF))
-		json_str(j, "outer_df", ENUM_NAME(outer_df_names, d->outer_df));
-	if (d->has & BIT(AWSVPN_A_NAT_KEEPALIVE))
-		json_u64(j, "nat_keepalive", d->nat_keepalive);
+	JSON_OR_NULL(json_u64, j, "outer_mtu", d->has & BIT(AWSVPN_A_OUTER_MTU),
+		     d->outer_mtu);
+	JSON_OR_NULL(json_str, j, "outer_df", d->has & BIT(AWSVPN_A_OUTER_DF),
+		     ENUM_NAME(outer_df_names, d->outer_df));
+	JSON_OR_NULL(json_u64, j, "nat_keepalive",
+		     d->has & BIT(AWSVPN_A_NAT_KEEPALIVE), d->nat_keepalive);
 	/* Always there, so that scripts need not test for it; 0 = none. */
 	json_u64(j, "if_id", d->if_id);
-	if (d->has & BIT(AWSVPN_A_PARALLEL))
-		json_bool(j, "parallel", d->parallel);
-	if (d->has & BIT(AWSVPN_A_LAST_RX_MS))
-		json_u64(j, "last_rx_ms", d->last_rx_ms);
-	else
-		json_null(j, "last_rx_ms");
+	JSON_OR_NULL(json_bool, j, "parallel", d->has & BIT(AWSVPN_A_PARALLEL),
+		     d->parallel);
+	JSON_OR_NULL(json_u64, j, "last_rx_ms",
+		     d->has & BIT(AWSVPN_A_LAST_RX_MS), d->last_rx_ms);
 	json_ago(j, o, "last_rx", d->has & BIT(AWSVPN_A_LAST_RX_MS),
 		 d->last_rx_ms);
-	if (d->has & BIT(AWSVPN_A_LAST_TX_MS))
-		json_u64(j, "last_tx_ms", d->last_tx_ms);
-	else
-		json_null(j, "last_tx_ms");
+	JSON_OR_NULL(json_u64, j, "last_tx_ms",
+		     d->has & BIT(AWSVPN_A_LAST_TX_MS), d->last_tx_ms);
 	json_ago(j, o, "last_tx", d->has & BIT(AWSVPN_A_LAST_TX_MS),
 		 d->last_tx_ms);
 	print_stats_json(j, &d->st);
@@ -794,6 +802,30 @@ static const struct {
 	{ AWSVPN_STAT_NAT_KEEPALIVE_RX, "NAT keepalives received (encap udp)." },
 };
 
+/*
+ * A "latest packet" gauge: the Unix time of last_rx_ms or last_tx_ms
+ * (@attr); no sample for a device that never had one.
+ */
+static void prom_last(const struct prom *p, const struct show *o,
+		      const struct awsvpn_dev_list *list, const char *name,
+		      const char *help, int attr)
+{
+	size_t i;
+
+	prom_family(name, "gauge", help);
+	for (i = 0; i < list->n; i++) {
+		const struct awsvpn_dev *d = &list->dev[i];
+		uint64_t ago;
+
+		if (!(d->has & BIT(attr)))
+			continue;
+		ago = attr == AWSVPN_A_LAST_RX_MS ? d->last_rx_ms :
+						   d->last_tx_ms;
+		prom_sample(p, name, d, NULL);
+		printf("%.3f\n", (o->now - (int64_t)ago) / 1000.0);
+	}
+}
+
 static void print_prometheus(const struct show *o,
 			     const struct awsvpn_dev_list *list)
 {
@@ -839,26 +871,12 @@ static void print_prometheus(const struct show *o,
 		prom_sample(&p, "awsvpn_mtu_bytes", &list->dev[i], NULL);
 		printf("%u\n", list->dev[i].mtu);
 	}
-	prom_family("awsvpn_last_rx_timestamp_seconds", "gauge",
-		    "Unix time of the latest packet received from the tunnel (absent: never).");
-	for (i = 0; i < list->n; i++) {
-		const struct awsvpn_dev *d = &list->dev[i];
-
-		if (!(d->has & BIT(AWSVPN_A_LAST_RX_MS)))
-			continue;
-		prom_sample(&p, "awsvpn_last_rx_timestamp_seconds", d, NULL);
-		printf("%.3f\n", (o->now - (int64_t)d->last_rx_ms) / 1000.0);
-	}
-	prom_family("awsvpn_last_tx_timestamp_seconds", "gauge",
-		    "Unix time of the latest packet sent into the tunnel (absent: never).");
-	for (i = 0; i < list->n; i++) {
-		const struct awsvpn_dev *d = &list->dev[i];
-
-		if (!(d->has & BIT(AWSVPN_A_LAST_TX_MS)))
-			continue;
-		prom_sample(&p, "awsvpn_last_tx_timestamp_seconds", d, NULL);
-		printf("%.3f\n", (o->now - (int64_t)d->last_tx_ms) / 1000.0);
-	}
+	prom_last(&p, o, list, "awsvpn_last_rx_timestamp_seconds",
+		  "Unix time of the latest packet received from the tunnel (absent: never).",
+		  AWSVPN_A_LAST_RX_MS);
+	prom_last(&p, o, list, "awsvpn_last_tx_timestamp_seconds",
+		  "Unix time of the latest packet sent into the tunnel (absent: never).",
+		  AWSVPN_A_LAST_TX_MS);
 	prom_family("awsvpn_sas", "gauge",
 		    "Security associations of the device by direction and state (active, pending, retired, expired).");
 	for (i = 0; i < list->n; i++) {
@@ -883,23 +901,31 @@ static void print_prometheus(const struct show *o,
 	}
 }
 
+/* Choose output format @fmt; false if another one was chosen already. */
+static bool pick_fmt(struct show *o, unsigned int fmt)
+{
+	if (o->fmt != F_TEXT && o->fmt != fmt)
+		return false;
+	o->fmt = fmt;
+	return true;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct awsvpn_dev_list list = { NULL, 0 };
 	struct show o = { .fmt = F_TEXT };
 	const char *pos[3], *dev = NULL;
-	int i, npos = 0, nfmt = 0;
+	bool clash = false;
+	int i, npos = 0;
 	struct awsvpn_nl ctx;
 	size_t k;
 	int ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			o.fmt = F_JSON;
-			nfmt++;
+			clash |= !pick_fmt(&o, F_JSON);
 		} else if (!strcmp(argv[i], "--prometheus")) {
-			o.fmt = F_PROM;
-			nfmt++;
+			clash |= !pick_fmt(&o, F_PROM);
 		} else if (!strcmp(argv[i], "-s") ||
 			   !strcmp(argv[i], "--verbose")) {
 			o.verbose = true;
@@ -917,8 +943,7 @@ int cmd_show(int argc, char **argv)
 	 * device named dump).
 	 */
 	if (npos && !strcmp(pos[npos - 1], "dump")) {
-		o.fmt = F_DUMP;
-		nfmt++;
+		clash |= !pick_fmt(&o, F_DUMP);
 		npos--;
 	}
 	if (i < argc || npos > 1) {
@@ -927,7 +952,7 @@ int cmd_show(int argc, char **argv)
 		help_hint("show");
 		return RC_USAGE;
 	}
-	if (nfmt > 1) {
+	if (clash) {
 		err_msg("show: one output format only (--json, dump or --prometheus)");
 		help_hint("show");
 		return RC_USAGE;

@@ -417,7 +417,11 @@ enum awsvpn_stat {
  *
  * Every attribute is always present.  Each has the value, type and byte
  * order of the generic netlink attribute of the same name (AWSVPN_A_*);
- * IFLA_AWSVPN_MSS is 0 unless MSS_MODE is AWSVPN_MSS_FIXED.
+ * IFLA_AWSVPN_MSS is 0 unless MSS_MODE is AWSVPN_MSS_FIXED.  An accepted
+ * AWSVPN_CMD_SET_DEVICE on a device that is up sends RTM_NEWLINK to
+ * RTNLGRP_LINK (as a changelink does); so does every carrier change.
+ * CARRIER_REASON is current when read; a change of it alone (the carrier
+ * staying down) is not announced.
  *
  * Changing them through rtnetlink is refused: RTM_NEWLINK with an
  * IFLA_INFO_DATA (creating a device, or "ip link set DEV type awsvpn ..."

@@ -14,7 +14,7 @@ _AWSVPN_COMMANDS="show showconf set setconf sa monitor convert up down status he
 # Keyword NAME and its argument as "awsvpn --help" shows them.
 _AWSVPN_SET_KEYWORDS="local:ADDR remote:ADDR encap:none|udp local-port:P
 	remote-port:P df:clear|keep mss:auto|off|N replay-window:N mtu:auto|N
-	outer-mtu:auto|N outer-df:set|clear|inherit nat-keepalive:N
+	outer-mtu:auto|N outer-df:set|clear|inherit nat-keepalive:N|off
 	socket-fd:N|-1 if-id:N parallel:on|off"
 _AWSVPN_SA_ADD_KEYWORDS="dir:in|out spi:SPI enc:SUITE integ:ALG key-file:FILE
 	replay-window:N seq:N activate:on-first-rx limit:LIMIT"
@@ -182,7 +182,8 @@ _awsvpn() {
 		-*) _awsvpn_reply "${words:---json -j}" ;;
 		*)
 			if [ "$COMP_CWORD" -eq 2 ] || [[ $prev == -* ]]; then
-				_awsvpn_reply "$(_awsvpn_devices)"
+				# a device, or "dump" for every device
+				_awsvpn_reply "$(_awsvpn_devices; echo "$words" | grep -v '^-')"
 			else
 				_awsvpn_reply "$(echo "$words" | grep -v '^-')"
 			fi ;;

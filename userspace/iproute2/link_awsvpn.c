@@ -106,29 +106,24 @@ static void print_enum(enum output_type t, struct rtattr *tb[], int type,
 	print_color_string(t, COLOR_NONE, key, fmt, name);
 }
 
-static void print_u16(enum output_type t, struct rtattr *tb[], int type,
-		      const char *key, const char *text)
+/* A u16 or u32 attribute (@size), as a number. */
+static void print_num(enum output_type t, struct rtattr *tb[], int type,
+		      size_t size, const char *key, const char *text)
 {
+	union { __u16 u16; __u32 u32; } v;
 	char fmt[32];
-	__u16 v;
 
-	if (!get(tb, type, &v, sizeof(v)))
+	if (!get(tb, type, &v, size))
 		return;
 	snprintf(fmt, sizeof(fmt), "%s %%u ", text);
-	print_color_uint(t, COLOR_NONE, key, fmt, v);
+	print_color_uint(t, COLOR_NONE, key, fmt,
+			 size == sizeof(v.u16) ? v.u16 : v.u32);
 }
 
-static void print_u32(enum output_type t, struct rtattr *tb[], int type,
-		      const char *key, const char *text)
-{
-	char fmt[32];
-	__u32 v;
-
-	if (!get(tb, type, &v, sizeof(v)))
-		return;
-	snprintf(fmt, sizeof(fmt), "%s %%u ", text);
-	print_color_uint(t, COLOR_NONE, key, fmt, v);
-}
+#define print_u16(t, tb, type, key, text) \
+	print_num(t, tb, type, sizeof(__u16), key, text)
+#define print_u32(t, tb, type, key, text) \
+	print_num(t, tb, type, sizeof(__u32), key, text)
 
 static void awsvpn_print_opt(struct link_util *lu, FILE *f,
 			     struct rtattr *tb[])
@@ -201,18 +196,6 @@ static void awsvpn_print_opt(struct link_util *lu, FILE *f,
 		   N(carrier_reason_names));
 }
 
-static int awsvpn_parse_opt(struct link_util *lu, int argc, char **argv,
-			    struct nlmsghdr *n)
-{
-	(void)lu;
-	(void)n;
-	fprintf(stderr,
-		"ip link: '%s': an awsvpn device is created without options (ip link add DEV type awsvpn);\n"
-		"its settings are changed with the awsvpn tool: awsvpn set DEV KEYWORD VALUE... (awsvpn help set)\n",
-		argc > 0 ? argv[0] : "");
-	return -1;
-}
-
 static void awsvpn_print_help(struct link_util *lu, int argc, char **argv,
 			      FILE *f)
 {
@@ -225,6 +208,22 @@ static void awsvpn_print_help(struct link_util *lu, int argc, char **argv,
 		"An awsvpn device takes no options here: its outer side, encapsulation,\n"
 		"DF, MSS and MTU settings are changed with 'awsvpn set DEV ...' and its\n"
 		"SAs with 'awsvpn sa ...' (awsvpn help).  'ip -d link' shows the settings.\n");
+}
+
+static int awsvpn_parse_opt(struct link_util *lu, int argc, char **argv,
+			    struct nlmsghdr *n)
+{
+	(void)lu;
+	(void)n;
+	if (argc > 0 && !strcmp(argv[0], "help")) {
+		awsvpn_print_help(lu, argc, argv, stdout);
+		return -1;
+	}
+	fprintf(stderr,
+		"ip link: '%s': an awsvpn device is created without options (ip link add DEV type awsvpn);\n"
+		"its settings are changed with the awsvpn tool: awsvpn set DEV KEYWORD VALUE... (awsvpn help set)\n",
+		argc > 0 ? argv[0] : "");
+	return -1;
 }
 
 struct link_util awsvpn_link_util = {
