@@ -218,11 +218,94 @@ static struct net *awsvpn_get_link_net(const struct net_device *dev)
 	return adev->net;
 }
 
+#define AWSVPN_LINK_READ_ONLY \
+	"awsvpn: settings are read-only over rtnetlink: use the awsvpn tool (awsvpn set DEV ...)"
+
+/*
+ * IFLA_INFO_DATA is what the device reports (awsvpn_fill_info()), never
+ * what it takes: every attribute is refused by name, anything else by
+ * awsvpn_validate().
+ */
+static const struct nla_policy awsvpn_link_policy[IFLA_AWSVPN_MAX + 1] = {
+	[IFLA_AWSVPN_LOCAL ... IFLA_AWSVPN_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = AWSVPN_LINK_READ_ONLY,
+	},
+};
+
+/*
+ * RTM_NEWLINK, creating a device or changing one: refuse any IFLA_INFO_DATA,
+ * also one whose attributes the policy does not know (the core parses it
+ * liberally) or an empty one (the core would answer EOPNOTSUPP without a
+ * word).
+ */
+static int awsvpn_validate(struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+	int rem;
+
+	if (!tb[IFLA_LINKINFO])
+		return 0;
+	nla_for_each_nested(a, tb[IFLA_LINKINFO], rem) {
+		if (nla_type(a) != IFLA_INFO_DATA)
+			continue;
+		NL_SET_ERR_MSG_ATTR(extack, a, AWSVPN_LINK_READ_ONLY);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* IFLA_AWSVPN_*: 8 u8, 3 u16, 6 u32 and be32. */
+static size_t awsvpn_get_size(const struct net_device *dev)
+{
+	return 8 * nla_total_size(sizeof(u8)) +
+	       3 * nla_total_size(sizeof(u16)) +
+	       6 * nla_total_size(sizeof(u32));
+}
+
+/* Called under RTNL (RTM_GETLINK, dumps, notifications). */
+static int awsvpn_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct awsvpn_device *adev = netdev_priv(dev);
+	u8 mss_mode = READ_ONCE(adev->mss_mode);
+
+	if (nla_put_in_addr(skb, IFLA_AWSVPN_LOCAL, READ_ONCE(adev->local)) ||
+	    nla_put_in_addr(skb, IFLA_AWSVPN_REMOTE, READ_ONCE(adev->remote)) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_ENCAP, READ_ONCE(adev->encap)) ||
+	    nla_put_u16(skb, IFLA_AWSVPN_LOCAL_PORT,
+			READ_ONCE(adev->local_port)) ||
+	    nla_put_u16(skb, IFLA_AWSVPN_REMOTE_PORT,
+			READ_ONCE(adev->remote_port)) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_SOCKET, awsvpn_socket_owner(adev)) ||
+	    nla_put_u32(skb, IFLA_AWSVPN_IF_ID, adev->if_id) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_DF_POLICY, READ_ONCE(adev->df_policy)) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_MSS_MODE, mss_mode) ||
+	    nla_put_u16(skb, IFLA_AWSVPN_MSS, mss_mode == AWSVPN_MSS_FIXED ?
+					       READ_ONCE(adev->mss) : 0) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_OUTER_DF, READ_ONCE(adev->outer_df)) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_MTU_MODE, adev->mtu_mode) ||
+	    nla_put_u32(skb, IFLA_AWSVPN_OUTER_MTU, adev->outer_mtu) ||
+	    nla_put_u32(skb, IFLA_AWSVPN_NAT_KEEPALIVE,
+			READ_ONCE(adev->nat_keepalive)) ||
+	    nla_put_u32(skb, IFLA_AWSVPN_REPLAY_WINDOW, adev->replay_window) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_PARALLEL, READ_ONCE(adev->parallel)) ||
+	    nla_put_u8(skb, IFLA_AWSVPN_CARRIER_REASON,
+		       READ_ONCE(adev->carrier_reason)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 struct rtnl_link_ops awsvpn_link_ops __read_mostly = {
 	.kind = KBUILD_MODNAME,
+	.maxtype = IFLA_AWSVPN_MAX,
+	.policy = awsvpn_link_policy,
 	.priv_size = sizeof(struct awsvpn_device),
 	.setup = awsvpn_setup,
+	.validate = awsvpn_validate,
 	.newlink = awsvpn_newlink_entry,
+	.get_size = awsvpn_get_size,
+	.fill_info = awsvpn_fill_info,
 	.get_link_net = awsvpn_get_link_net,
 };
 

@@ -690,6 +690,12 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 	adev->mtu_mode = mtu_mode;
 	if (!set_mtu)
 		awsvpn_mtu_update(adev);
+	/*
+	 * IFLA_INFO_DATA changed: RTM_NEWLINK to "ip monitor link" and
+	 * network managers, as the core does after an rtnetlink changelink
+	 * (and, as there, only while the device is up).
+	 */
+	netdev_state_change(adev->dev);
 out:
 	rtnl_unlock();
 	return ret;

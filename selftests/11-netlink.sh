@@ -25,17 +25,11 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 cfg() { awsvpn show "$D" --json 2>&1; }
 # jf FIELD: one field of "awsvpn show DEV --json".
 jf() { awsvpn show "$D" --json | json_get "j[0].get('$1')"; }
-# tf LABEL: the value of one "  LABEL: value" line of "awsvpn show DEV".
-tf() { awsvpn show "$D" | sed -n "s/^  $1: //p"; }
-
-# run VAR_PREFIX CMD...: run CMD, set ${P}_rc and ${P}_out (stdout+stderr).
-run() {
-	local p=$1 o r
-	shift
-	o=$("$@" 2>&1) && r=0 || r=$?
-	printf -v "${p}_rc" '%s' "$r"
-	printf -v "${p}_out" '%s' "$o"
-}
+# mssj: "MSS_MODE MSS" of "awsvpn show DEV --json" (MSS None unless fixed).
+mssj() { awsvpn show "$D" --json | json_get '"%s %s" % (j[0]["mss_mode"], j[0]["mss"])'; }
+# tf LABEL: the value of one "  LABEL: value" line of "awsvpn show -s DEV"
+# (-s: every setting, also those at their defaults).
+tf() { awsvpn show -s "$D" | sed -n "s/^  $1: //p"; }
 
 # flat TEXT: TEXT on one line, lines joined with "|" (for multi-line regexes).
 flat() { printf '%s' "$1" | tr '\n' '|'; }
@@ -63,9 +57,10 @@ LO_IFINDEX=$(ip -j link show dev lo | json_get 'j[0]["ifindex"]')
 run S awsvpn show "$D"
 t_eq "show DEV succeeds" 0 "$S_rc"
 t_match "text: interface line" "^interface: $D\$" "$S_out"
-t_eq "default local (text)" 0.0.0.0 "$(tf local)"
-t_eq "default remote (text)" 0.0.0.0 "$(tf remote)"
-t_eq "default encap none, no ports shown (text)" none "$(tf encap)"
+t_eq "default local (text)" "0.0.0.0 (from the route)" "$(tf local)"
+t_eq "default remote (text)" "0.0.0.0 (unset)" "$(tf remote)"
+t_eq "default encap none (text)" none "$(tf encap)"
+t_eq "default ports 4500 (text)" "4500 4500" "$(tf local-port) $(tf remote-port)"
 t_eq "default df clear (text)" clear "$(tf df)"
 t_eq "default mss auto (text)" auto "$(tf mss)"
 t_eq "default replay-window 1024 (text)" 1024 "$(tf replay-window)"
@@ -75,6 +70,10 @@ t_eq "default outer-df set (text)" set "$(tf outer-df)"
 t_eq "default nat-keepalive 20s (text)" 20s "$(tf nat-keepalive)"
 t_eq "default if-id 0: no if-id line (text)" "" \
 	"$(printf '%s\n' "$S_out" | grep 'if-id' || true)"
+t_eq "default if-id 0 (text, -s)" 0 "$(tf if-id)"
+t_eq "a new device, quiet: only interface, remote, carrier, encap, mtu" \
+	"interface|remote|carrier|encap|mtu" \
+	"$(printf '%s\n' "$S_out" | sed 's/^ *\([a-z-]*\):.*/\1/' | paste -sd'|')"
 t_eq "transfer line of a new device (text)" "0 B received, 0 B sent" "$(tf transfer)"
 t_eq "rx counters of a new device (text)" \
 	"0 packets, 0 bytes, replay 0, auth-fail 0, bad-trailer 0, no-sa 0, errors 0" \
@@ -94,11 +93,13 @@ t_eq "default encap (JSON)" none "$(jq 'j[0]["encap"]')"
 t_eq "default local_port 4500 (JSON)" 4500 "$(jq 'j[0]["local_port"]')"
 t_eq "default remote_port 4500 (JSON)" 4500 "$(jq 'j[0]["remote_port"]')"
 t_eq "default df (JSON)" clear "$(jq 'j[0]["df"]')"
-t_eq "default mss (JSON)" auto "$(jq 'j[0]["mss"]')"
+t_eq "default mss_mode auto, mss null (JSON)" "auto None" \
+	"$(jq '"%s %s" % (j[0]["mss_mode"], j[0]["mss"])')"
 t_eq "default replay_window (JSON)" 1024 "$(jq 'j[0]["replay_window"]')"
 t_eq "default mtu (JSON)" 1422 "$(jq 'j[0]["mtu"]')"
 t_eq "default mtu_mode (JSON)" auto "$(jq 'j[0]["mtu_mode"]')"
-t_eq "default outer_mtu (JSON)" auto "$(jq 'j[0]["outer_mtu"]')"
+t_eq "default outer_mtu 0 = from the route (JSON)" "int 0" \
+	"$(jq '"%s %s" % (type(j[0]["outer_mtu"]).__name__, j[0]["outer_mtu"])')"
 t_eq "default outer_df (JSON)" set "$(jq 'j[0]["outer_df"]')"
 t_eq "default nat_keepalive (JSON)" 20 "$(jq 'j[0]["nat_keepalive"]')"
 t_eq "default if_id is the number 0 (JSON)" "int 0" \
@@ -125,7 +126,9 @@ t_check "set every base attribute" awsvpn set "$D" local 192.0.2.1 remote 198.51
 	encap none local-port 4501 remote-port 4502 df keep mss 1379 replay-window 2048
 t_eq "local (text)" 192.0.2.1 "$(tf local)"
 t_eq "remote (text)" 198.51.100.7 "$(tf remote)"
-t_eq "encap none: no ports in text" none "$(tf encap)"
+t_eq "encap none (text)" none "$(tf encap)"
+t_eq "encap none: ports only with -s (text)" "|4501 4502" \
+	"$(awsvpn show "$D" | sed -n 's/^  local-port: //p')|$(tf local-port) $(tf remote-port)"
 t_eq "df (text)" keep "$(tf df)"
 t_eq "mss (text)" 1379 "$(tf mss)"
 t_eq "replay-window (text)" 2048 "$(tf replay-window)"
@@ -137,8 +140,8 @@ t_eq "encap (JSON)" none "$(jq 'j[0]["encap"]')"
 t_eq "local_port (JSON)" 4501 "$(jq 'j[0]["local_port"]')"
 t_eq "remote_port (JSON)" 4502 "$(jq 'j[0]["remote_port"]')"
 t_eq "df (JSON)" keep "$(jq 'j[0]["df"]')"
-t_eq "mss is the number 1379 (JSON)" "int 1379" \
-	"$(jq '"%s %s" % (type(j[0]["mss"]).__name__, j[0]["mss"])')"
+t_eq "mss is the number 1379, mss_mode fixed (JSON)" "int 1379 fixed" \
+	"$(jq '"%s %s %s" % (type(j[0]["mss"]).__name__, j[0]["mss"], j[0]["mss_mode"])')"
 t_eq "replay_window (JSON)" 2048 "$(jq 'j[0]["replay_window"]')"
 run G $GENL GET_DEVICE IFINDEX=u32:$IFINDEX
 t_match "raw GET: every attribute as set" \
@@ -152,7 +155,10 @@ if [ "$E_rc" != 0 ] && printf '%s' "$E_out" | grep -q 'UDP encapsulation is not 
 	t_eq "refused encap udp changed nothing" none "$(jf encap)"
 else
 	if [ "$E_rc" = 0 ]; then t_ok "set encap udp"; else t_fail "set encap udp" "$E_out"; fi
-	t_eq "encap udp with ports (text)" "udp 4501 -> 4502" "$(tf encap)"
+	t_eq "encap udp with ports (text)" "udp 4501 4502" \
+		"$(tf encap) $(tf local-port) $(tf remote-port)"
+	t_eq "encap udp: non-default ports shown without -s" "4501 4502" \
+		"$(awsvpn show "$D" | sed -n 's/^  \(local\|remote\)-port: //p' | paste -sd' ')"
 	t_eq "encap udp (JSON)" udp "$(jf encap)"
 	t_check "set encap none" awsvpn set "$D" encap none
 fi
@@ -187,10 +193,10 @@ t_eq "partial set: remote changed, the rest kept" \
 t_check "set everything back to the defaults" awsvpn set "$D" local 0.0.0.0 \
 	remote 0.0.0.0 encap none local-port 4500 remote-port 4500 df clear \
 	mss auto replay-window 1024
-t_eq "defaults restored" "0.0.0.0 0.0.0.0 none 4500 4500 clear auto 1024" \
+t_eq "defaults restored" "0.0.0.0 0.0.0.0 none 4500 4500 clear auto None 1024" \
 	"$(awsvpn show "$D" --json | json_get '" ".join(str(j[0][k]) for k in
 		("local", "remote", "encap", "local_port", "remote_port", "df",
-		 "mss", "replay_window"))')"
+		 "mss_mode", "mss", "replay_window"))')"
 t_check "set limits: ports 1/65535, window 64" awsvpn set "$D" \
 	local-port 1 remote-port 65535 replay-window 64
 t_eq "ports 1 and 65535, window 64" "1 65535 64" \
@@ -206,7 +212,7 @@ t_check "mss 1379" awsvpn set "$D" mss 1379
 t_eq "mss fixed 1379" 1379 "$(tf mss)"
 t_check "mss off" awsvpn set "$D" mss off
 t_eq "mss off (text)" off "$(tf mss)"
-t_eq "mss off (JSON)" off "$(jf mss)"
+t_eq "mss off (JSON)" "off None" "$(mssj)"
 run G $GENL GET_DEVICE IFNAME=str:$D
 t_match "mss off: MSS_MODE=1 and no MSS attribute" 'MSS_MODE=1 REPLAY_WINDOW=' "$G_out"
 t_check "mss 88 (minimum)" awsvpn set "$D" mss 88
@@ -215,7 +221,7 @@ t_check "mss 65495 (maximum)" awsvpn set "$D" mss 65495
 t_eq "mss 65495" 65495 "$(jf mss)"
 t_check "mss auto" awsvpn set "$D" mss auto
 t_eq "mss auto (text)" auto "$(tf mss)"
-t_eq "mss auto (JSON)" auto "$(jf mss)"
+t_eq "mss auto (JSON)" "auto None" "$(mssj)"
 run G $GENL GET_DEVICE IFNAME=str:$D
 t_match "mss auto: MSS_MODE=0 and no MSS attribute" 'MSS_MODE=0 REPLAY_WINDOW=' "$G_out"
 t_check "mss off -> 1200 directly" \
@@ -231,7 +237,7 @@ rejected "raw: MSS_MODE fixed without MSS" 1 \
 	$GENL SET_DEVICE IFNAME=str:$D MSS_MODE=u8:2
 t_check "raw: MSS_MODE auto plus MSS: the mode wins" \
 	$GENL SET_DEVICE IFNAME=str:$D MSS=u16:1000 MSS_MODE=u8:0
-t_eq "mode auto wins over MSS" auto "$(jf mss)"
+t_eq "mode auto wins over MSS" auto "$(jf mss_mode)"
 t_check "raw: MTU_MODE auto plus MTU: the mode wins" \
 	$GENL SET_DEVICE IFNAME=str:$D MTU=u32:1300 MTU_MODE=u8:0
 t_eq "mode auto wins over MTU" "1422 auto" "$(jf mtu) $(jf mtu_mode)"
@@ -264,35 +270,35 @@ t_match "DEV of another netns: No such device" \
 # ------------------------------------------------------ rejected input
 
 # Tool-side checks: the request is never sent.
-rejected "remote 1.2.3" 1 "remote: invalid address '1.2.3' \\(expected IPv4 dotted quad\\)" \
+rejected "remote 1.2.3" 2 "remote: invalid address '1.2.3' \\(expected IPv4 dotted quad\\)" \
 	awsvpn set "$D" remote 1.2.3
-rejected "remote foo" 1 "remote: invalid address 'foo'" awsvpn set "$D" remote foo
-rejected "local 1.2.3.4.5" 1 "local: invalid address '1.2.3.4.5'" awsvpn set "$D" local 1.2.3.4.5
-rejected "local-port 0" 1 "local-port: invalid value '0' \\(expected 1..65535\\)" \
+rejected "remote foo" 2 "remote: invalid address 'foo'" awsvpn set "$D" remote foo
+rejected "local 1.2.3.4.5" 2 "local: invalid address '1.2.3.4.5'" awsvpn set "$D" local 1.2.3.4.5
+rejected "local-port 0" 2 "local-port: invalid value '0' \\(expected 1..65535\\)" \
 	awsvpn set "$D" local-port 0
-rejected "remote-port 65536" 1 "remote-port: invalid value '65536' \\(expected 1..65535\\)" \
+rejected "remote-port 65536" 2 "remote-port: invalid value '65536' \\(expected 1..65535\\)" \
 	awsvpn set "$D" remote-port 65536
-rejected "local-port 70000" 1 "local-port: invalid value '70000'" awsvpn set "$D" local-port 70000
-rejected "local-port -1" 1 "local-port: invalid value '-1'" awsvpn set "$D" local-port -1
-rejected "replay-window 63" 1 "replay-window: invalid value '63' \\(expected 64..4096\\)" \
+rejected "local-port 70000" 2 "local-port: invalid value '70000'" awsvpn set "$D" local-port 70000
+rejected "local-port -1" 2 "local-port: invalid value '-1'" awsvpn set "$D" local-port -1
+rejected "replay-window 63" 2 "replay-window: invalid value '63' \\(expected 64..4096\\)" \
 	awsvpn set "$D" replay-window 63
-rejected "replay-window 4097" 1 "replay-window: invalid value '4097' \\(expected 64..4096\\)" \
+rejected "replay-window 4097" 2 "replay-window: invalid value '4097' \\(expected 64..4096\\)" \
 	awsvpn set "$D" replay-window 4097
-rejected "mss 87" 1 "mss: invalid value '87' \\(expected auto, off or 88..65495\\)" \
+rejected "mss 87" 2 "mss: invalid value '87' \\(expected auto, off or 88..65495\\)" \
 	awsvpn set "$D" mss 87
-rejected "mss 65496" 1 "mss: invalid value '65496' \\(expected auto, off or 88..65495\\)" \
+rejected "mss 65496" 2 "mss: invalid value '65496' \\(expected auto, off or 88..65495\\)" \
 	awsvpn set "$D" mss 65496
-rejected "mss fixed (not a keyword value)" 1 "mss: invalid value 'fixed'" \
+rejected "mss fixed (not a keyword value)" 2 "mss: invalid value 'fixed'" \
 	awsvpn set "$D" mss fixed
-rejected "encap tcp" 1 "encap: invalid value 'tcp' \\(expected none, udp\\)" \
+rejected "encap tcp" 2 "encap: invalid value 'tcp' \\(expected none, udp\\)" \
 	awsvpn set "$D" encap tcp
-rejected "df maybe" 1 "df: invalid value 'maybe' \\(expected clear, keep\\)" \
+rejected "df maybe" 2 "df: invalid value 'maybe' \\(expected clear, keep\\)" \
 	awsvpn set "$D" df maybe
-rejected "unknown keyword" 1 "set: unknown keyword 'bogus'" awsvpn set "$D" bogus 1
-rejected "keyword without value" 1 "set: 'remote' needs a value" awsvpn set "$D" remote
-rejected "keyword twice" 1 "set: 'remote' given more than once" \
+rejected "unknown keyword" 2 "set: unknown keyword 'bogus'" awsvpn set "$D" bogus 1
+rejected "keyword without value" 2 "set: 'remote' needs a value" awsvpn set "$D" remote
+rejected "keyword twice" 2 "set: 'remote' given more than once" \
 	awsvpn set "$D" remote 192.0.2.1 remote 192.0.2.2
-rejected "valid and invalid keyword: nothing sent" 1 "replay-window: invalid value '1'" \
+rejected "valid and invalid keyword: nothing sent" 2 "replay-window: invalid value '1'" \
 	awsvpn set "$D" remote 192.0.2.99 replay-window 1
 
 # Kernel-side address checks, extack text printed by the tool.
@@ -321,8 +327,11 @@ t_match "show lo: Operation not supported" \
 t_eq "show lo: exit status 1" 1 "$S_rc"
 run S awsvpn show nosuch0
 t_match "show nosuch0: No such device" "cannot show nosuch0: No such device" "$S_out"
+S_rc_nosuch=$S_rc
 run S awsvpn set "bad/name" remote 192.0.2.1
 t_match "invalid device name refused by the tool" "set: invalid device name 'bad/name'" "$S_out"
+t_eq "invalid device name: exit status 2 (usage)" 2 "$S_rc"
+t_eq "show nosuch0: exit status 1" 1 "$S_rc_nosuch"
 
 # Raw requests the tool never sends.
 rejected "raw SET without device attribute" 1 \
@@ -417,16 +426,17 @@ run G $GENL GET_DEVICE IFNAME=str:$D
 t_match "raw GET: IF_ID=4294967295" ' IF_ID=4294967295 ' "$G_out"
 t_check "if-id 0 (none)" awsvpn set "$D" if-id 0
 t_eq "if-id 0: no text line" "" "$(awsvpn show "$D" | grep 'if-id' || true)"
+t_eq "if-id 0: 'if-id: 0' with -s" 0 "$(tf if-id)"
 t_eq "if-id 0 (JSON)" 0 "$(ifid "$D")"
 run G $GENL GET_DEVICE IFNAME=str:$D
 t_match "raw GET: IF_ID=0 is still reported" ' IF_ID=0 ' "$G_out"
 
-rejected "if-id 4294967296" 1 \
+rejected "if-id 4294967296" 2 \
 	"if-id: invalid value '4294967296' \\(expected 0..4294967295, decimal or 0x-hex\\)" \
 	awsvpn set "$D" if-id 4294967296
-rejected "if-id -1" 1 "if-id: invalid value '-1'" awsvpn set "$D" if-id -1
-rejected "if-id 0x" 1 "if-id: invalid value '0x'" awsvpn set "$D" if-id 0x
-rejected "if-id none" 1 "if-id: invalid value 'none'" awsvpn set "$D" if-id none
+rejected "if-id -1" 2 "if-id: invalid value '-1'" awsvpn set "$D" if-id -1
+rejected "if-id 0x" 2 "if-id: invalid value '0x'" awsvpn set "$D" if-id 0x
+rejected "if-id none" 2 "if-id: invalid value 'none'" awsvpn set "$D" if-id none
 rejected "raw SET with a u16 IF_ID" 1 '^error 22 EINVAL' \
 	$GENL SET_DEVICE IFNAME=str:$D IF_ID=u16:1
 rejected "raw SET with a u64 IF_ID" 1 '^error 22 EINVAL' \
@@ -519,16 +529,17 @@ done
 t_match "help set: if-id range, 0 = none" \
 	"if-id N .*0\\.\\.4294967295, decimal or 0x-hex; 0 = none" "$(flat "$H_out")"
 run H awsvpn help show
-t_match "help show: the if-id line" '^  if-id: N ' "$H_out"
+t_match "help show: -s, dump, --json, --prometheus" \
+	'-s, --verbose.*dump .*--json, -j.*--prometheus' "$(flat "$H_out")"
 run H awsvpn set --help
 t_eq "set --help is help set" "$(awsvpn help set)" "$H_out"
 run H awsvpn frobnicate
-t_eq "unknown command exits 1" 1 "$H_rc"
+t_eq "unknown command exits 2 (usage)" 2 "$H_rc"
 t_match "unknown command message" "awsvpn: unknown command 'frobnicate'" "$H_out"
 run H awsvpn help frobnicate
-t_eq "help on unknown topic exits 1" 1 "$H_rc"
+t_eq "help on unknown topic exits 2" 2 "$H_rc"
 run H awsvpn
-t_eq "no arguments exits 1" 1 "$H_rc"
+t_eq "no arguments exits 2" 2 "$H_rc"
 t_match "no arguments prints usage" '^Usage: awsvpn show' "$H_out"
 
 # ------------------------------------------------------ permissions

@@ -122,7 +122,7 @@ events() {
 	    if "dir" in e:
 	        f.append(e["dir"])
 	    if "spi" in e:
-	        f.append("0x%08x" % e["spi"])
+	        f.append(e["spi"])
 	    if "reason" in e:
 	        f += ["reason", e["reason"]]
 	    print(" ".join(f))
@@ -148,9 +148,10 @@ devstat() {
 	ip netns exec cgw cat "/sys/class/net/$1/statistics/$2"
 }
 
-# ctr DEV tx|rx NAME: device counter from the "  tx:" line of awsvpn show.
+# ctr DEV tx|rx NAME: device counter from the "  tx:" line of awsvpn show -s
+# (-s: zero counters too).
 ctr() {
-	aw show "$1" | awk -v l="  $2: " -v n="$3" '
+	aw show -s "$1" | awk -v l="  $2: " -v n="$3" '
 		index($0, l) == 1 {
 			k = split(substr($0, length(l) + 1), f, ", ")
 			for (i = 1; i <= k; i++) {

@@ -226,7 +226,7 @@ esp_keygen aes128+sha1 "$K.cbc128-sha1"
 ( umask 077; head -c 104 /dev/zero | tr '\0' 'a' > "$K.cbc52" )	# 52 of 64
 BASE_SAS=$(sa_lines)
 t_eq "(d) baseline: awsvpn0 has its two SAs, awsvpn1 none" \
-	"[\"awsvpn0\",[\"out\",$((SO)),\"aes128-gcm16\",null,\"active\",2,null],[\"in\",$((SI)),\"aes128-gcm16\",null,\"active\",2,1024]] [\"awsvpn1\"]" \
+	"[\"awsvpn0\",[\"out\",\"$(printf 0x%08x $((SO)))\",\"aes128-gcm16\",null,\"active\",2,null],[\"in\",\"$(printf 0x%08x $((SI)))\",\"aes128-gcm16\",null,\"active\",2,1024]] [\"awsvpn1\"]" \
 	"$(echo $BASE_SAS)"
 
 aw() { ip netns exec cgw awsvpn "$@"; }
@@ -258,22 +258,25 @@ t_check "(d) inbound SPI of cgw:awsvpn0 accepted in ns far" \
 	eval "awsvpn_add awsvpn9 far && ip netns exec far awsvpn sa add awsvpn9 dir in spi $SI enc aes128-gcm16 key-file $K.gcm128"
 
 # ------------------------------------------------- (e) no key material shown
-show_text=$(ip netns exec cgw awsvpn show 2>&1)
+show_text=$(ip netns exec cgw awsvpn show -s 2>&1)
 show_json=$(ip netns exec cgw awsvpn show --json 2>&1)
+show_other=$(for o in "" dump --prometheus; do
+	ip netns exec cgw awsvpn show $o 2>&1
+done; ip netns exec cgw awsvpn showconf awsvpn0 2>&1)
 leaks=
 for f in "$KOUT" "$KIN" "$K.gcm128"; do
 	k=$(tr -d ' \n' < "$f")
 	for frag in "$k" "${k:0:16}" "${k: -16}"; do
-		for t in "$show_text" "$show_json"; do
+		for t in "$show_text" "$show_json" "$show_other"; do
 			if printf '%s' "$t" | grep -qiF -- "$frag"; then
 				leaks="$leaks $f:$frag"
 			fi
 		done
 	done
 done
-t_eq "(e) no key (or 8-byte piece of one) in show text/JSON" "" "$leaks"
+t_eq "(e) no key (or 8-byte piece of one) in show (quiet, -s, JSON, dump, --prometheus) or showconf" "" "$leaks"
 n_sa=$(printf '%s\n' "$show_text" | grep -c '^  sa ')
-t_eq "(e) show text: one 'key: (hidden)' per SA ($n_sa)" "$n_sa" \
+t_eq "(e) show -s text: one 'key: (hidden)' per SA ($n_sa)" "$n_sa" \
 	"$(printf '%s\n' "$show_text" | grep -c '^    key: (hidden)$')"
 t_eq "(e) show JSON has no key field" "" \
 	"$(printf '%s' "$show_json" | grep -io '"[a-z_]*key[a-z_]*"' | sort -u)"
@@ -308,7 +311,7 @@ t_eq "(f) device tx_packets 5, tx_seq_exhausted 1, tx_no_sa 0" "5/1/0" \
 t_eq "(f) ip -s link: tx_errors 1 (seq-exhausted), tx_dropped 0" "1/0" \
 	"$AL_tx_errors/$AL_tx_dropped"
 t_eq "(f) the expired outbound SA is deleted, the inbound one stays" \
-	"[[\"in\",$((SI))]]" \
+	"[[\"in\",\"$(printf 0x%08x $((SI)))\"]]" \
 	"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -c '[.[0].sas[] | [.dir, .spi]]')"
 v=XS_${SO#0x}_packets
 t_eq "(f) XFRM peer received 5 (xfrm44, state)" "5/5" "$X_rx_packets/${!v:-}"

@@ -42,7 +42,7 @@ t_check "namespaces cgw and aws over veth" esp_topology
 # The crypto driver of the first SA of DEV in ns cgw.
 sa_driver() {
 	ip netns exec cgw awsvpn show "$1" --json |
-		jq -r "[.[0].sas[] | select(.spi == $(($2)))][0].crypto"
+		jq -r "[.[0].sas[] | select(.spi == \"$(printf 0x%08x $(($2)))\")][0].crypto"
 }
 
 SUITES="aes256-gcm16 aes128+sha2-256 aes256+sha2-512"

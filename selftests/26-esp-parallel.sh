@@ -52,7 +52,7 @@ t_check "namespaces cgw and aws over veth" esp_topology
 
 sa_driver() {
 	ip netns exec cgw awsvpn show "$1" --json |
-		jq -r "[.[0].sas[] | select(.spi == $(($2)))][0].crypto"
+		jq -r "[.[0].sas[] | select(.spi == \"$(printf 0x%08x $(($2)))\")][0].crypto"
 }
 
 # pcrypt in front of the AEAD awsvpn gets for SUITE (as in 23-esp-async).

@@ -101,7 +101,8 @@ frag_sizes() {	# LEN MTU
 
 # Python starts slowly in the TCG guest: the frequent queries use sed.
 mtu_of() { ip -n cgw -o link show dev awsvpn0 | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
-show_text() { ip netns exec cgw awsvpn show awsvpn0; }
+# -s: every setting and counter, also those at their defaults or 0.
+show_text() { ip netns exec cgw awsvpn show -s awsvpn0; }
 show_json() { ip netns exec cgw awsvpn show awsvpn0 --json; }
 # mode_of: "auto" or "fixed", from the "  mtu: N (MODE)" line.
 mode_of() { show_text | sed -n 's/^  mtu: [0-9]* (\(.*\))$/\1/p'; }
@@ -345,9 +346,9 @@ t_eq "a pinned mtu stays when another SA becomes active" "1280 fixed" \
 	"$(a_mtu) $(a_mode)"
 a_set mtu auto
 t_eq "mtu auto: follows the new SA, 1446" "1446 auto" "$(a_mtu) $(a_mode)"
-t_match "show: nat-keepalive 20s by default" '^  nat-keepalive: 20s$' "$(awsvpn show $A)"
+t_match "show -s: nat-keepalive 20s by default" '^  nat-keepalive: 20s$' "$(awsvpn show -s $A)"
 t_check "set nat-keepalive 0" a_set nat-keepalive 0
-t_match "show: nat-keepalive off" '^  nat-keepalive: off$' "$(awsvpn show $A)"
+t_match "show -s: nat-keepalive off" '^  nat-keepalive: off$' "$(awsvpn show -s $A)"
 t_fails "nat-keepalive 3601 refused by the tool" a_set nat-keepalive 3601
 t_fails "outer-mtu 575 refused by the tool" a_set outer-mtu 575
 ip link del dev $A

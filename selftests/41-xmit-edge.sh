@@ -39,9 +39,10 @@ t_check "load awsvpn" mod_load
 t_passed || t_done
 mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
 
-show_text() { ip netns exec cgw awsvpn show awsvpn0; }
+show_text() { ip netns exec cgw awsvpn show -s awsvpn0; }
 
-# stats: "df_reset fragmented fragments icmp" from awsvpn show.
+# stats: "df_reset fragmented fragments icmp" from awsvpn show -s (-s: the
+# counters that are 0 too).
 stats() {
 	local out
 	out=$(show_text)

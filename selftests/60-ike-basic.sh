@@ -62,7 +62,7 @@ t_eq "aws's spi-in is cgw's spi-out" "${COUT:-x}" "${AIN:-y}"
 
 dev_spis() {
 	ip netns exec cgw awsvpn show awsvpn0 --json | json_get '
-" ".join(sorted("%s:%08x:%s" % (s["dir"], s["spi"], s["state"]) for s in j[0]["sas"]))'
+" ".join(sorted("%s:%08x:%s" % (s["dir"], int(s["spi"], 16), s["state"]) for s in j[0]["sas"]))'
 }
 t_eq "awsvpn0 holds exactly charon's SA pair, both active" \
 	"in:${CIN:-?}:active out:${COUT:-?}:active" "$(dev_spis)"
@@ -148,7 +148,7 @@ for s in $ESP_SUITES; do
 	read -r CIN COUT <<< "$(ike_child_spis cgw "s$i")"
 	t_eq "$s: $dev holds the CHILD_SA's SPIs, enc/integ as negotiated" \
 		"in:${CIN:-?} out:${COUT:-?} $(suite_json "$s") $(suite_json "$s")" \
-		"$(ip netns exec cgw awsvpn show "$dev" --json | json_get '" ".join("%s:%08x" % (x["dir"], x["spi"]) for x in sorted(j[0]["sas"], key=lambda x: x["dir"])) + " " + " ".join("%s %s" % (x["enc"], x["integ"] or "none") for x in j[0]["sas"])')"
+		"$(ip netns exec cgw awsvpn show "$dev" --json | json_get '" ".join("%s:%08x" % (x["dir"], int(x["spi"], 16)) for x in sorted(j[0]["sas"], key=lambda x: x["dir"])) + " " + " ".join("%s %s" % (x["enc"], x["integ"] or "none") for x in j[0]["sas"])')"
 	t_eq "$s: pings through $dev both ways (3 each)" "3 3" \
 		"$(esp_ping cgw 3 1200 "169.254.$((44 + i)).1") $(esp_ping aws 3 1200 "169.254.$((44 + i)).2")"
 done

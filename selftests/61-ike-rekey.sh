@@ -36,7 +36,7 @@ t_passed || { t_diag "$(ike_log cgw | tail -n 30)"; t_done; }
 # "in:SPI out:SPI" of awsvpn0's SAs; "" when it has none.
 dev_pair() {
 	ip netns exec cgw awsvpn show awsvpn0 --json | json_get '
-" ".join("%s:%08x" % (s["dir"], s["spi"]) for s in sorted(j[0]["sas"], key=lambda s: s["dir"]))'
+" ".join("%s:%08x" % (s["dir"], int(s["spi"], 16)) for s in sorted(j[0]["sas"], key=lambda s: s["dir"]))'
 }
 dev_stat() {
 	ip netns exec cgw awsvpn show awsvpn0 --json | json_get "j[0]['stats'].get('$1', 0)"

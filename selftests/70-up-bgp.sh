@@ -46,12 +46,12 @@ st() { cgw_awsvpn status aws --json | json_get "$1"; }
 for n in 1 2; do
 	read -r CIN COUT <<< "$(ike_child_spis cgw aws-t$n)"
 	read -r AIN AOUT <<< "$(ike_child_spis aws tunnel$n)"
-	t_eq "tunnel $n: status shows charon's SPIs" "${CIN:-?} ${COUT:-?}" \
+	t_eq "tunnel $n: status shows charon's SPIs (as 0x%08x)" "0x${CIN:-?} 0x${COUT:-?}" \
 		"$(st "'%s %s' % (j[0]['tunnels'][$((n-1))]['spi_in'], j[0]['tunnels'][$((n-1))]['spi_out'])")"
 	t_eq "tunnel $n: aws's SPIs are cgw's, reversed" "${CIN:-?} ${COUT:-?}" "${AOUT:-x} ${AIN:-y}"
 	t_eq "tunnel $n: aws$((n-1)) carries exactly that pair" \
 		"in:${CIN:-?} out:${COUT:-?}" \
-		"$(cgw_awsvpn show aws$((n-1)) --json | json_get '" ".join(sorted("%s:%08x" % (s["dir"], s["spi"]) for s in j[0]["sas"]))')"
+		"$(cgw_awsvpn show aws$((n-1)) --json | json_get '" ".join(sorted("%s:%08x" % (s["dir"], int(s["spi"], 16)) for s in j[0]["sas"]))')"
 done
 
 bgp_up() {

@@ -65,6 +65,8 @@
 #                               link_json awsvpn0 | json_get 'j[0]["mtu"]'
 #                               (dicts/lists printed as JSON, None as "")
 #   wait_for SECS CMD...        poll CMD every 0.1 s until it succeeds
+#   run P CMD...                run CMD; its status in $P_rc, stdout and
+#                               stderr in $P_out
 #   require_cmd CMD...          t_skip_all unless every CMD is in PATH
 #   require_tool                t_skip_all unless the awsvpn tool exists
 #   dmesg_mark                  remember the current end of the kernel log
@@ -162,6 +164,16 @@ t_match() {
 		return 0
 	fi
 	t_fail "$1" "regex:  $2" "text:" "$3"
+}
+
+# run VAR_PREFIX CMD...: run CMD, set ${P}_rc (exit status) and ${P}_out
+# (stdout and stderr), for checks on both.
+run() {
+	local p=$1 o r
+	shift
+	o=$("$@" 2>&1) && r=0 || r=$?
+	printf -v "${p}_rc" '%s' "$r"
+	printf -v "${p}_out" '%s' "$o"
 }
 
 t_skip() {

@@ -19,8 +19,30 @@
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
-/* "awsvpn: <message>\n" on stderr. */
+/*
+ * Exit status of every command: 0 success, 1 the command line was fine
+ * but the work failed (kernel refused, device missing, file unreadable or
+ * wrong), 2 the command line itself is wrong (unknown command, option or
+ * keyword, bad value, missing or extra argument).
+ */
+#define RC_OK		0
+#define RC_ERR		1
+#define RC_USAGE	2
+
+/*
+ * "awsvpn: [CONTEXT: ]<message>\n" on stderr.  CONTEXT is err_context, if
+ * set (e.g. "setconf: FILE:LINE" while a file is read).
+ */
 void err_msg(const char *fmt, ...) __printf(1, 2);
+extern const char *err_context;
+
+/*
+ * A word the user gave, for a message; "(not shown)" while err_hide_words
+ * is set: setconf reads a FILE that may be the wrong one (a key file), and
+ * a message must not copy its contents to a terminal or the journal.
+ */
+const char *err_word(const char *word);
+extern bool err_hide_words;
 
 /* parse.c: values and keywords */
 
@@ -49,6 +71,20 @@ extern const struct name_map carrier_reason_names[];
 int parse_u32(const char *s, bool allow_hex, uint32_t *out);
 int parse_ipv4(const char *s, uint32_t *be);
 int check_ifname(const char *cmd, const char *name);
+
+/*
+ * Keyword parsers (kw_parse_fn) and kw_parse() return 0, KW_USAGE for a bad
+ * word of the command line, or KW_FAIL when the environment is at fault
+ * (a socket-fd that is not open, no memory); kw_rc() turns that into the
+ * exit status.
+ */
+#define KW_USAGE	(-1)
+#define KW_FAIL		(-2)
+
+static inline int kw_rc(int ret)
+{
+	return ret == KW_FAIL ? RC_ERR : ret ? RC_USAGE : RC_OK;
+}
 
 /* How a keyword's parsed value goes into the request. */
 enum kw_attr_type {
@@ -99,6 +135,8 @@ struct kwctx {
 };
 
 int kw_parse(struct kwctx *c);
+int kw_put(struct nl_msg *msg, const struct keyword *kw, uint64_t val);
+const struct keyword *kw_find(const struct keyword *table, const char *name);
 bool kw_get(const struct kwctx *c, const char *name, uint64_t *val,
 	    const char **raw);
 void kw_help(FILE *f, const struct keyword *table);
@@ -113,6 +151,29 @@ int kw_spi(struct kwctx *c, const struct keyword *kw, const char *arg,
 	   uint64_t *val);
 int kw_string(struct kwctx *c, const struct keyword *kw, const char *arg,
 	      uint64_t *val);
+
+/* format.c: what show and monitor print */
+
+/* "1 day, 2 hours, 3 seconds": days, hours, minutes, seconds, the units
+ * that are 0 left out ("0 seconds" for 0). */
+void fmt_duration(char *buf, size_t size, uint64_t secs);
+/* Milliseconds since the epoch, now (CLOCK_REALTIME). */
+int64_t now_ms(void);
+/* ISO 8601 UTC with milliseconds: "2026-11-21T12:00:00.123Z". */
+void fmt_utc(char *buf, size_t size, int64_t unix_ms);
+/* "0x%08x": how SPIs are printed everywhere (text, JSON, dump). */
+const char *fmt_spi(char *buf, size_t size, uint32_t spi);
+#define SPI_STR(spi)	fmt_spi((char[12]){ 0 }, 12, spi)
+
+/*
+ * Colour on standard output: only when it is a terminal and NO_COLOR is
+ * not set (https://no-color.org).  col(C_BOLD) is "" without colour.
+ */
+enum color { C_RESET, C_BOLD, C_RED, C_GREEN, C_YELLOW, C_BOLD_GREEN,
+	     C_BOLD_YELLOW };
+extern bool use_color;
+void color_init(void);
+const char *col(enum color c);
 
 /* keys.c */
 
@@ -137,6 +198,7 @@ void json_str(struct json *j, const char *key, const char *s);
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
+void json_spi(struct json *j, const char *key, uint32_t spi);
 
 /* commands and help */
 
@@ -144,8 +206,11 @@ extern const struct keyword set_keywords[];
 extern const struct keyword sa_add_keywords[];
 extern const struct keyword sa_del_keywords[];
 extern const struct keyword sa_switch_keywords[];
+extern const struct keyword sa_flush_keywords[];
 
 int cmd_show(int argc, char **argv);
+int cmd_showconf(int argc, char **argv);
+int cmd_setconf(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_sa(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);

@@ -60,11 +60,11 @@ int cmd_convert(int argc, char **argv)
 	if (argc != 3) {
 		err_msg("convert: expected IN OUT");
 		help_hint("convert");
-		return 1;
+		return RC_USAGE;
 	}
 	if (!strcmp(argv[2], "-")) {
 		err_msg("convert: OUT must be a file, not standard output: it holds the pre-shared keys");
-		return 1;
+		return RC_USAGE;
 	}
 	if (awsconf_parse_file(argv[1], &vpn, err, sizeof(err))) {
 		err_msg("convert: %s", err);

@@ -9,13 +9,17 @@
 
 static void usage_lines(FILE *f)
 {
-	fputs("Usage: awsvpn show [DEV] [--json]\n"
+	fputs("Usage: awsvpn show [DEV] [-s|--verbose]\n"
+	      "       awsvpn show [DEV] dump|--json|--prometheus\n"
+	      "       awsvpn showconf DEV\n"
 	      "       awsvpn set DEV [KEYWORD VALUE]...\n"
+	      "       awsvpn setconf DEV FILE\n"
 	      "       awsvpn sa add DEV dir in|out spi SPI enc SUITE [integ ALG]\n"
 	      "                     key-file FILE [replay-window N] [seq N]\n"
 	      "                     [activate on-first-rx SPI_IN] [limit LIMIT N...]\n"
 	      "       awsvpn sa del DEV dir in|out spi SPI\n"
 	      "       awsvpn sa switch DEV spi SPI\n"
+	      "       awsvpn sa flush DEV [dir in|out]\n"
 	      "       awsvpn monitor [--json] [DEV]\n"
 	      "       awsvpn convert IN OUT\n"
 	      "       awsvpn up FILE [--name NAME] [--route PREFIX]... [OPTIONS]\n"
@@ -41,15 +45,23 @@ void help_usage(FILE *f)
 	      "from files, never from the command line, and are never shown.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  show [DEV] [--json]       show all awsvpn devices, or only DEV\n"
+	      "  show [DEV] [dump] [-s] [--json | --prometheus]\n"
+	      "                            show all awsvpn devices, or only DEV:\n"
+	      "                            what matters (-s: everything), JSON,\n"
+	      "                            tab-separated (dump) or metrics\n"
+	      "  showconf DEV              print the settings of DEV for setconf\n"
 	      "  set DEV [KEYWORD VALUE]...\n"
 	      "                            change settings of DEV\n"
+	      "  setconf DEV FILE          set every setting of DEV from FILE\n"
+	      "                            (showconf's format); the ones FILE\n"
+	      "                            leaves out return to their defaults\n"
 	      "  sa add DEV KEYWORD VALUE...\n"
 	      "                            install a security association (SA)\n"
 	      "  sa del DEV dir in|out spi SPI\n"
 	      "                            remove a security association\n"
 	      "  sa switch DEV spi SPI     make outbound SA SPI the one that sends\n"
 	      "                            (rekey); the old one becomes retired\n"
+	      "  sa flush DEV [dir in|out] remove every SA of DEV (of a direction)\n"
 	      "  monitor [--json] [DEV]    print SA and device events as they\n"
 	      "                            happen (rekey, expiry, replay), until\n"
 	      "                            interrupted\n"
@@ -65,6 +77,10 @@ void help_usage(FILE *f)
 	      "  help [COMMAND]            this help, or details on COMMAND\n"
 	      "  --version                 print the version\n"
 	      "\n"
+	      "Exit status: 0 success, 1 failure (the kernel refused, no such\n"
+	      "device, a file unreadable or wrong), 2 usage error (unknown command,\n"
+	      "option or keyword, bad value, missing argument); 'up' also 3.\n"
+	      "\n"
 	      "Keywords of 'set' (settings not given stay unchanged):\n", f);
 	kw_help(f, set_keywords);
 	fputs("\nKeywords of 'sa add':\n", f);
@@ -73,6 +89,8 @@ void help_usage(FILE *f)
 	kw_help(f, sa_del_keywords);
 	fputs("\nKeywords of 'sa switch':\n", f);
 	kw_help(f, sa_switch_keywords);
+	fputs("\nKeywords of 'sa flush':\n", f);
+	kw_help(f, sa_flush_keywords);
 	fputs("\nOptions of 'monitor':\n"
 	      "  --json, -j                one JSON object per line\n", f);
 	fputs("\nRun 'awsvpn help COMMAND' for details, e.g. 'awsvpn help sa'.\n",
@@ -81,42 +99,91 @@ void help_usage(FILE *f)
 
 static void help_show(FILE *f)
 {
-	fputs("Usage: awsvpn show [DEV] [--json]\n"
+	fputs("Usage: awsvpn show [DEV] [-s|--verbose]\n"
+	      "       awsvpn show [DEV] dump\n"
+	      "       awsvpn show [DEV] --json\n"
+	      "       awsvpn show [DEV] --prometheus\n"
 	      "\n"
-	      "Show settings, counters and security associations of the awsvpn\n"
-	      "device DEV, or of every awsvpn device in the network namespace.\n"
-	      "Counters are exact; only the 'transfer' line is rounded.  Keys are\n"
-	      "never shown.\n"
+	      "Show the awsvpn device DEV, or every awsvpn device of the network\n"
+	      "namespace.  Keys are never shown.\n"
 	      "\n"
+	      "Text (the default) shows what matters: the remote, carrier, encap,\n"
+	      "MTU, traffic, the settings that are not at their defaults and the\n"
+	      "counters that are not 0; times read \"1 minute, 3 seconds ago\".\n"
+	      "Colour only on a terminal, never with NO_COLOR set.  A line\n"
+	      "\"LABEL: VALUE\" whose label is a keyword of 'set' has a value 'set'\n"
+	      "takes (\"nat-keepalive: 20s\", \"mtu: 1446 (auto)\": the word in\n"
+	      "parentheses is a remark, so \"mtu 1446\" would pin the MTU;\n"
+	      "showconf writes \"mtu auto\" to keep it automatic).\n"
+	      "\n"
+	      "  -s, --verbose             every setting and every counter, also\n"
+	      "                            those at 0, with each SA's key line and\n"
+	      "                            crypto driver\n"
+	      "  dump                      one tab-separated line per device and\n"
+	      "                            per SA, every field always present, for\n"
+	      "                            scripts (\"show dump dump\" for a device\n"
+	      "                            named dump)\n"
+	      "  --json, -j                a JSON array, one object per device\n"
+	      "  --prometheus              metrics in the Prometheus text format\n"
+	      "                            (awsvpn_tunnel_state, awsvpn_*_total,\n"
+	      "                            ...), labelled device (and netns in a\n"
+	      "                            named network namespace)\n"
+	      "\n"
+	      "Text lines:\n"
+	      "  carrier: up|down (why)    why: no-remote, no-sa, expired\n"
 	      "  mtu: N (auto|fixed)       device MTU; auto follows suite, encap\n"
 	      "                            and outer MTU, fixed was pinned\n"
-	      "  outer-mtu: auto|N         auto: from the route to remote\n"
-	      "  nat-keepalive: Ns|off     NAT keepalive interval (encap udp)\n"
-	      "  if-id: N                  interface ID, only when set (not 0)\n"
-	      "  parallel: on              parallel crypto, only when on\n"
-	      "  frag: ...                 inner IPv4 DF bits reset, packets\n"
-	      "                            fragmented before encryption, the\n"
-	      "                            fragments made, ICMP frag-needed /\n"
-	      "                            packet-too-big sent\n"
+	      "  socket: module|adopted|none  the NAT-T socket (encap udp)\n"
+	      "  transfer: ...             inner bytes received and sent, rounded\n"
+	      "  latest rx: ... ago        time since the latest packet was\n"
+	      "  latest tx: ... ago        received / sent (-s: never)\n"
+	      "  rx:, tx:                  packets, bytes and drops\n"
+	      "  frag: ...                 inner DF bits reset, packets fragmented\n"
+	      "                            before encryption, fragments made, ICMP\n"
+	      "                            frag-needed / packet-too-big sent\n"
 	      "  tcp: mss-clamped N        TCP SYNs whose MSS option was lowered\n"
 	      "  nat: ...                  NAT keepalives sent, received\n"
-	      "  latest rx: N.N s ago      time since the latest packet was\n"
-	      "  latest tx: ...            received / sent, or never\n"
-	      "Per SA: state (active, pending, retired: replaced by 'sa switch',\n"
-	      "expired), age in seconds, soft-expired once a soft limit was hit,\n"
-	      "activate (on-first-rx SPI), limits with what remains of each.\n"
-	      "In JSON, \"mss\" and \"outer_mtu\" are a number, or a string (\"auto\",\n"
-	      "\"off\"); \"nat_keepalive\" is in seconds, 0 = off; \"if_id\" is\n"
-	      "always there, 0 = none.\n"
-	      "\"last_rx_ms\"/\"last_tx_ms\" are milliseconds ago, null for never;\n"
-	      "per SA \"age\" (s), \"soft_expired\", \"activate_on_rx\" (SPI) and\n"
-	      "\"limits\" with the limits it has (time_soft, time_hard, bytes_soft,\n"
-	      "bytes_hard, packets_soft, packets_hard).\n"
+	      "  sa DIR spi SPI SUITE STATE [window N] seq N [soft-expired]\n"
+	      "                            state: active, pending, retired (replaced\n"
+	      "                            by 'sa switch'), expired; then activate,\n"
+	      "                            limits (what remains of each) and age\n"
 	      "\n"
-	      "  --json, -j                print a JSON array with one object per\n"
-	      "                            device, even for a single device\n"
+	      "JSON: numbers are numbers, SPIs strings \"0x0000abcd\", times UTC\n"
+	      "(\"2026-11-21T12:00:00.123Z\").  \"mss\" is the fixed value or null,\n"
+	      "\"mss_mode\" auto, off or fixed; \"outer_mtu\" 0 = from the route;\n"
+	      "\"nat_keepalive\" seconds, 0 = off; \"if_id\" 0 = none;\n"
+	      "\"last_rx_ms\"/\"last_tx_ms\" milliseconds ago and \"last_rx\"/\n"
+	      "\"last_tx\" the time, null for never; per SA \"age\" (s) and\n"
+	      "\"installed\" (time), \"activate_on_rx\" (SPI), \"limits\".\n"
+	      "Documentation/awsvpn.rst lists every field and the dump columns.\n"
 	      "\n"
 	      "Needs CAP_NET_ADMIN.\n", f);
+}
+
+static void help_showconf(FILE *f)
+{
+	fputs("Usage: awsvpn showconf DEV\n"
+	      "       awsvpn setconf DEV FILE\n"
+	      "\n"
+	      "showconf prints every setting of the awsvpn device DEV, defaults\n"
+	      "included, one \"KEYWORD VALUE\" line each in the words of 'set'.\n"
+	      "SAs are not part of it (keys never leave the kernel), nor\n"
+	      "socket-fd (a descriptor belongs to a process).\n"
+	      "\n"
+	      "setconf makes DEV's settings those of FILE ('-': standard input):\n"
+	      "what FILE gives, and the default for every setting it leaves out,\n"
+	      "as 'wg setconf' replaces a configuration.  FILE holds 'set'\n"
+	      "keywords and values, any number per line; '#' starts a comment.\n"
+	      "Everything is checked before anything changes, and the changes go\n"
+	      "to the kernel as one request, which takes all or nothing.  Only\n"
+	      "settings that differ from the device's are sent: unchanged outer\n"
+	      "settings need no privilege over the outer namespace, and an\n"
+	      "adopted NAT-T socket stays while encap, local and local-port do.\n"
+	      "SAs are left alone.\n"
+	      "\n"
+	      "Example:\n"
+	      "  awsvpn showconf awsvpn0 > awsvpn0.conf\n"
+	      "  awsvpn setconf awsvpn0 awsvpn0.conf\n", f);
 }
 
 static void help_set(FILE *f)
@@ -124,8 +191,9 @@ static void help_set(FILE *f)
 	fputs("Usage: awsvpn set DEV [KEYWORD VALUE]...\n"
 	      "\n"
 	      "Change settings of the awsvpn device DEV.  Settings not given stay\n"
-	      "unchanged.  The kernel checks the whole request before changing\n"
-	      "anything, so a rejected request changes nothing.\n"
+	      "unchanged ('setconf' replaces all of them).  The kernel checks the\n"
+	      "whole request before changing anything, so a rejected request\n"
+	      "changes nothing.  Values are those 'show' and 'showconf' print.\n"
 	      "\n"
 	      "Keywords:\n", f);
 	kw_help(f, set_keywords);
@@ -145,6 +213,7 @@ static void help_sa(FILE *f)
 	      "                     [activate on-first-rx SPI_IN] [limit LIMIT N...]\n"
 	      "       awsvpn sa del DEV dir in|out spi SPI\n"
 	      "       awsvpn sa switch DEV spi SPI\n"
+	      "       awsvpn sa flush DEV [dir in|out]\n"
 	      "\n"
 	      "Install or remove an ESP security association (SA) of the awsvpn\n"
 	      "device DEV.  The first outbound SA becomes the active one; later\n"
@@ -160,6 +229,12 @@ static void help_sa(FILE *f)
 	kw_help(f, sa_del_keywords);
 	fputs("\nKeywords of 'sa switch':\n", f);
 	kw_help(f, sa_switch_keywords);
+	fputs("\nKeywords of 'sa flush':\n", f);
+	kw_help(f, sa_flush_keywords);
+	fputs("\n"
+	      "'sa flush' deletes the SAs one by one (outbound first), each with\n"
+	      "its sa-deleted event; it is not atomic: an SA added meanwhile may\n"
+	      "stay.  An SA that expires meanwhile is no error.\n", f);
 	fputs("\n"
 	      "Make-before-break rekey: add the new inbound SA, then the new\n"
 	      "outbound SA (pending), switch to it once the peer has its inbound\n"
@@ -185,7 +260,8 @@ static void help_sa(FILE *f)
 	      "  awsvpn sa add awsvpn0 dir out spi 0x1001 enc aes128-gcm16 \\\n"
 	      "         key-file new.key activate on-first-rx 0x2001 \\\n"
 	      "         limit time-soft 3240 time-hard 3600\n"
-	      "  awsvpn sa switch awsvpn0 spi 0x1001\n", f);
+	      "  awsvpn sa switch awsvpn0 spi 0x1001\n"
+	      "  awsvpn sa flush awsvpn0\n", f);
 }
 
 static void help_monitor(FILE *f)
@@ -199,7 +275,7 @@ static void help_monitor(FILE *f)
 	      "\n"
 	      "  TIME DEV EVENT [in|out spi SPI] [reason REASON] [count N]\n"
 	      "\n"
-	      "TIME is local time, 2026-11-21T12:00:00.123.  EVENT is one of:\n"
+	      "TIME is UTC, ISO 8601: 2026-11-21T12:00:00.123Z.  EVENT is one of:\n"
 	      "  sa-added, sa-deleted      an SA was installed or removed\n"
 	      "  sa-switched               the SA is the new active outbound SA\n"
 	      "  sa-soft-expire            a soft limit was reached: rekey now\n"
@@ -212,11 +288,13 @@ static void help_monitor(FILE *f)
 	      "  replay, auth-fail         replayed packets or ICV failures, count\n"
 	      "                            since the last such event (one a second\n"
 	      "                            at most)\n"
+	      "  carrier-up, carrier-down  the device can (reason ok) or cannot\n"
+	      "                            carry traffic (no-remote, no-sa, expired)\n"
 	      "\n"
 	      "  --json, -j                one JSON object per line: \"time\",\n"
 	      "                            \"event\", \"ifname\", \"ifindex\" and,\n"
 	      "                            where they apply, \"dir\", \"spi\"\n"
-	      "                            (number), \"reason\", \"count\"\n"
+	      "                            (\"0x0000abcd\"), \"reason\", \"count\"\n"
 	      "\n"
 	      "Needs CAP_NET_ADMIN.\n", f);
 }
@@ -251,9 +329,9 @@ static void help_help(FILE *f)
 	fputs("Usage: awsvpn help [COMMAND]\n"
 	      "       awsvpn COMMAND --help\n"
 	      "\n"
-	      "Without COMMAND, list all commands and keywords; with it (show, set,\n"
-	      "sa, monitor, convert, up, down, status, help), explain that\n"
-	      "command.\n", f);
+	      "Without COMMAND, list all commands and keywords; with it (show,\n"
+	      "showconf, set, setconf, sa, monitor, convert, up, down, status,\n"
+	      "help), explain that command.\n", f);
 }
 
 static const struct {
@@ -261,7 +339,9 @@ static const struct {
 	void (*print)(FILE *f);
 } topics[] = {
 	{ "show", help_show },
+	{ "showconf", help_showconf },
 	{ "set", help_set },
+	{ "setconf", help_showconf },
 	{ "sa", help_sa },
 	{ "monitor", help_monitor },
 	{ "convert", help_convert },

@@ -134,3 +134,12 @@ void json_null(struct json *j, const char *key)
 	next(j, key);
 	fputs("null", j->f);
 }
+
+/* SPIs are strings, "0x%08x", as in the text output. */
+void json_spi(struct json *j, const char *key, uint32_t spi)
+{
+	char buf[12];
+
+	fmt_spi(buf, sizeof(buf), spi);
+	json_str(j, key, buf);
+}

@@ -59,17 +59,10 @@ struct event {
 	bool has_ifindex, has_spi, has_count;
 };
 
-/* Local time with milliseconds, ISO 8601 without the zone. */
+/* UTC with milliseconds, ISO 8601: 2026-11-21T12:00:00.123Z. */
 static void timestamp(char *buf, size_t size)
 {
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%03ld", ts.tv_nsec / 1000000);
+	fmt_utc(buf, size, now_ms());
 }
 
 /* Name of an enum value, or "unknown(N)" from a newer kernel. */
@@ -96,7 +89,7 @@ static void print_text(const struct event *e)
 	if (e->dir)
 		printf(" %s", e->dir);
 	if (e->has_spi)
-		printf(" spi 0x%08x", e->spi);
+		printf(" spi %s", SPI_STR(e->spi));
 	if (e->reason)
 		printf(" reason %s", e->reason);
 	if (e->has_count)
@@ -117,7 +110,7 @@ static void print_json(const struct event *e)
 	if (e->dir)
 		json_str(&j, "dir", e->dir);
 	if (e->has_spi)
-		json_u64(&j, "spi", e->spi);
+		json_spi(&j, "spi", e->spi);
 	if (e->reason)
 		json_str(&j, "reason", e->reason);
 	if (e->has_count)
@@ -213,15 +206,15 @@ int cmd_monitor(int argc, char **argv)
 		} else if (argv[i][0] == '-') {
 			err_msg("monitor: unknown option '%s'", argv[i]);
 			help_hint("monitor");
-			return 1;
+			return RC_USAGE;
 		} else if (m.dev) {
 			err_msg("monitor: unexpected argument '%s'", argv[i]);
 			help_hint("monitor");
-			return 1;
+			return RC_USAGE;
 		} else {
 			m.dev = argv[i];
 			if (check_ifname("monitor", m.dev))
-				return 1;
+				return RC_USAGE;
 		}
 	}
 
@@ -233,7 +226,7 @@ int cmd_monitor(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (monitor_open(&nl, &m))
-		return 1;
+		return RC_ERR;
 
 	for (;;) {
 		ret = nl_recvmsgs_default(nl.sk);
@@ -253,5 +246,5 @@ int cmd_monitor(int argc, char **argv)
 		}
 	}
 	awsvpn_nl_close(&nl);
-	return 1;
+	return RC_ERR;
 }

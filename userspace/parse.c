@@ -159,12 +159,12 @@ int check_ifname(const char *cmd, const char *name)
 
 	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") ||
 	    !strcmp(name, "..")) {
-		err_msg("%s: invalid device name '%s'", cmd, name);
+		err_msg("%s: invalid device name '%s'", cmd, err_word(name));
 		return -1;
 	}
 	for (p = name; *p; p++) {
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p)) {
-			err_msg("%s: invalid device name '%s'", cmd, name);
+			err_msg("%s: invalid device name '%s'", cmd, err_word(name));
 			return -1;
 		}
 	}
@@ -181,8 +181,8 @@ int kw_ipv4(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (parse_ipv4(arg, &be)) {
 		err_msg("%s: invalid address '%s' (expected IPv4 dotted quad)",
-			kw->name, arg);
-		return -1;
+			kw->name, err_word(arg));
+		return KW_USAGE;
 	}
 	*val = be;
 	return 0;
@@ -196,9 +196,9 @@ int kw_range(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (parse_u32(arg, kw->hex, &v) || v < kw->min || v > kw->max) {
 		err_msg("%s: invalid value '%s' (expected %u..%u%s)",
-			kw->name, arg, kw->min, kw->max,
+			kw->name, err_word(arg), kw->min, kw->max,
 			kw->hex ? ", decimal or 0x-hex" : "");
-		return -1;
+		return KW_USAGE;
 	}
 	*val = v;
 	return 0;
@@ -208,14 +208,19 @@ int kw_enum(struct kwctx *c, const struct keyword *kw, const char *arg,
 	    uint64_t *val)
 {
 	int v = map_value(kw->map, arg);
+	const struct name_map *m;
+	char list[128];
+	size_t n = 0;
 
 	(void)c;
 	if (v < 0) {
-		fprintf(stderr, "awsvpn: %s: invalid value '%s' (expected ",
-			kw->name, arg);
-		map_list(stderr, kw->map, ", ");
-		fprintf(stderr, ")\n");
-		return -1;
+		list[0] = '\0';
+		for (m = kw->map; m->name && n < sizeof(list); m++)
+			n += snprintf(list + n, sizeof(list) - n, "%s%s",
+				      n ? ", " : "", m->name);
+		err_msg("%s: invalid value '%s' (expected %s)", kw->name,
+			err_word(arg), list);
+		return KW_USAGE;
 	}
 	*val = v;
 	return 0;
@@ -229,8 +234,8 @@ int kw_spi(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (parse_u32(arg, true, &v) || v < AWSVPN_SPI_MIN) {
 		err_msg("%s: invalid SPI '%s' (expected %u..%u, decimal or 0x-hex)",
-			kw->name, arg, AWSVPN_SPI_MIN, UINT32_MAX);
-		return -1;
+			kw->name, err_word(arg), AWSVPN_SPI_MIN, UINT32_MAX);
+		return KW_USAGE;
 	}
 	*val = v;
 	return 0;
@@ -242,13 +247,13 @@ int kw_string(struct kwctx *c, const struct keyword *kw, const char *arg,
 	(void)c;
 	if (!*arg) {
 		err_msg("%s: empty value", kw->name);
-		return -1;
+		return KW_USAGE;
 	}
 	*val = 0;
 	return 0;
 }
 
-static int kw_put(struct nl_msg *msg, const struct keyword *kw, uint64_t val)
+int kw_put(struct nl_msg *msg, const struct keyword *kw, uint64_t val)
 {
 	if (kw->put)
 		return kw->put(msg, kw, val);
@@ -267,7 +272,7 @@ static int kw_put(struct nl_msg *msg, const struct keyword *kw, uint64_t val)
 	return -1;
 }
 
-static const struct keyword *kw_find(const struct keyword *table,
+const struct keyword *kw_find(const struct keyword *table,
 				     const char *name)
 {
 	for (; table->name; table++)
@@ -276,11 +281,14 @@ static const struct keyword *kw_find(const struct keyword *table,
 	return NULL;
 }
 
+/* "CMD: " for messages; nothing when c->cmd is "" (err_context says it). */
+#define CMDP(c)	(c)->cmd, *(c)->cmd ? ": " : ""
+
 /*
  * Consume every "keyword value..." of c->argv.  Each keyword may appear
  * once.  Parsed values are remembered for kw_get() and, if c->msg is set,
- * added to it as attributes.  Prints a message and returns -1 on the
- * first bad word.
+ * added to it as attributes.  Prints a message and returns KW_USAGE (or
+ * KW_FAIL) on the first bad word.
  */
 int kw_parse(struct kwctx *c)
 {
@@ -290,35 +298,38 @@ int kw_parse(struct kwctx *c)
 		unsigned int idx;
 		uint64_t val;
 		const char *arg;
+		int ret;
 
 		if (!kw) {
-			err_msg("%s: unknown keyword '%s'", c->cmd, name);
-			help_hint(c->topic);
-			return -1;
+			err_msg("%s%sunknown keyword '%s'", CMDP(c), err_word(name));
+			if (c->topic)
+				help_hint(c->topic);
+			return KW_USAGE;
 		}
 		idx = kw - c->table;
 		if (c->seen & BIT(idx)) {
-			err_msg("%s: '%s' given more than once", c->cmd, name);
-			return -1;
+			err_msg("%s%s'%s' given more than once", CMDP(c), name);
+			return KW_USAGE;
 		}
 		if (c->argc < 2) {
-			err_msg("%s: '%s' needs a value (%s)", c->cmd, name,
+			err_msg("%s%s'%s' needs a value (%s)", CMDP(c), name,
 				kw->arg);
-			return -1;
+			return KW_USAGE;
 		}
 		arg = c->argv[1];
 		c->argc -= 2;
 		c->argv += 2;
 
-		if (kw->parse(c, kw, arg, &val))
-			return -1;
+		ret = kw->parse(c, kw, arg, &val);
+		if (ret)
+			return ret;
 
 		c->seen |= BIT(idx);
 		c->val[idx] = val;
 		c->raw[idx] = arg;
 		if (c->msg && kw_put(c->msg, kw, val) < 0) {
-			err_msg("%s: request too large", c->cmd);
-			return -1;
+			err_msg("%s%srequest too large", CMDP(c));
+			return KW_FAIL;
 		}
 	}
 	return 0;

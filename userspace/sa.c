@@ -5,6 +5,7 @@
  *		 [limit LIMIT N [LIMIT N]...]
  * awsvpn sa del DEV dir in|out spi SPI
  * awsvpn sa switch DEV spi SPI
+ * awsvpn sa flush DEV [dir in|out]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,18 +39,18 @@ static int kw_activate(struct kwctx *c, const struct keyword *kw,
 	if (strcmp(arg, "on-first-rx")) {
 		err_msg("%s: %s: unknown mode '%s' (expected on-first-rx SPI_IN)",
 			c->cmd, kw->name, arg);
-		return -1;
+		return KW_USAGE;
 	}
 	if (c->argc < 1) {
 		err_msg("%s: '%s on-first-rx' needs the inbound SPI (SPI_IN)",
 			c->cmd, kw->name);
-		return -1;
+		return KW_USAGE;
 	}
 	if (parse_u32(c->argv[0], true, &v) || v < AWSVPN_SPI_MIN) {
 		err_msg("%s: %s on-first-rx: invalid SPI '%s' (expected %u..%u, decimal or 0x-hex)",
 			c->cmd, kw->name, c->argv[0], AWSVPN_SPI_MIN,
 			UINT32_MAX);
-		return -1;
+		return KW_USAGE;
 	}
 	c->argc--;
 	c->argv++;
@@ -82,8 +83,11 @@ static int sa_limit_find(const char *name)
 	return -1;
 }
 
-/* Strict decimal 1..max: digits only, no sign, no suffix. */
-static int parse_limit(const char *s, uint64_t max, uint64_t *out)
+/*
+ * Strict decimal 1..max: digits only, no sign; times may end in "s"
+ * ("3240s", as show prints them).
+ */
+static int parse_limit(const char *s, uint64_t max, bool time, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -92,6 +96,8 @@ static int parse_limit(const char *s, uint64_t max, uint64_t *out)
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
+	if (time && *end == 's')
+		end++;
 	if (errno || *end || !v || v > max)
 		return -1;
 	*out = v;
@@ -117,23 +123,24 @@ static int kw_limit(struct kwctx *c, const struct keyword *kw,
 		if (l < 0) {
 			err_msg("%s: %s: unknown limit '%s' (expected time-soft, time-hard, bytes-soft, bytes-hard, packets-soft or packets-hard)",
 				c->cmd, kw->name, name);
-			return -1;
+			return KW_USAGE;
 		}
 		if (seen & (1U << l)) {
 			err_msg("%s: %s: '%s' given more than once", c->cmd,
 				kw->name, name);
-			return -1;
+			return KW_USAGE;
 		}
 		if (c->argc < 1) {
 			err_msg("%s: %s: '%s' needs a value (%s)", c->cmd,
 				kw->name, name, sa_limits[l].unit);
-			return -1;
+			return KW_USAGE;
 		}
-		if (parse_limit(c->argv[0], sa_limits[l].max, &v[l])) {
+		if (parse_limit(c->argv[0], sa_limits[l].max,
+				sa_limits[l].max == UINT32_MAX, &v[l])) {
 			err_msg("%s: %s %s: invalid value '%s' (expected 1..%" PRIu64 " %s)",
 				c->cmd, kw->name, name, c->argv[0],
 				sa_limits[l].max, sa_limits[l].unit);
-			return -1;
+			return KW_USAGE;
 		}
 		seen |= 1U << l;
 		c->argc--;
@@ -150,7 +157,7 @@ static int kw_limit(struct kwctx *c, const struct keyword *kw,
 			err_msg("%s: %s: %s %" PRIu64 " exceeds %s %" PRIu64,
 				c->cmd, kw->name, sa_limits[i].name, v[i],
 				sa_limits[i + 1].name, v[i + 1]);
-			return -1;
+			return KW_USAGE;
 		}
 	}
 
@@ -165,7 +172,7 @@ static int kw_limit(struct kwctx *c, const struct keyword *kw,
 			ret = nla_put_u64(c->msg, sa_limits[i].attr, v[i]);
 		if (ret < 0) {
 			err_msg("%s: request too large", c->cmd);
-			return -1;
+			return KW_FAIL;
 		}
 	}
 	*val = seen;
@@ -260,7 +267,7 @@ static int sa_add_check(const struct kwctx *c, int *enc, int *integ)
 
 	if (!require(c, "dir") || !require(c, "spi") || !require(c, "enc") ||
 	    !require(c, "key-file"))
-		return -1;
+		return KW_USAGE;
 	kw_get(c, "dir", &dir, NULL);
 	kw_get(c, "enc", &v, NULL);
 	*enc = v;
@@ -269,24 +276,24 @@ static int sa_add_check(const struct kwctx *c, int *enc, int *integ)
 	if (awsvpn_enc_is_aead(*enc) && *integ != AWSVPN_INTEG_NONE) {
 		err_msg("sa add: %s is authenticated encryption: integ %s not allowed",
 			map_name(enc_names, *enc), map_name(integ_names, *integ));
-		return -1;
+		return KW_USAGE;
 	}
 	if (!awsvpn_enc_is_aead(*enc) && *integ == AWSVPN_INTEG_NONE) {
 		err_msg("sa add: %s (CBC) needs integ (sha1, sha2-256, sha2-384 or sha2-512)",
 			map_name(enc_names, *enc));
-		return -1;
+		return KW_USAGE;
 	}
 	if (dir == AWSVPN_DIR_OUT && kw_get(c, "replay-window", NULL, NULL)) {
 		err_msg("sa add: replay-window applies to inbound SAs only");
-		return -1;
+		return KW_USAGE;
 	}
 	if (dir == AWSVPN_DIR_IN && kw_get(c, "seq", NULL, NULL)) {
 		err_msg("sa add: seq applies to outbound SAs only");
-		return -1;
+		return KW_USAGE;
 	}
 	if (dir == AWSVPN_DIR_IN && kw_get(c, "activate", NULL, NULL)) {
 		err_msg("sa add: activate on-first-rx applies to outbound SAs only");
-		return -1;
+		return KW_USAGE;
 	}
 	return 0;
 }
@@ -298,13 +305,13 @@ static int sa_add_keys(const struct kwctx *c, struct nl_msg *msg, int enc,
 	size_t elen = awsvpn_enc_key_len(enc), ilen = awsvpn_integ_key_len(integ), len;
 	const char *path;
 	uint8_t *key;
-	int ret = -1;
+	int ret = KW_FAIL;
 
 	kw_get(c, "key-file", NULL, &path);
 	key = key_buf_alloc();
 	if (!key) {
 		err_msg("key-file: out of memory");
-		return -1;
+		return KW_FAIL;
 	}
 	if (key_file_read(path, key, &len))
 		goto out;
@@ -361,63 +368,157 @@ static int sa_cmd(int argc, char **argv, enum sa_op op)
 	if (argc < 2) {
 		err_msg("%s: missing device name", cmd);
 		help_hint("sa");
-		return 1;
+		return RC_USAGE;
 	}
 	dev = argv[1];
 	if (check_ifname(cmd, dev))
-		return 1;
+		return RC_USAGE;
 
 	msg = awsvpn_nl_req(sa_ops[op].genl_cmd, NLM_F_ACK);
 	if (!msg || nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0 ||
 	    !(nest = nla_nest_start(msg, AWSVPN_A_SA))) {
 		err_msg("%s: out of memory", cmd);
 		nlmsg_free(msg);
-		return 1;
+		return RC_ERR;
 	}
 
 	c.argc = argc - 2;
 	c.argv = argv + 2;
 	c.msg = msg;
-	if (kw_parse(&c))
+	ret = kw_parse(&c);
+	if (ret)
 		goto fail;
 
 	if (add) {
-		if (sa_add_check(&c, &enc, &integ) ||
-		    sa_add_keys(&c, msg, enc, integ))
+		ret = sa_add_check(&c, &enc, &integ);
+		if (!ret)
+			ret = sa_add_keys(&c, msg, enc, integ);
+		if (ret)
 			goto fail;
 	} else if ((op == SA_DEL && !require(&c, "dir")) ||
 		   !require(&c, "spi")) {
+		ret = KW_USAGE;
 		goto fail;
 	}
 	nla_nest_end(msg, nest);
 	kw_get(&c, "dir", &dir, NULL);
 	kw_get(&c, "spi", &spi, NULL);
 
-	if (awsvpn_nl_open(&ctx))
+	if (awsvpn_nl_open(&ctx)) {
+		ret = KW_FAIL;
 		goto fail;
+	}
 	if (op == SA_SWITCH)
 		ret = awsvpn_nl_run(&ctx, msg, NULL, NULL,
-			      "cannot switch %s to sa out spi 0x%08x", dev,
-			      (unsigned int)spi);
+			      "cannot switch %s to sa out spi %s", dev,
+			      SPI_STR(spi));
 	else
 		ret = awsvpn_nl_run(&ctx, msg, NULL, NULL,
-			      "cannot %s sa %s spi 0x%08x %s %s",
+			      "cannot %s sa %s spi %s %s %s",
 			      add ? "add" : "delete", map_name(dir_names, dir),
-			      (unsigned int)spi, add ? "to" : "from", dev);
+			      SPI_STR(spi), add ? "to" : "from", dev);
 	awsvpn_nl_close(&ctx);
-	return ret ? 1 : 0;
+	return ret ? RC_ERR : RC_OK;
 
 fail:
 	awsvpn_nl_msg_free(msg);
-	return 1;
+	return kw_rc(ret);
+}
+
+const struct keyword sa_flush_keywords[] = {
+	{
+		.name = "dir", .arg = "in|out",
+		.help = "only the SAs of this direction (default: all)",
+		.parse = kw_enum, .map = dir_names,
+	},
+	{ .name = NULL }
+};
+
+/*
+ * sa flush DEV [dir in|out]: every SA of the device (of one direction),
+ * deleted one by one with DEL_SA, outbound first.  Not atomic: an SA added
+ * meanwhile may stay, one that expires meanwhile is not missed (ENOENT).
+ * Each deletion raises its sa-deleted event, as "sa del" does.
+ */
+static int sa_flush(int argc, char **argv)
+{
+	struct kwctx c = {
+		.cmd = "sa flush", .topic = "sa", .table = sa_flush_keywords,
+	};
+	struct awsvpn_dev_list list;
+	struct awsvpn_nl ctx;
+	const char *dev;
+	uint64_t only = 0;
+	int pass, ret, rc = RC_OK;
+	size_t i;
+
+	if (argc < 2) {
+		err_msg("sa flush: missing device name");
+		help_hint("sa");
+		return RC_USAGE;
+	}
+	dev = argv[1];
+	if (check_ifname("sa flush", dev))
+		return RC_USAGE;
+	c.argc = argc - 2;
+	c.argv = argv + 2;
+	ret = kw_parse(&c);
+	if (ret)
+		return kw_rc(ret);
+	kw_get(&c, "dir", &only, NULL);
+
+	if (awsvpn_nl_open(&ctx))
+		return RC_ERR;
+	if (awsvpn_dev_get(&ctx, dev, &list)) {
+		awsvpn_nl_close(&ctx);
+		return RC_ERR;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		uint8_t dir = pass ? AWSVPN_DIR_IN : AWSVPN_DIR_OUT;
+
+		if (only && only != dir)
+			continue;
+		for (i = 0; list.n == 1 && i < list.dev[0].n_sa; i++) {
+			const struct awsvpn_sa *sa = &list.dev[0].sa[i];
+			struct nlattr *nest;
+			struct nl_msg *msg;
+
+			if (sa->dir != dir || !(sa->has & BIT(AWSVPN_SA_A_SPI)))
+				continue;
+			msg = awsvpn_nl_req(AWSVPN_CMD_DEL_SA, NLM_F_ACK);
+			if (!msg || nla_put_string(msg, AWSVPN_A_IFNAME, dev) < 0 ||
+			    !(nest = nla_nest_start(msg, AWSVPN_A_SA)) ||
+			    nla_put_u8(msg, AWSVPN_SA_A_DIR, dir) < 0 ||
+			    nla_put_u32(msg, AWSVPN_SA_A_SPI, sa->spi) < 0) {
+				err_msg("sa flush: out of memory");
+				nlmsg_free(msg);
+				rc = RC_ERR;
+				goto out;
+			}
+			nla_nest_end(msg, nest);
+			/* Gone by itself meanwhile (expired): nothing to do. */
+			ctx.expected[0] = ENOENT;
+			ret = awsvpn_nl_run(&ctx, msg, NULL, NULL,
+					    "cannot delete sa %s spi %s from %s",
+					    map_name(dir_names, dir),
+					    SPI_STR(sa->spi), dev);
+			ctx.expected[0] = 0;
+			if (ret && ret != -ENOENT)
+				rc = RC_ERR;
+		}
+	}
+out:
+	awsvpn_dev_list_free(&list);
+	awsvpn_nl_close(&ctx);
+	return rc;
 }
 
 int cmd_sa(int argc, char **argv)
 {
 	if (argc < 2) {
-		err_msg("sa: missing subcommand (add, del or switch)");
+		err_msg("sa: missing subcommand (add, del, switch or flush)");
 		help_hint("sa");
-		return 1;
+		return RC_USAGE;
 	}
 	if (!strcmp(argv[1], "add"))
 		return sa_cmd(argc - 1, argv + 1, SA_ADD);
@@ -425,8 +526,10 @@ int cmd_sa(int argc, char **argv)
 		return sa_cmd(argc - 1, argv + 1, SA_DEL);
 	if (!strcmp(argv[1], "switch"))
 		return sa_cmd(argc - 1, argv + 1, SA_SWITCH);
-	err_msg("sa: unknown subcommand '%s' (expected add, del or switch)",
+	if (!strcmp(argv[1], "flush"))
+		return sa_flush(argc - 1, argv + 1);
+	err_msg("sa: unknown subcommand '%s' (expected add, del, switch or flush)",
 		argv[1]);
 	help_hint("sa");
-	return 1;
+	return RC_USAGE;
 }

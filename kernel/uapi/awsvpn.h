@@ -405,4 +405,57 @@ enum awsvpn_stat {
 };
 #define AWSVPN_STAT_MAX (__AWSVPN_STAT_MAX - 1)
 
+/*
+ * rtnetlink: IFLA_INFO_DATA of an awsvpn device (IFLA_INFO_KIND "awsvpn"),
+ * what "ip -d link" and other rtnetlink readers (pyroute2, ...) get in
+ * RTM_NEWLINK replies, dumps and notifications.  A read-only summary of the
+ * tunnel's outer side and settings.  RTM_GETLINK needs no privilege, so
+ * nothing here describes an SA (no SPIs, suites or counters: those stay
+ * behind CAP_NET_ADMIN in AWSVPN_CMD_GET_DEVICE).  The namespace the outer
+ * packets live in is the standard IFLA_LINK_NETNSID (when it differs from
+ * the device's).
+ *
+ * Every attribute is always present.  Each has the value, type and byte
+ * order of the generic netlink attribute of the same name (AWSVPN_A_*);
+ * IFLA_AWSVPN_MSS is 0 unless MSS_MODE is AWSVPN_MSS_FIXED.  An accepted
+ * AWSVPN_CMD_SET_DEVICE on a device that is up sends RTM_NEWLINK to
+ * RTNLGRP_LINK (as a changelink does); so does every carrier change.
+ * CARRIER_REASON is current when read; a change of it alone (the carrier
+ * staying down) is not announced.
+ *
+ * Changing them through rtnetlink is refused: RTM_NEWLINK with an
+ * IFLA_INFO_DATA (creating a device, or "ip link set DEV type awsvpn ..."
+ * on one) fails with EINVAL and the extended ACK "awsvpn: settings are
+ * read-only over rtnetlink: use the awsvpn tool (awsvpn set DEV ...)",
+ * naming the attribute.  They are set with AWSVPN_CMD_SET_DEVICE.
+ */
+enum awsvpn_link_attr {
+	IFLA_AWSVPN_UNSPEC,
+	IFLA_AWSVPN_LOCAL,		/* be32 IPv4: outer source, 0 = chosen
+					 * by the route to remote */
+	IFLA_AWSVPN_REMOTE,		/* be32 IPv4: outer destination, 0 =
+					 * unset */
+	IFLA_AWSVPN_ENCAP,		/* u8 enum awsvpn_encap */
+	IFLA_AWSVPN_LOCAL_PORT,		/* u16, host order: UDP source port
+					 * (encap udp) */
+	IFLA_AWSVPN_REMOTE_PORT,	/* u16, host order: UDP destination port */
+	IFLA_AWSVPN_SOCKET,		/* u8 enum awsvpn_socket_owner: the
+					 * socket ESP in UDP uses now */
+	IFLA_AWSVPN_IF_ID,		/* u32 interface ID, 0 = none */
+	IFLA_AWSVPN_DF_POLICY,		/* u8 enum awsvpn_df_policy */
+	IFLA_AWSVPN_MSS_MODE,		/* u8 enum awsvpn_mss_mode */
+	IFLA_AWSVPN_MSS,		/* u16 clamp value, 0 unless fixed */
+	IFLA_AWSVPN_OUTER_DF,		/* u8 enum awsvpn_outer_df */
+	IFLA_AWSVPN_MTU_MODE,		/* u8 enum awsvpn_mtu_mode (the MTU
+					 * itself is IFLA_MTU) */
+	IFLA_AWSVPN_OUTER_MTU,		/* u32, 0 = from the route to remote */
+	IFLA_AWSVPN_NAT_KEEPALIVE,	/* u32 seconds, 0 = off */
+	IFLA_AWSVPN_REPLAY_WINDOW,	/* u32: default for new inbound SAs */
+	IFLA_AWSVPN_PARALLEL,		/* u8 0/1: parallel crypto */
+	IFLA_AWSVPN_CARRIER_REASON,	/* u8 enum awsvpn_carrier_reason (the
+					 * carrier itself is IFLA_CARRIER) */
+	__IFLA_AWSVPN_MAX
+};
+#define IFLA_AWSVPN_MAX (__IFLA_AWSVPN_MAX - 1)
+
 #endif /* _UAPI_LINUX_AWSVPN_H */

@@ -279,11 +279,11 @@ ln -s "$T/link-target" "$T/link"
 result $([ $? = 1 ] && echo 0 || echo 1) "dangling symlink as OUT: refused"
 check "dangling symlink as OUT: nothing created behind it" test ! -e "$T/link-target"
 "$TOOL" convert "$CONF/good-native.conf" - > "$T/out" 2> "$T/err"
-result $([ $? = 1 ] && echo 0 || echo 1) "OUT '-': refused"
+result $([ $? = 2 ] && echo 0 || echo 1) "OUT '-': refused (usage, exit 2)"
 check "OUT '-': says why, prints no key" sh -c \
 	"grep -q 'holds the pre-shared keys' '$T/err' && ! grep -qF nativeKey '$T/out' '$T/err'"
 "$TOOL" convert "$CONF/good-native.conf" > /dev/null 2> "$T/err"
-result $([ $? = 1 ] && echo 0 || echo 1) "convert with one argument: usage error"
+result $([ $? = 2 ] && echo 0 || echo 1) "convert with one argument: usage error (exit 2)"
 "$TOOL" convert "$T/no-such-file" "$T/x.conf" > /dev/null 2> "$T/err"
 result $([ $? = 1 ] && echo 0 || echo 1) "missing IN: fails"
 check "missing IN: names the file and the reason, no OUT" sh -c \

@@ -73,6 +73,7 @@ check "awsvpn-tools: tool, man pages, completion, units, docs" \
 	/usr/share/man/man8/awsvpn-up.8.gz /usr/share/man/man5/awsvpn.conf.5.gz \
 	/usr/share/bash-completion/completions/awsvpn \
 	/lib/systemd/system/awsvpn@.service /lib/systemd/system/awsvpn-monitor.service \
+	"/usr/lib/$(gcc -print-multiarch)/ip/link_awsvpn.so" \
 	/usr/share/doc/awsvpn-tools/copyright /usr/share/doc/awsvpn-tools/changelog.Debian.gz
 check "strongswan-plugin-awsvpn: plugin and its charon configuration" \
 	has "$PLUGIN" /usr/lib/ipsec/plugins/libstrongswan-kernel-awsvpn.so \
@@ -117,8 +118,8 @@ check "the packaged plugin carries version $VERSION" \
 check "the packaged plugin loads (its symbols resolve against charon's libraries)" \
 	python3 -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1]).kernel_awsvpn_plugin_create' \
 	"$R/usr/lib/ipsec/plugins/libstrongswan-kernel-awsvpn.so"
-check "the tool and plugin are stripped" \
-	sh -c "! file -L '$A' '$R/usr/lib/ipsec/plugins/libstrongswan-kernel-awsvpn.so' | grep -q 'not stripped'"
+check "the tool, ip's printer and the plugin are stripped" \
+	sh -c "! file -L '$A' '$R'/usr/lib/*/ip/link_awsvpn.so '$R/usr/lib/ipsec/plugins/libstrongswan-kernel-awsvpn.so' | grep -q 'not stripped'"
 
 # ---- man pages: render without a warning; every command and keyword
 for m in "$R"/usr/share/man/man*/*.gz; do

@@ -89,7 +89,8 @@ def awsvpn_stats(ns, dev):
         bydir.setdefault(sa["dir"], []).append(sa)
     for dr, sas in bydir.items():
         for sa in sas:
-            names = ["SA_%s_%08x_" % (dr, sa["spi"])]
+            # "spi": "0x%08x", as awsvpn prints SPIs everywhere.
+            names = ["SA_%s_%08x_" % (dr, int(sa["spi"], 16))]
             if len(sas) == 1:
                 names.append("SA_%s_" % dr)
             for p in names:

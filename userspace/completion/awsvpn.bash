@@ -10,11 +10,11 @@
 # for a tool that prints nothing.  Needs nothing but bash (the
 # bash-completion package loads it from its completions directory).
 
-_AWSVPN_COMMANDS="show set sa monitor convert up down status help"
+_AWSVPN_COMMANDS="show showconf set setconf sa monitor convert up down status help"
 # Keyword NAME and its argument as "awsvpn --help" shows them.
 _AWSVPN_SET_KEYWORDS="local:ADDR remote:ADDR encap:none|udp local-port:P
 	remote-port:P df:clear|keep mss:auto|off|N replay-window:N mtu:auto|N
-	outer-mtu:auto|N outer-df:set|clear|inherit nat-keepalive:N
+	outer-mtu:auto|N outer-df:set|clear|inherit nat-keepalive:N|off
 	socket-fd:N|-1 if-id:N parallel:on|off"
 _AWSVPN_SA_ADD_KEYWORDS="dir:in|out spi:SPI enc:SUITE integ:ALG key-file:FILE
 	replay-window:N seq:N activate:on-first-rx limit:LIMIT"
@@ -182,10 +182,20 @@ _awsvpn() {
 		-*) _awsvpn_reply "${words:---json -j}" ;;
 		*)
 			if [ "$COMP_CWORD" -eq 2 ] || [[ $prev == -* ]]; then
-				_awsvpn_reply "$(_awsvpn_devices)"
+				# a device, or "dump" for every device
+				_awsvpn_reply "$(_awsvpn_devices; echo "$words" | grep -v '^-')"
 			else
 				_awsvpn_reply "$(echo "$words" | grep -v '^-')"
 			fi ;;
+		esac
+		;;
+	showconf)
+		[ "$COMP_CWORD" -eq 2 ] && _awsvpn_reply "$(_awsvpn_devices)"
+		;;
+	setconf)
+		case $COMP_CWORD in
+		2) _awsvpn_reply "$(_awsvpn_devices)" ;;
+		3) _awsvpn_files ;;
 		esac
 		;;
 	set)
@@ -198,7 +208,7 @@ _awsvpn() {
 	sa)
 		case $COMP_CWORD in
 		2) words=$(_awsvpn_usage "$tool" sa)
-		   _awsvpn_reply "${words:-add del switch}" ;;
+		   _awsvpn_reply "${words:-add del switch flush}" ;;
 		3) _awsvpn_reply "$(_awsvpn_devices)" ;;
 		*)
 			case ${COMP_WORDS[2]} in
@@ -210,6 +220,11 @@ _awsvpn() {
 				*) _awsvpn_reply "dir spi" ;;
 				esac ;;
 			switch) [ "$prev" = spi ] || _awsvpn_reply spi ;;
+			flush)
+				case $prev in
+				dir) _awsvpn_reply "in out" ;;
+				*) [ "$COMP_CWORD" -eq 4 ] && _awsvpn_reply dir ;;
+				esac ;;
 			esac
 			;;
 		esac

@@ -19,10 +19,10 @@ int cmd_down(int argc, char **argv)
 	if (argc != 2 || argv[1][0] == '-') {
 		err_msg("down: which connection? awsvpn down NAME");
 		help_hint("down");
-		return 1;
+		return RC_USAGE;
 	}
 	if (conn_name_check(argv[1]))
-		return 1;
+		return RC_USAGE;
 	rc = conn_state_read(argv[1], &s);
 	if (rc < 0)
 		return 1;

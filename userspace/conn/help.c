@@ -48,10 +48,10 @@ static void help_up(FILE *f)
 	      "runs; otherwise apply it yourself once FRR runs.\n"
 	      "\n"
 	      "Exit status: 0 both tunnels up (or NAME was up already); 1 nothing\n"
-	      "was made (bad file or option, charon or the module missing; what\n"
-	      "was made before a failure is removed again); 3 configured, but a\n"
-	      "tunnel is not up within the timeout: charon's reason is printed and\n"
-	      "charon keeps trying.\n", f);
+	      "was made (bad file, charon or the module missing; what was made\n"
+	      "before a failure is removed again); 2 bad option or argument\n"
+	      "(nothing read or made); 3 configured, but a tunnel is not up within\n"
+	      "the timeout: charon's reason is printed and charon keeps trying.\n", f);
 }
 
 static void help_down(FILE *f)
@@ -70,7 +70,7 @@ static void help_status(FILE *f)
 	      "\n"
 	      "Per tunnel of every connection brought up with 'awsvpn up' (or of\n"
 	      "NAME): the IKE SA's state, age and next rekey, the CHILD SA's age,\n"
-	      "next rekey, suite and SPIs (as charon reports them), the device's\n"
+	      "next rekey, suite and SPIs (0x%08x, as 'show' prints them), the device's\n"
 	      "carrier and counters, and with BGP the neighbour's state in FRR.\n", f);
 }
 

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -40,6 +41,21 @@ static void collect(const struct conn_state *s, vici_conn_t *vc,
 					     sizeof(ts->bgp)))
 		snprintf(ts->bgp, sizeof(ts->bgp), "unknown");
 }
+
+/* charon's SPI (hex, "c1a2b3c4") the way awsvpn prints SPIs: "0xc1a2b3c4". */
+static const char *spi_str(const char *hex, char *buf, size_t size)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(hex, &end, 16);
+	if (!*hex || *end || errno || v > UINT32_MAX)
+		return hex;
+	return fmt_spi(buf, size, v);
+}
+
+#define SPI(hex)	spi_str(hex, (char[12]){ 0 }, 12)
 
 static const char *reason_str(int r)
 {
@@ -80,7 +96,7 @@ static void print_text(const struct conn_state *s, int i,
 	if (ts->charon_ok && w->child)
 		printf("    CHILD SA: %s, age %ld s, rekey in %ld s, expires in %ld s, %s, spi in %s out %s\n",
 		       w->child_state, w->child_installed, w->child_rekey,
-		       w->child_life, w->suite, w->spi_in, w->spi_out);
+		       w->child_life, w->suite, SPI(w->spi_in), SPI(w->spi_out));
 	else if (ts->charon_ok)
 		printf("    CHILD SA: none installed\n");
 	if (ts->dev_ok && !ts->dev.carrier &&
@@ -134,8 +150,8 @@ static void print_json(struct json *j, const struct conn_state *s, int i,
 		json_u64(j, "child_rekey_in", w->child_rekey);
 		json_u64(j, "child_expires_in", w->child_life);
 		json_str(j, "suite", w->suite);
-		json_str(j, "spi_in", w->spi_in);
-		json_str(j, "spi_out", w->spi_out);
+		json_str(j, "spi_in", SPI(w->spi_in));
+		json_str(j, "spi_out", SPI(w->spi_out));
 	} else {
 		json_null(j, "child_state");
 	}
@@ -216,11 +232,11 @@ int cmd_status(int argc, char **argv)
 		else {
 			err_msg("status: unexpected '%s'", argv[i]);
 			help_hint("status");
-			return 1;
+			return RC_USAGE;
 		}
 	}
 	if (name && conn_name_check(name))
-		return 1;
+		return RC_USAGE;
 	if (json)
 		json_begin(&j, NULL, '[');
 	if (name) {

@@ -403,7 +403,9 @@ int cmd_up(int argc, char **argv)
 	if (help_wanted(argc, argv))
 		return help_topic(stdout, "up");
 	if (up_parse_args(argc, argv, &o))
-		return 1;
+		return RC_USAGE;
+	if (o.name && conn_name_check(o.name))
+		return RC_USAGE;
 	if (!stat(o.file, &st) && (st.st_mode & 077))
 		err_msg("warning: %s holds pre-shared keys and others may read it: chmod 600 %s",
 			o.file, o.file);

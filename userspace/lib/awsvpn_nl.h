@@ -31,7 +31,13 @@ struct awsvpn_nl {
 	struct nl_sock *sk;
 	int family;		/* generic netlink family id */
 	int events_group;	/* multicast group id of "events", 0 if none */
-	bool quiet;		/* do not log request errors (caller does) */
+	/*
+	 * Up to two errnos (positive; 0 = unused) a request may end with
+	 * that are no error for the caller (ENOENT for a deletion racing an
+	 * expiry): returned, not logged.  Every other failure is logged with
+	 * the kernel's extended ACK.
+	 */
+	int expected[2];
 };
 
 /*

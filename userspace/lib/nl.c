@@ -54,7 +54,7 @@ struct reply {
 	int cb_err;		/* errno from the reply handler */
 	char ext_msg[256];	/* extended ACK message */
 	int64_t miss_type;	/* extended ACK missing attribute, or -1 */
-	bool quiet;		/* the caller reports errors itself */
+	const int *expected;	/* errnos not to log (struct awsvpn_nl) */
 	uint32_t seq;		/* of the request: replies to others are old */
 };
 
@@ -279,7 +279,7 @@ static int on_seq_check(struct nl_msg *msg, void *arg)
 
 static void report(const char *what, const char *reason, const struct reply *r)
 {
-	if (r->quiet)
+	if (r->err && (r->err == r->expected[0] || r->err == r->expected[1]))
 		return;
 	if (r->ext_msg[0])
 		err_msg("%s: %s (%s)", what, reason, r->ext_msg);
@@ -293,14 +293,15 @@ static void report(const char *what, const char *reason, const struct reply *r)
 /*
  * Send @msg (consumed: wiped and freed), hand every reply to @cb and wait
  * for the ACK or the end of the dump.  On failure logs "<what>: <reason>
- * (<extended ACK>)" (unless ctx->quiet) and returns the negative errno.
+ * (<extended ACK>)" (unless the errno is in ctx->expected) and returns the
+ * negative errno.
  */
 int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 		  int (*cb)(struct nl_msg *msg, void *arg), void *arg,
 		  const char *fmt, ...)
 {
 	struct reply r = { .cb = cb, .arg = arg, .miss_type = -1,
-			   .quiet = ctx->quiet };
+			   .expected = ctx->expected };
 	struct nl_cb *nlcb;
 	char what[256];
 	va_list ap;
