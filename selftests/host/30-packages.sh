@@ -182,8 +182,11 @@ done
 [ -z "$missing" ]
 result $? "completion: every command ($out)"
 out=$(complete_words "$A" show "")
-[ "$out" = "awsvpn0 tunnel-b" ]
-result $? "completion: show DEV completes the awsvpn devices ($out)"
+[ "$out" = "awsvpn0 tunnel-b dump" ]
+result $? "completion: show <TAB> offers the awsvpn devices and dump ($out)"
+out=$(complete_words "$A" show awsvpn0 "")
+[ "$out" = "dump" ]
+result $? "completion: show DEV <TAB> offers dump ($out)"
 out=$(complete_words "$A" set aws)
 [ "$out" = "awsvpn0" ]
 result $? "completion: set aws<TAB> gives awsvpn0 ($out)"
