@@ -97,7 +97,8 @@ cgw_up "$G" --name adv --advertise 10.200.0.0/24 && rc=0 || rc=$?
 t_eq "--advertise without BGP: refused" 1 "$rc"
 t_eq "... nothing created" "" "$(cgw_leftovers)"
 cgw_up "$G" --name pfx --route 10.100.0.1/16 && rc=0 || rc=$?
-t_match "--route with host bits: refused, says the network" "1 .*10.100.0.0/16" "$rc $(cat "$T_TMP/up.out")"
+# A bad --route is a command-line error: exit 2 (usage), nothing read.
+t_match "--route with host bits: refused (exit 2), says the network" "^2 .*10.100.0.0/16" "$rc $(cat "$T_TMP/up.out")"
 
 # ------------------------------------------------------ wrong key
 W="$T_TMP/vpn-wrongkey.txt"
