@@ -242,7 +242,7 @@ t_eq "events: sa-added out, then carrier-up reason ok" \
 	"awsvpn0 sa-added out 0x00002000|awsvpn0 carrier-up reason ok" \
 	"$(events "$mark" | paste -sd '|')"
 t_match "text monitor line of carrier-up" \
-	'^[0-9T:.-]+ awsvpn0 carrier-up reason ok$' \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z awsvpn0 carrier-up reason ok$' \
 	"$(ip netns exec cgw timeout 5 awsvpn monitor awsvpn0 & sleep 2;
 	   aw set awsvpn0 remote 0.0.0.0; aw set awsvpn0 remote "$R1"; wait)"
 t_eq "remote 0 and back: carrier-down reason no-remote, carrier-up" \
