@@ -30,7 +30,16 @@ has exactly one fate in the module:
                 XFRM or the socket, no awsvpn counter
 
   espfuzz.py --dst ADDR --spi SPI --key HEX --inner-src A --inner-dst B
-             [--udp] [--seq N] [--rounds N] [--out FILE]
+             [--udp | --paged IFACE --dst-mac MAC] [--seq N] [--rounds N]
+             [--out FILE]
+
+--paged sends raw ESP larger than a page through an AF_PACKET socket on
+IFACE with a virtio-net header whose hdr_len covers only Ethernet + IPv4:
+the kernel builds each skb as a NIC receiving into pages would (34 bytes
+of head, the rest in page fragments), and veth hands that skb on as it is.
+The packets (authentic ones carry UDP to port 9 whose payload is
+pattern(n)) exercise decryption in place over page fragments: valid, ICV
+and ciphertext bits flipped in the fragments, bad trailers, replays.
 
 Prints (and writes to --out) one JSON object: packets sent per kind, the
 next fresh sequence number ("next_seq"), and "sent".  Deterministic for a
@@ -60,6 +69,11 @@ def csum(b):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
+
+
+def pattern(n):
+    """The payload of the paged packets: checkable by the receiver."""
+    return bytes((i * 7 + n) & 0xFF for i in range(n))
 
 
 def inner_ipv4(src, dst, payload):
@@ -93,9 +107,25 @@ class Sa:
 
 
 class Sender:
-    def __init__(self, dst, udp):
+    def __init__(self, dst, udp, paged=None, dst_mac=None):
         self.dst = dst
         self.udp = udp
+        self.paged = paged
+        self.sent = 0
+        self.ipid = 0
+        if paged:
+            self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            self.s.setsockopt(263, 15, 1)          # SOL_PACKET, PACKET_VNET_HDR
+            self.s.bind((paged, 0))
+            with open("/sys/class/net/%s/address" % paged) as f:
+                src_mac = bytes.fromhex(f.read().strip().replace(":", ""))
+            self.eth = bytes.fromhex(dst_mac.replace(":", "")) + src_mac + b"\x08\x00"
+            # The source address: the one the kernel would pick.
+            probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            probe.connect((dst, 9))
+            self.src = socket.inet_aton(probe.getsockname()[0])
+            probe.close()
+            return
         if udp:
             self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,12 +136,22 @@ class Sender:
         # reassembles before ESP or UDP sees the packet.
         self.s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_MTU_DISCOVER, DONT
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-        self.sent = 0
+
+    def frame(self, data):
+        """virtio-net header (no offload, hdr_len 34) + Ethernet + IPv4."""
+        self.ipid = (self.ipid + 1) & 0xFFFF
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), self.ipid,
+                         0, 64, 50, 0, self.src, socket.inet_aton(self.dst))
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        return struct.pack("<BBHHHH", 0, 0, 14 + 20, 0, 0, 0) + self.eth + ip + data
 
     def send(self, data):
         for attempt in range(100):
             try:
-                self.s.sendto(data, (self.dst, 4500 if self.udp else 0))
+                if self.paged:
+                    self.s.send(self.frame(data))
+                else:
+                    self.s.sendto(data, (self.dst, 4500 if self.udp else 0))
                 break
             except (BlockingIOError, OSError) as e:
                 if getattr(e, "errno", 0) not in (105, 11):   # ENOBUFS, EAGAIN
@@ -132,6 +172,8 @@ def main():
     ap.add_argument("--inner-src", required=True)
     ap.add_argument("--inner-dst", required=True)
     ap.add_argument("--udp", action="store_true")
+    ap.add_argument("--paged", metavar="IFACE")
+    ap.add_argument("--dst-mac")
     ap.add_argument("--seq", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
@@ -140,7 +182,9 @@ def main():
 
     rnd = random.Random(a.seed)
     sa = Sa(a.spi, a.key)
-    tx = Sender(a.dst, a.udp)
+    if a.paged and (a.udp or not a.dst_mac):
+        ap.error("--paged needs --dst-mac and raw ESP")
+    tx = Sender(a.dst, a.udp, a.paged, a.dst_mac)
     kinds = dict.fromkeys(("valid", "errors", "auth_fail", "bad_trailer",
                            "replay", "dummy", "no_sa", "keepalive",
                            "not_ours"), 0)
@@ -171,7 +215,28 @@ def main():
             return "errors"
         return "auth_fail"
 
-    for _ in range(a.rounds):
+    for _ in range(a.rounds if a.paged else 0):
+        # Larger than a page, so that most of it is in page fragments.
+        for n in (4100, 4500, 5000, 6000, 7000, 8000, rnd.randrange(4100, 8000)):
+            p = sa.packet(fresh(), inner_ipv4(a.inner_src, a.inner_dst, pattern(n)))
+            send("valid", p)
+            sent_ok.append(p)
+        # ICV (the last fragment) and ciphertext deep in the fragments.
+        for where in (-1, -ICV, -ICV - 1, 3000, 4090, 4096, 5000):
+            b = bytearray(sa.packet(fresh(), inner(6000)))
+            b[where] ^= 1 << rnd.randrange(8)
+            send("auth_fail", bytes(b))
+        send("bad_trailer", sa.packet(fresh(), inner(5000), padlen=255))
+        pad = bytearray(range(1, 7))
+        pad[3] ^= 0x80
+        body = inner(4999)
+        pad = bytes(pad) + bytes(range(7, 7 + (-(len(body) + 8)) % ALIGN))
+        send("bad_trailer", sa.packet(fresh(), body, pad=pad))
+        send("bad_trailer", sa.packet(fresh(), inner(4500), nh=17))
+        for p in sent_ok[-3:]:
+            send("replay", p)
+
+    for _ in range(0 if a.paged else a.rounds):
         # Authentic, fresh packets of every small size.
         for n in range(0, 64):
             p = sa.packet(fresh(), inner(n))
