@@ -25,8 +25,8 @@
 # RTT; at the start of every rep the crypto ceiling of each suite (an
 # in-kernel AEAD loop on 1400-byte packets, tools/cryptobench).  Last, the
 # kernel memory of BENCH_MANY-1 idle awsvpn tunnels (slab + percpu from
-# /proc/meminfo; xfrmi the same for comparison) and the throughput of one
-# tunnel among them.
+# /proc/meminfo; xfrmi the same for comparison, and dummy devices as the
+# floor any netdevice costs) and the throughput of one tunnel among them.
 #
 # Tunnel kinds are functions: "kind_NAME A B SUITE ENCAP ID" creates a
 # device "tun" in the namespaces A (outer 192.0.2.1 on va) and B (192.0.2.2
@@ -549,6 +549,22 @@ many_phase() {
 			done
 		done
 	fi
+	# The floor: what the kernel spends on any netdevice (struct
+	# net_device, queues, sysfs, IPv4/IPv6 per-device state), as n
+	# dummy devices, up, in a namespace of their own.
+	ns_create bmemd || return 1
+	for ((i = 1; i <= n; i++)); do
+		echo "link add dum$i type dummy"
+		echo "link set dum$i up"
+	done > "$T_TMP/idled"
+	m0=$(meminfo)
+	if timed ip -n bmemd -batch "$T_TMP/idled" && m1=$(meminfo); then
+		mem_result netdev - dev 1 "$n" "$m0" "$m1"
+	else
+		say "many: idle dummy devices failed"
+		FAILED=1
+	fi
+	ip netns del bmemd
 	case " $KINDS " in
 	*" xfrmi "*)
 		t0=$(now)
