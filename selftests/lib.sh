@@ -325,8 +325,10 @@ print(json.dumps(v) if isinstance(v, (dict, list)) else v)
 ' "$1"
 }
 
+# wait_for: SECS times AWSVPN_TIMEOUT_SCALE (a debug kernel runs
+# everything 3-15x slower; a wait sized for the normal kernel fails there).
 wait_for() {
-	local secs=$1 i
+	local secs=$(( $1 * ${AWSVPN_TIMEOUT_SCALE:-1} )) i
 	shift
 	for ((i = 0; i < secs * 10; i++)); do
 		"$@" >/dev/null 2>&1 && return 0
