@@ -447,7 +447,11 @@ def chart(r, outdir):
     base = os.path.join(outdir, "chart-%dcpu" % r.vcpus)
     panels = [t for t in TESTS if any(r.vals(k, s, e, t) for k in kinds
                                       for s, e in groups)]
-    panels.append("ceiling")
+    # The ceiling panel plots tcp1 a>b against the ceiling: only with both.
+    if "tcp1-ab" in panels and any(r.ceiling(s) for s, _ in groups):
+        panels.append("ceiling")
+    if not panels:
+        return None
     gp = []
     for t in panels:
         dat = "%s-%s.dat" % (base, t)
