@@ -182,31 +182,12 @@ static void awsvpn_decrypt_done(void *data, int err)
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_decrypt_done)
 
-/*
- * Decryption is in place: the skb must be ours to write.  Returns the
- * number of scatterlist entries it needs, or an error.
- *
- * Drivers that receive into pages (virtio-net's mergeable buffers, most
- * 25G+ NICs) hand over a small head and the rest in page fragments.  Such
- * an skb, not cloned (no tap holds it) and without fragments shared with
- * a page cache (splice), is already private: skb_cow_data() would copy
- * every byte into a new linear buffer for nothing, as esp4 also avoids.
- */
-static int awsvpn_rx_writable(struct sk_buff *skb)
-{
-	struct sk_buff *trailer;
-
-	if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
-	    !skb_has_shared_frag(skb))
-		return skb_shinfo(skb)->nr_frags + 1;
-	return skb_cow_data(skb, 0, &trailer);
-}
-
 /* Consumes @skb and the reference on @sa.  skb->data is the ESP header. */
 void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 {
 	unsigned int hdrlen = sizeof(struct ip_esp_hdr) + sa->ivlen;
 	struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;
+	struct sk_buff *trailer;
 	struct awsvpn_crypt *c;
 	int nfrags, ret;
 	u32 seq;
@@ -241,7 +222,7 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 	 * delivered on the device), and it may wait in a queue.
 	 */
 	skb_dst_drop(skb);
-	nfrags = awsvpn_rx_writable(skb);
+	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		goto err;
 	c = awsvpn_crypt_alloc(sa, skb, nfrags);

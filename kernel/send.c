@@ -182,51 +182,6 @@ static u32 awsvpn_next_seq(struct awsvpn_sa *sa)
 	return 0;
 }
 
-/*
- * Room for the ESP trailer (padding, pad length, next header, ICV) after
- * the payload, writable like the rest for encryption in place: points
- * @tail at it and returns the scatterlist entries the skb needs.
- *
- * A private paged skb - forwarded from a driver that receives into pages
- * (virtio-net's mergeable buffers, most fast NICs), not cloned (TCP keeps
- * its clones' pages for retransmission), no fragments shared with a page
- * cache, no local socket (whose send buffer accounting the larger
- * truesize would upset) - gets the trailer as one more page fragment, as
- * esp4 does, and is
- * encrypted where it lies; skb_cow_data() would copy every byte into a new
- * linear buffer first.  GSO segments arrive linear (segmented without SG:
- * that copy also computes the checksum) and have their own tailroom.
- */
-static int awsvpn_tx_trailer(struct sk_buff *skb, unsigned int tailen,
-			     u8 **tail)
-{
-	struct sk_buff *trailer;
-	int nfrags;
-	void *frag;
-
-	if (skb_is_nonlinear(skb) && !skb_cloned(skb) && !skb->sk &&
-	    !skb_has_frag_list(skb) && !skb_has_shared_frag(skb) &&
-	    skb_shinfo(skb)->nr_frags < MAX_SKB_FRAGS) {
-		frag = netdev_alloc_frag(tailen);
-		if (frag) {
-			struct page *page = virt_to_head_page(frag);
-
-			nfrags = skb_shinfo(skb)->nr_frags;
-			skb_fill_page_desc(skb, nfrags, page,
-					   frag - page_address(page), tailen);
-			skb->len += tailen;
-			skb->data_len += tailen;
-			skb->truesize += tailen;
-			*tail = frag;
-			return nfrags + 2;	/* the head, the fragments */
-		}
-	}
-	nfrags = skb_cow_data(skb, tailen, &trailer);
-	if (nfrags >= 0)
-		*tail = pskb_put(skb, trailer, tailen);
-	return nfrags;
-}
-
 /* Consumes @skb, the references on @sa and @rt. */
 static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 			   struct rtable *rt, __be32 saddr, struct sk_buff *skb)
@@ -234,6 +189,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	unsigned int hdrlen = sizeof(struct ip_esp_hdr) + sa->ivlen;
 	unsigned int len, clen, padlen, i;
 	struct ip_esp_hdr *esph;
+	struct sk_buff *trailer;
 	struct awsvpn_crypt *c;
 	u8 nexthdr, tos, *tail;
 	__be16 df;
@@ -273,9 +229,10 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 			 (READ_ONCE(adev->encap) == AWSVPN_ENCAP_UDP ?
 			  sizeof(struct udphdr) : 0)))
 		goto err;
-	nfrags = awsvpn_tx_trailer(skb, padlen + 2 + sa->icvlen, &tail);
+	nfrags = skb_cow_data(skb, padlen + 2 + sa->icvlen, &trailer);
 	if (nfrags < 0)
 		goto err;
+	tail = pskb_put(skb, trailer, padlen + 2 + sa->icvlen);
 	for (i = 0; i < padlen; i++)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
