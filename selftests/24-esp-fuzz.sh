@@ -106,11 +106,13 @@ ip -n cgw link set veth-cgw mtu 9000
 ip -n aws link set veth-aws mtu 9000
 PAGED_ROUNDS=$(( ROUNDS_RAW / 2 ))
 # pattern_listener NS ADDR PORT FILE: count datagrams whose payload is
-# pattern(n) ("good") or not ("bad") until one says "stop"; FILE exists
+# espfuzz.py's pattern(n) ("good") or not ("bad") until one says "stop"; FILE exists
 # once bound and ends up holding "good bad".
 pattern_listener() {
 	ip netns exec "$1" python3 -c '
 import socket, sys
+sys.path.insert(0, sys.argv[4])
+from espfuzz import pattern
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], int(sys.argv[2])))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
@@ -121,13 +123,12 @@ while True:
     d = s.recv(65536)
     if d == b"stop":
         break
-    n = len(d)
-    if d == bytes((i * 7 + n) & 0xFF for i in range(n)):
+    if d == pattern(len(d)):
         good += 1
     else:
         bad += 1
 open(sys.argv[3], "w").write("%d %d\n" % (good, bad))
-' "$2" "$3" "$4" &
+' "$2" "$3" "$4" "$AWSVPN_SRC/selftests/tools" &
 	LPID=$!
 	wait_for 30 test -e "$4" || true
 }

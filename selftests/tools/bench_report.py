@@ -275,7 +275,7 @@ def report_run(r, out):
                      "tcp4 a>b"], out)
 
     mem = [(k, s) for (k, s, e, t) in r.values if t == "mem-all-slab"]
-    floor = mem_bytes(r, "netdev", "-", "dev") or None
+    floor = netdev_floor(r)
     if mem:
         out.append("")
         out.append("Kernel memory per idle tunnel, bytes: Slab + Percpu deltas of "
@@ -335,6 +335,11 @@ def mem_bytes(r, kind, suite, part):
             (r.med(kind, suite, "raw", "mem-%s-percpu" % part) or 0))
 
 
+def netdev_floor(r):
+    """Bytes per dummy device (bench.sh's floor), None if not measured."""
+    return mem_bytes(r, "netdev", "-", "dev") or None
+
+
 def pct(x):
     return "-" if x is None else "%.0f%%" % (100 * x)
 
@@ -385,7 +390,7 @@ def report_targets(runs, out):
                                          "met" if met else "not met"))
 
     for r in runs:
-        floor = mem_bytes(r, "netdev", "-", "dev") or None
+        floor = netdev_floor(r)
         for k in r.compared():
             out.append("%s, %d vCPU%s:" % (k, r.vcpus, "" if r.vcpus == 1 else "s"))
             for s, e in r.esp_groups():

@@ -38,7 +38,7 @@ IFACE with a virtio-net header whose hdr_len covers only Ethernet + IPv4:
 the kernel builds each skb as a NIC receiving into pages would (34 bytes
 of head, the rest in page fragments), and veth hands that skb on as it is.
 The packets (authentic ones carry UDP to port 9 whose payload is
-pattern(n)) exercise decryption in place over page fragments: valid, ICV
+pattern(n)) exercise decryption of packets in page fragments: valid, ICV
 and ciphertext bits flipped in the fragments, bad trailers, replays.
 
 Prints (and writes to --out) one JSON object: packets sent per kind, the
@@ -72,17 +72,23 @@ def csum(b):
 
 
 def pattern(n):
-    """The payload of the paged packets: checkable by the receiver."""
+    """The payload of the paged packets (and tools/tapfrags.py's): byte i
+    is (7i + n) mod 256, checkable by the receiver."""
     return bytes((i * 7 + n) & 0xFF for i in range(n))
 
 
-def inner_ipv4(src, dst, payload):
-    """An IPv4 UDP datagram to port 9 (discard)."""
-    udp = struct.pack("!HHHH", 40000, 9, 8 + len(payload), 0) + payload
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
-                      0, socket.inet_aton(src), socket.inet_aton(dst))
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
-    return hdr + udp
+def ipv4(src, dst, proto, payload, ident=0):
+    """An IPv4 packet (addresses as text), header checksum filled in."""
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0,
+                      64, proto, 0, socket.inet_aton(src),
+                      socket.inet_aton(dst))
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+
+
+def inner_ipv4(src, dst, payload, dport=9, ident=0):
+    """An IPv4 UDP datagram from port 40000, to port 9 (discard)."""
+    udp = struct.pack("!HHHH", 40000, dport, 8 + len(payload), 0) + payload
+    return ipv4(src, dst, 17, udp, ident)
 
 
 class Sa:
@@ -123,7 +129,7 @@ class Sender:
             # The source address: the one the kernel would pick.
             probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             probe.connect((dst, 9))
-            self.src = socket.inet_aton(probe.getsockname()[0])
+            self.src = probe.getsockname()[0]
             probe.close()
             return
         if udp:
@@ -140,10 +146,8 @@ class Sender:
     def frame(self, data):
         """virtio-net header (no offload, hdr_len 34) + Ethernet + IPv4."""
         self.ipid = (self.ipid + 1) & 0xFFFF
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), self.ipid,
-                         0, 64, 50, 0, self.src, socket.inet_aton(self.dst))
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        return struct.pack("<BBHHHH", 0, 0, 14 + 20, 0, 0, 0) + self.eth + ip + data
+        return (struct.pack("<BBHHHH", 0, 0, 14 + 20, 0, 0, 0) + self.eth +
+                ipv4(self.src, self.dst, 50, data, self.ipid))
 
     def send(self, data):
         for attempt in range(100):
@@ -215,7 +219,9 @@ def main():
             return "errors"
         return "auth_fail"
 
-    for _ in range(a.rounds if a.paged else 0):
+    # --paged runs rounds of its own kinds only.
+    paged_rounds, plain_rounds = (a.rounds, 0) if a.paged else (0, a.rounds)
+    for _ in range(paged_rounds):
         # Larger than a page, so that most of it is in page fragments.
         for n in (4100, 4500, 5000, 6000, 7000, 8000, rnd.randrange(4100, 8000)):
             p = sa.packet(fresh(), inner_ipv4(a.inner_src, a.inner_dst, pattern(n)))
@@ -236,7 +242,7 @@ def main():
         for p in sent_ok[-3:]:
             send("replay", p)
 
-    for _ in range(0 if a.paged else a.rounds):
+    for _ in range(plain_rounds):
         # Authentic, fresh packets of every small size.
         for n in range(0, 64):
             p = sa.packet(fresh(), inner(n))

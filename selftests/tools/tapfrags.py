@@ -15,34 +15,26 @@ as a driver's would.  Run as root in the namespace the packets enter.
 
 Creates NAME (gone when the script exits), gives it A/LEN, brings it up,
 then writes C frames from S:40000 to D:P, UDP payload sizes cycling
-through --sizes, each payload pattern(n) (tools/espfuzz.py's: byte i is
-(7i + n) mod 256).  Prints the number written; exit 0 if all were.
+through --sizes, each payload pattern(n) (packets built by espfuzz.py's
+helpers, so python3-cryptography must be there).  Prints the number
+written; exit 0 if all were.
 """
 import argparse
 import fcntl
 import os
-import socket
 import struct
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from espfuzz import inner_ipv4, pattern  # noqa: E402  (same folder)
 
 TUNSETIFF = 0x400454CA
 IFF_TAP = 0x0002
 IFF_NAPI = 0x0010
 IFF_NAPI_FRAGS = 0x0020
 IFF_NO_PI = 0x1000
-
-
-def pattern(n):
-    return bytes((i * 7 + n) & 0xFF for i in range(n))
-
-
-def csum(b):
-    s = sum(struct.unpack("!10H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def main():
@@ -66,18 +58,15 @@ def main():
     with open("/sys/class/net/%s/address" % a.dev) as f:
         mac = bytes.fromhex(f.read().strip().replace(":", ""))
     eth = mac + bytes.fromhex("020000000001") + b"\x08\x00"
-    src, dst = socket.inet_aton(a.src), socket.inet_aton(a.dst)
 
     sent = 0
     for i in range(a.count):
-        n = sizes[i % len(sizes)]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + n, i & 0xFFFF, 0, 64,
-                         17, 0, src, dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        udp = struct.pack("!HHHH", 40000, a.port, 8 + n, 0)
+        pkt = inner_ipv4(a.src, a.dst, pattern(sizes[i % len(sizes)]),
+                         a.port, i & 0xFFFF)
         for attempt in range(100):
             try:
-                os.writev(fd, [eth + ip + udp, pattern(n)])
+                # Headers (Ethernet, IPv4, UDP) in the head, payload apart.
+                os.writev(fd, [eth + pkt[:28], pkt[28:]])
                 break
             except OSError as e:
                 if e.errno not in (11, 105, 16):   # EAGAIN ENOBUFS EBUSY
