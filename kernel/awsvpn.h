@@ -347,7 +347,12 @@ struct awsvpn_crypt {
 	int err;
 	u8 iv[16] __aligned(8);
 	struct aead_request *req;
-	struct scatterlist *sg;
+	struct scatterlist *sg;		/* source (and destination in place) */
+	struct scatterlist *dst;	/* destination: @sg, or out of place */
+	void *frag;			/* out of place: the destination page
+					 * fragment, freed with us unless the
+					 * skb took it */
+	unsigned int frag_len;
 	size_t size;			/* bytes used, wiped when freed */
 };
 

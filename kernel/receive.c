@@ -11,6 +11,10 @@
  * queue.c, whose workers decrypt and whose NAPI poll calls
  * awsvpn_decrypt_finish() in order.
  *
+ * ESP in page fragments (a NIC that receives into pages) is decrypted out
+ * of place, from its fragments into one fresh fragment that replaces them
+ * once the packet is authentic (awsvpn_crypt_paged()).
+ *
  * We register ahead of the kernel's own ESP users (esp4 at 0, xfrm
  * interfaces at 10, VTI at 100): packets whose SPI is not one of ours are
  * returned untouched with -EINVAL so the next handler (xfrm) sees them.
@@ -89,6 +93,24 @@ static int awsvpn_strip_esp(struct awsvpn_sa *sa, struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * Out of place: the skb trades the fragments it arrived in for the one
+ * that holds the plaintext (same length).  skb_frag_unref() returns each
+ * page where it came from (a driver's page pool or the page allocator).
+ */
+static void awsvpn_take_frag(struct awsvpn_crypt *c)
+{
+	struct sk_buff *skb = c->skb;
+	struct page *page = virt_to_head_page(c->frag);
+	int i;
+
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
+		skb_frag_unref(skb, i);
+	skb_fill_page_desc(skb, 0, page, (u8 *)c->frag - (u8 *)page_address(page),
+			   c->frag_len);
+	c->frag = NULL;
+}
+
 void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 {
 	struct awsvpn_sa *sa = c->sa;
@@ -112,6 +134,8 @@ void awsvpn_decrypt_finish(struct awsvpn_crypt *c, int err)
 		awsvpn_rx_error(sa, AWSVPN_STAT_RX_REPLAY);
 		goto drop;
 	}
+	if (c->frag)
+		awsvpn_take_frag(c);
 
 	ret = awsvpn_strip_esp(sa, skb);
 	if (unlikely(ret)) {
@@ -182,6 +206,50 @@ static void awsvpn_decrypt_done(void *data, int err)
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_decrypt_done)
 
+/*
+ * A packet that is not cloned, with its payload in page fragments (and
+ * no frag_list), that fit in one page: decrypt from the fragments into a
+ * fresh page fragment instead of first copying the whole packet into a
+ * linear buffer (skb_cow_data()), as the in-place path must.  The head
+ * is ours and decrypted where it lies; the fragments are only read: a
+ * packet that is not cloned may still share its pages (a pskb_copy()
+ * mirror such as netfilter's TEE, pages pskb_expand_head() left shared
+ * after a clone, a sender's page cache), so they are never written.
+ * NULL: take the in-place path.
+ */
+static struct awsvpn_crypt *awsvpn_crypt_paged(struct awsvpn_sa *sa,
+					       struct sk_buff *skb)
+{
+	unsigned int nsrc = 1 + skb_shinfo(skb)->nr_frags;
+	unsigned int len = skb->data_len;
+	struct awsvpn_crypt *c;
+	void *frag;
+
+	if (skb_cloned(skb) || !len || skb_has_frag_list(skb) ||
+	    skb_zcopy(skb) || SKB_DATA_ALIGN(len) > PAGE_SIZE)
+		return NULL;
+	frag = netdev_alloc_frag(SKB_DATA_ALIGN(len));
+	if (!frag)
+		return NULL;
+	c = awsvpn_crypt_alloc(sa, skb, nsrc + 2);
+	if (!c) {
+		skb_free_frag(frag);
+		return NULL;
+	}
+	c->frag = frag;
+	c->frag_len = len;
+	c->dst = c->sg + nsrc;
+	sg_init_table(c->sg, nsrc);
+	sg_init_table(c->dst, 2);
+	if (unlikely(skb_to_sgvec(skb, c->sg, 0, skb->len) < 0)) {
+		awsvpn_crypt_free(c);	/* frees the fragment */
+		return NULL;
+	}
+	sg_set_buf(&c->dst[0], skb->data, skb_headlen(skb));
+	sg_set_buf(&c->dst[1], frag, len);
+	return c;
+}
+
 /* Consumes @skb and the reference on @sa.  skb->data is the ESP header. */
 void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 {
@@ -222,23 +290,26 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 	 * delivered on the device), and it may wait in a queue.
 	 */
 	skb_dst_drop(skb);
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0)
-		goto err;
-	c = awsvpn_crypt_alloc(sa, skb, nfrags);
-	if (!c)
-		goto err;
+	c = awsvpn_crypt_paged(sa, skb);
+	if (!c) {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (nfrags < 0)
+			goto err;
+		c = awsvpn_crypt_alloc(sa, skb, nfrags);
+		if (!c)
+			goto err;
+		ret = skb_to_sgvec(skb, c->sg, 0, skb->len);
+		if (unlikely(ret < 0)) {
+			awsvpn_crypt_free(c);
+			goto err;
+		}
+	}
 	c->seq = seq;
 	c->tos = tos;
 	c->parallel = false;
-	ret = skb_to_sgvec(skb, c->sg, 0, skb->len);
-	if (unlikely(ret < 0)) {
-		awsvpn_crypt_free(c);
-		goto err;
-	}
 	aead_request_set_callback(c->req, 0,
 				  awsvpn_crypto_done(awsvpn_decrypt_done), c);
-	aead_request_set_crypt(c->req, c->sg, c->sg,
+	aead_request_set_crypt(c->req, c->sg, c->dst,
 			       skb->len - sizeof(*esph), c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 

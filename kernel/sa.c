@@ -138,6 +138,8 @@ struct awsvpn_crypt *awsvpn_crypt_alloc(struct awsvpn_sa *sa,
 	c->rt = NULL;
 	c->req = (struct aead_request *)((u8 *)c + req_off);
 	c->sg = (struct scatterlist *)((u8 *)c + sg_off);
+	c->dst = c->sg;
+	c->frag = NULL;
 	aead_request_set_tfm(c->req, sa->aead);
 	sg_init_table(c->sg, nfrags);
 	return c;
@@ -148,6 +150,8 @@ void awsvpn_crypt_free(struct awsvpn_crypt *c)
 {
 	size_t size = c->size;
 
+	if (c->frag)
+		skb_free_frag(c->frag);
 	memzero_explicit(c, size);
 	if (size <= AWSVPN_CRYPT_CACHED)
 		kfree(this_cpu_xchg(awsvpn_crypt_slot, c));

@@ -146,6 +146,97 @@ fuzz paged --paged veth-aws --rounds "$PAGED_ROUNDS" --seed 4 \
 pattern_stop cgw 169.254.44.234 9
 t_eq "paged: every authentic datagram arrived, each byte intact (good bad)" \
 	"$(json_get 'j["valid"]' < "$T_TMP/paged.json") 0" "$(cat "$T_TMP/paged.rx")"
+
+# ESP whose fragments fit one page is decrypted out of place: from the
+# fragments into a fresh one that replaces them, so that pages the packet
+# only shares are never written, and without first copying the packet
+# into a linear buffer.  Both are measured.  The copy, skb_cow_data(), is
+# counted with a kprobe (nothing else sends ESP meanwhile).  The pages:
+# nftables' dup mirrors every ESP packet reaching cgw (pskb_copy(): a head
+# of its own, the same page fragments) to a namespace whose AF_PACKET
+# socket reads it after awsvpn has decrypted the original; decrypting
+# where the fragments lie would put the plaintext into the mirror.
+ns_create mir
+veth_pair cgw veth-mir mir veth-mirp
+ip -n cgw link set veth-mir mtu 9000
+ip -n mir link set veth-mirp mtu 9000
+ip -n cgw addr add 198.51.100.1/30 dev veth-mir
+ip -n cgw neigh replace 198.51.100.2 dev veth-mir nud permanent \
+	lladdr "$(ip netns exec mir cat /sys/class/net/veth-mirp/address)"
+ip netns exec mir python3 -c '
+import socket, struct, sys
+sys.path.insert(0, sys.argv[2])
+from espfuzz import pattern
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s.bind(("veth-mirp", 0))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+open(sys.argv[1], "w").close()
+s.settimeout(600)
+esp = plain = 0
+while True:
+    f = s.recv(65536)
+    ip = f[14:]
+    if ip[9] == 17 and f.endswith(b"stop"):
+        break
+    if ip[9] != 50 or ip[20:24] != bytes.fromhex("00003000"):
+        continue
+    esp += 1
+    inner = ip[20 + 16:]      # past the ESP header and IV
+    if inner[0] == 0x45 and inner[9] == 17:
+        n = struct.unpack("!H", inner[24:26])[0] - 8
+        if inner[28:28 + 64] == pattern(n)[:64]:
+            plain += 1
+open(sys.argv[1], "w").write("%d %d\n" % (esp, plain))
+' "$T_TMP/mirror.rx" "$AWSVPN_SRC/selftests/tools" &
+MPID=$!
+wait_for 30 test -e "$T_TMP/mirror.rx" || true
+t_check "cgw: nftables mirrors arriving ESP to mir (dup)" ip netns exec cgw nft -f - <<'NFT'
+table ip mirror {
+	chain pre {
+		type filter hook prerouting priority -300; policy accept;
+		iifname "veth-cgw" ip protocol esp dup to 198.51.100.2 device "veth-mir"
+	}
+}
+NFT
+KP=/sys/kernel/tracing
+cow_hits() { awk '$1 == "awsvpn_cow" { print $2 }' $KP/kprobe_profile; }
+COW0=
+if echo 'p:awsvpn_cow skb_cow_data' >> $KP/kprobe_events 2>/dev/null &&
+   echo 1 > $KP/events/kprobes/awsvpn_cow/enable; then
+	COW0=$(cow_hits)
+fi
+pattern_listener cgw 169.254.44.234 9 "$T_TMP/page1.rx"
+# Inline, then through the parallel crypto workers (queue.c).
+PAGE1_N=0
+for par in off on; do
+	t_check "awsvpn0: parallel $par" ip netns exec cgw awsvpn set awsvpn0 parallel $par
+	fuzz page1-$par --paged veth-aws --rounds $(( PAGED_ROUNDS * 2 )) --seed 5 \
+		--paged-sizes 4000,4030,1 \
+		--dst-mac "$(ip netns exec cgw cat /sys/class/net/veth-cgw/address)"
+	PAGE1_N=$(( PAGE1_N + $(json_get 'j["sent"]' < "$T_TMP/page1-$par.json") ))
+done
+ip netns exec cgw awsvpn set awsvpn0 parallel off
+if [ -n "$COW0" ]; then
+	COW=$(( $(cow_hits) - COW0 ))
+	echo 0 > $KP/events/kprobes/awsvpn_cow/enable
+	echo '-:awsvpn_cow' >> $KP/kprobe_events
+	# The 1-byte payloads are linear (AF_PACKET pages nothing under a
+	# page): they are the copy's control, one entry each.
+	t_eq "one page: no linearizing copy for the paged packets (skb_cow_data entered once per linear one)" \
+		"$(( PAGE1_N / 3 ))" "$COW"
+else
+	t_skip "one page: no kprobe events in this kernel"
+fi
+pattern_stop cgw 169.254.44.234 9
+t_eq "one page: every datagram arrived, each byte intact (good bad)" \
+	"$PAGE1_N 0" "$(cat "$T_TMP/page1.rx")"
+ip netns exec cgw nft delete table ip mirror
+sleep 1
+ip netns exec cgw python3 -c 'import socket; socket.socket(socket.AF_INET,
+	socket.SOCK_DGRAM).sendto(b"stop", ("198.51.100.2", 9))'
+wait "$MPID" || true
+t_eq "one page: the mirror saw every packet as ciphertext (mirrored plaintext)" \
+	"$PAGE1_N 0" "$(cat "$T_TMP/mirror.rx")"
 ip -n cgw link set veth-cgw mtu 1500
 ip -n aws link set veth-aws mtu 1500
 t_eq "after paged ESP: the tunnel passes traffic (10 pings)" 10 "$(esp_ping cgw 10 56 169.254.44.233)"

@@ -30,8 +30,8 @@ has exactly one fate in the module:
                 XFRM or the socket, no awsvpn counter
 
   espfuzz.py --dst ADDR --spi SPI --key HEX --inner-src A --inner-dst B
-             [--udp | --paged IFACE --dst-mac MAC] [--seq N] [--rounds N]
-             [--out FILE]
+             [--udp | --paged IFACE --dst-mac MAC [--paged-sizes N,...]]
+             [--seq N] [--rounds N] [--out FILE]
 
 --paged sends raw ESP larger than a page through an AF_PACKET socket on
 IFACE with a virtio-net header whose hdr_len covers only Ethernet + IPv4:
@@ -40,6 +40,7 @@ of head, the rest in page fragments), and veth hands that skb on as it is.
 The packets (authentic ones carry UDP to port 9 whose payload is
 pattern(n)) exercise decryption of packets in page fragments: valid, ICV
 and ciphertext bits flipped in the fragments, bad trailers, replays.
+With --paged-sizes, each round is one authentic packet of each size only.
 
 Prints (and writes to --out) one JSON object: packets sent per kind, the
 next fresh sequence number ("next_seq"), and "sent".  Deterministic for a
@@ -69,6 +70,11 @@ def csum(b):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
+
+
+# Inner UDP payloads whose raw ESP frame (4098 and 4126 bytes) is paged by
+# AF_PACKET (a page or more) yet, past the 42 bytes of head, fits one page.
+ONE_PAGE = (4000, 4030)
 
 
 def pattern(n):
@@ -178,6 +184,8 @@ def main():
     ap.add_argument("--udp", action="store_true")
     ap.add_argument("--paged", metavar="IFACE")
     ap.add_argument("--dst-mac")
+    ap.add_argument("--paged-sizes", type=lambda v: [int(n) for n in v.split(",")],
+                    help="with --paged: only authentic packets, these payload sizes")
     ap.add_argument("--seq", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
@@ -222,11 +230,22 @@ def main():
     # --paged runs rounds of its own kinds only.
     paged_rounds, plain_rounds = (a.rounds, 0) if a.paged else (0, a.rounds)
     for _ in range(paged_rounds):
-        # Larger than a page, so that most of it is in page fragments.
-        for n in (4100, 4500, 5000, 6000, 7000, 8000, rnd.randrange(4100, 8000)):
+        if a.paged_sizes:
+            for n in a.paged_sizes:
+                send("valid", sa.packet(fresh(), inner_ipv4(a.inner_src, a.inner_dst, pattern(n))))
+            continue
+        # Larger than a page, so that most of it is in page fragments:
+        # ONE_PAGE fit one fragment after the 42 bytes of head (decrypted
+        # out of place), the others do not (copied, then in place).
+        for n in ONE_PAGE + (4100, 4500, 5000, 6000, 7000, 8000, rnd.randrange(4100, 8000)):
             p = sa.packet(fresh(), inner_ipv4(a.inner_src, a.inner_dst, pattern(n)))
             send("valid", p)
             sent_ok.append(p)
+        for n in ONE_PAGE:
+            b = bytearray(sa.packet(fresh(), inner(n)))
+            b[rnd.choice((-1, 2000, 4000))] ^= 1 << rnd.randrange(8)
+            send("auth_fail", bytes(b))
+            send("bad_trailer", sa.packet(fresh(), inner(n), nh=17))
         # ICV (the last fragment) and ciphertext deep in the fragments.
         for where in (-1, -ICV, -ICV - 1, 3000, 4090, 4096, 5000):
             b = bytearray(sa.packet(fresh(), inner(6000)))
