@@ -178,10 +178,11 @@ while True:
     ip = f[14:]
     if ip[9] == 17 and f.endswith(b"stop"):
         break
-    if ip[9] != 50 or ip[20:24] != bytes.fromhex("00003000"):
+    off = 20 if ip[9] == 50 else 28          # ESP in UDP: past UDP too
+    if ip[off:off + 4] != bytes.fromhex("00003000"):
         continue
     esp += 1
-    inner = ip[20 + 16:]      # past the ESP header and IV
+    inner = ip[off + 16:]     # past the ESP header and IV
     if inner[0] == 0x45 and inner[9] == 17:
         n = struct.unpack("!H", inner[24:26])[0] - 8
         if inner[28:28 + 64] == pattern(n)[:64]:
@@ -195,6 +196,7 @@ table ip mirror {
 	chain pre {
 		type filter hook prerouting priority -300; policy accept;
 		iifname "veth-cgw" ip protocol esp dup to 198.51.100.2 device "veth-mir"
+		iifname "veth-cgw" udp dport 4500 dup to 198.51.100.2 device "veth-mir"
 	}
 }
 NFT
@@ -206,16 +208,21 @@ if echo 'p:awsvpn_cow skb_cow_data' >> $KP/kprobe_events 2>/dev/null &&
 	COW0=$(cow_hits)
 fi
 pattern_listener cgw 169.254.44.234 9 "$T_TMP/page1.rx"
-# Inline, then through the parallel crypto workers (queue.c).
+# Raw ESP and ESP in UDP (the module's socket), each inline and through
+# the parallel crypto workers (queue.c).
 PAGE1_N=0
-for par in off on; do
-	t_check "awsvpn0: parallel $par" ip netns exec cgw awsvpn set awsvpn0 parallel $par
-	fuzz page1-$par --paged veth-aws --rounds $(( PAGED_ROUNDS * 2 )) --seed 5 \
-		--paged-sizes 4000,4030,1 \
-		--dst-mac "$(ip netns exec cgw cat /sys/class/net/veth-cgw/address)"
-	PAGE1_N=$(( PAGE1_N + $(json_get 'j["sent"]' < "$T_TMP/page1-$par.json") ))
+for encap in none udp; do
+	t_check "awsvpn0: encap $encap" ip netns exec cgw awsvpn set awsvpn0 \
+		encap $encap $([ $encap = udp ] && echo local-port 4500 remote-port 4500)
+	for par in off on; do
+		t_check "awsvpn0: parallel $par" ip netns exec cgw awsvpn set awsvpn0 parallel $par
+		fuzz page1-$encap-$par --paged veth-aws $([ $encap = udp ] && echo --udp) \
+			--rounds $(( PAGED_ROUNDS * 2 )) --seed 5 --paged-sizes 4000,4030,1 \
+			--dst-mac "$(ip netns exec cgw cat /sys/class/net/veth-cgw/address)"
+		PAGE1_N=$(( PAGE1_N + $(json_get 'j["sent"]' < "$T_TMP/page1-$encap-$par.json") ))
+	done
 done
-ip netns exec cgw awsvpn set awsvpn0 parallel off
+ip netns exec cgw awsvpn set awsvpn0 parallel off encap none
 if [ -n "$COW0" ]; then
 	COW=$(( $(cow_hits) - COW0 ))
 	echo 0 > $KP/events/kprobes/awsvpn_cow/enable

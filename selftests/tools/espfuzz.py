@@ -30,7 +30,7 @@ has exactly one fate in the module:
                 XFRM or the socket, no awsvpn counter
 
   espfuzz.py --dst ADDR --spi SPI --key HEX --inner-src A --inner-dst B
-             [--udp | --paged IFACE --dst-mac MAC [--paged-sizes N,...]]
+             [--udp] [--paged IFACE --dst-mac MAC [--paged-sizes N,...]]
              [--seq N] [--rounds N] [--out FILE]
 
 --paged sends raw ESP larger than a page through an AF_PACKET socket on
@@ -40,7 +40,8 @@ of head, the rest in page fragments), and veth hands that skb on as it is.
 The packets (authentic ones carry UDP to port 9 whose payload is
 pattern(n)) exercise decryption of packets in page fragments: valid, ICV
 and ciphertext bits flipped in the fragments, bad trailers, replays.
-With --paged-sizes, each round is one authentic packet of each size only.
+With --paged-sizes, each round is one authentic packet of each size only,
+as raw ESP or (--udp) ESP in UDP.
 
 Prints (and writes to --out) one JSON object: packets sent per kind, the
 next fresh sequence number ("next_seq"), and "sent".  Deterministic for a
@@ -72,8 +73,9 @@ def csum(b):
     return (~s) & 0xFFFF
 
 
-# Inner UDP payloads whose raw ESP frame (4098 and 4126 bytes) is paged by
-# AF_PACKET (a page or more) yet, past the 42 bytes of head, fits one page.
+# Inner UDP payloads whose ESP frame (4098 and 4126 bytes raw, 8 more in
+# UDP) is paged by AF_PACKET (a page or more) yet, past the 42 (50) bytes
+# of head, fits one page.
 ONE_PAGE = (4000, 4030)
 
 
@@ -150,10 +152,13 @@ class Sender:
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
 
     def frame(self, data):
-        """virtio-net header (no offload, hdr_len 34) + Ethernet + IPv4."""
+        """virtio-net header (no offload, hdr_len 34) + Ethernet + IPv4
+        (+ UDP 4500 -> 4500, checksum 0 as RFC 3948 allows)."""
         self.ipid = (self.ipid + 1) & 0xFFFF
+        if self.udp:
+            data = struct.pack("!HHHH", 4500, 4500, 8 + len(data), 0) + data
         return (struct.pack("<BBHHHH", 0, 0, 14 + 20, 0, 0, 0) + self.eth +
-                ipv4(self.src, self.dst, 50, data, self.ipid))
+                ipv4(self.src, self.dst, 17 if self.udp else 50, data, self.ipid))
 
     def send(self, data):
         for attempt in range(100):
@@ -194,8 +199,10 @@ def main():
 
     rnd = random.Random(a.seed)
     sa = Sa(a.spi, a.key)
-    if a.paged and (a.udp or not a.dst_mac):
-        ap.error("--paged needs --dst-mac and raw ESP")
+    if a.paged and not a.dst_mac:
+        ap.error("--paged needs --dst-mac")
+    if a.paged and a.udp and not a.paged_sizes:
+        ap.error("--paged --udp needs --paged-sizes")
     tx = Sender(a.dst, a.udp, a.paged, a.dst_mac)
     kinds = dict.fromkeys(("valid", "errors", "auth_fail", "bad_trailer",
                            "replay", "dummy", "no_sa", "keepalive",
