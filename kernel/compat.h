@@ -14,8 +14,8 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 #include <net/gso.h>
 #endif
-/* skb_frag_unref() moved out of skbuff.h in 6.10. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+/* skb_frag_unref() moved out of skbuff.h into a header of its own. */
+#if __has_include(<linux/skbuff_ref.h>)
 #include <linux/skbuff_ref.h>
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)

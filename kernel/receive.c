@@ -214,7 +214,13 @@ AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_decrypt_done)
  * is ours and decrypted where it lies; the fragments are only read: a
  * packet that is not cloned may still share its pages (a pskb_copy()
  * mirror such as netfilter's TEE, pages pskb_expand_head() left shared
- * after a clone, a sender's page cache), so they are never written.
+ * after a clone), so they are never written.
+ *
+ * Fragments someone else may still write (SKBFL_SHARED_FRAG: spliced or
+ * sendfile pages of a local sender) take the copy: the AEAD reads its
+ * source twice (authenc: HMAC, then CBC; generic GCM: GHASH, then CTR),
+ * and a page changed between the two reads would deliver plaintext of
+ * ciphertext that was never authenticated.  The copy reads them once.
  * NULL: take the in-place path.
  */
 static struct awsvpn_crypt *awsvpn_crypt_paged(struct awsvpn_sa *sa,
@@ -226,7 +232,8 @@ static struct awsvpn_crypt *awsvpn_crypt_paged(struct awsvpn_sa *sa,
 	void *frag;
 
 	if (skb_cloned(skb) || !len || skb_has_frag_list(skb) ||
-	    skb_zcopy(skb) || SKB_DATA_ALIGN(len) > PAGE_SIZE)
+	    skb_has_shared_frag(skb) || skb_zcopy(skb) ||
+	    SKB_DATA_ALIGN(len) > PAGE_SIZE)
 		return NULL;
 	frag = netdev_alloc_frag(SKB_DATA_ALIGN(len));
 	if (!frag)

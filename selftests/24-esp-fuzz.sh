@@ -106,29 +106,10 @@ ip -n cgw link set veth-cgw mtu 9000
 ip -n aws link set veth-aws mtu 9000
 PAGED_ROUNDS=$(( ROUNDS_RAW / 2 ))
 # pattern_listener NS ADDR PORT FILE: count datagrams whose payload is
-# espfuzz.py's pattern(n) ("good") or not ("bad") until one says "stop"; FILE exists
-# once bound and ends up holding "good bad".
+# espfuzz.py's pattern(n) ("good") or not ("bad") until one says "stop"
+# (tools/patternrx.py); FILE exists once bound and ends up holding "good bad".
 pattern_listener() {
-	ip netns exec "$1" python3 -c '
-import socket, sys
-sys.path.insert(0, sys.argv[4])
-from espfuzz import pattern
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-open(sys.argv[3], "w").close()
-s.settimeout(600)
-good = bad = 0
-while True:
-    d = s.recv(65536)
-    if d == b"stop":
-        break
-    if d == pattern(len(d)):
-        good += 1
-    else:
-        bad += 1
-open(sys.argv[3], "w").write("%d %d\n" % (good, bad))
-' "$2" "$3" "$4" "$AWSVPN_SRC/selftests/tools" &
+	ip netns exec "$1" python3 "$AWSVPN_SRC/selftests/tools/patternrx.py" udp "$2" "$3" "$4" &
 	LPID=$!
 	wait_for 30 test -e "$4" || true
 }
@@ -163,32 +144,8 @@ ip -n mir link set veth-mirp mtu 9000
 ip -n cgw addr add 198.51.100.1/30 dev veth-mir
 ip -n cgw neigh replace 198.51.100.2 dev veth-mir nud permanent \
 	lladdr "$(ip netns exec mir cat /sys/class/net/veth-mirp/address)"
-ip netns exec mir python3 -c '
-import socket, struct, sys
-sys.path.insert(0, sys.argv[2])
-from espfuzz import pattern
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-s.bind(("veth-mirp", 0))
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
-open(sys.argv[1], "w").close()
-s.settimeout(600)
-esp = plain = 0
-while True:
-    f = s.recv(65536)
-    ip = f[14:]
-    if ip[9] == 17 and f.endswith(b"stop"):
-        break
-    off = 20 if ip[9] == 50 else 28          # ESP in UDP: past UDP too
-    if ip[off:off + 4] != bytes.fromhex("00003000"):
-        continue
-    esp += 1
-    inner = ip[off + 16:]     # past the ESP header and IV
-    if inner[0] == 0x45 and inner[9] == 17:
-        n = struct.unpack("!H", inner[24:26])[0] - 8
-        if inner[28:28 + 64] == pattern(n)[:64]:
-            plain += 1
-open(sys.argv[1], "w").write("%d %d\n" % (esp, plain))
-' "$T_TMP/mirror.rx" "$AWSVPN_SRC/selftests/tools" &
+ip netns exec mir python3 "$AWSVPN_SRC/selftests/tools/patternrx.py" mirror \
+	veth-mirp 0x3000,0x3001 "$T_TMP/mirror.rx" &
 MPID=$!
 wait_for 30 test -e "$T_TMP/mirror.rx" || true
 t_check "cgw: nftables mirrors arriving ESP to mir (dup)" ip netns exec cgw nft -f - <<'NFT'
@@ -200,40 +157,50 @@ table ip mirror {
 	}
 }
 NFT
+esp_keygen aes256+sha2-256 fuzzcbc.key
+t_check "cgw: the fuzzer's inbound SA 0x3001 (aes256+sha2-256)" \
+	esp_sa_add cgw awsvpn0 in 0x3001 aes256+sha2-256 fuzzcbc.key
 KP=/sys/kernel/tracing
 cow_hits() { awk '$1 == "awsvpn_cow" { print $2 }' $KP/kprobe_profile; }
-COW0=
-if echo 'p:awsvpn_cow skb_cow_data' >> $KP/kprobe_events 2>/dev/null &&
-   echo 1 > $KP/events/kprobes/awsvpn_cow/enable; then
-	COW0=$(cow_hits)
-fi
+t_check "kprobe on skb_cow_data" eval "echo 'p:awsvpn_cow skb_cow_data' >> $KP/kprobe_events &&
+	echo 1 > $KP/events/kprobes/awsvpn_cow/enable"
+COW0=$(cow_hits)
 pattern_listener cgw 169.254.44.234 9 "$T_TMP/page1.rx"
-# Raw ESP and ESP in UDP (the module's socket), each inline and through
-# the parallel crypto workers (queue.c).
+# GCM and CBC+HMAC (whose authenc reads the source twice), raw ESP and ESP
+# in UDP (the module's socket), inline and through the parallel crypto
+# workers (queue.c); 94 bytes of head, so that part of the ciphertext is
+# decrypted in the head, in place, and the rest into the new fragment.
+# Last, veth-cgw with an XDP program (tools/xdppass.py) receives through
+# NAPI into pages of its page pool (6.6 and later; earlier, pages of its
+# own), as many NIC drivers do: the fragments given back are pool pages.
+mkdir "$T_TMP/bpf" && mount -t bpf bpf "$T_TMP/bpf" && t_on_exit umount "$T_TMP/bpf"
 PAGE1_N=0
-for encap in none udp; do
-	t_check "awsvpn0: encap $encap" ip netns exec cgw awsvpn set awsvpn0 \
-		encap $encap $([ $encap = udp ] && echo local-port 4500 remote-port 4500)
-	for par in off on; do
-		t_check "awsvpn0: parallel $par" ip netns exec cgw awsvpn set awsvpn0 parallel $par
-		fuzz page1-$encap-$par --paged veth-aws $([ $encap = udp ] && echo --udp) \
-			--rounds $(( PAGED_ROUNDS * 2 )) --seed 5 --paged-sizes 4000,4030,1 \
-			--dst-mac "$(ip netns exec cgw cat /sys/class/net/veth-cgw/address)"
-		PAGE1_N=$(( PAGE1_N + $(json_get 'j["sent"]' < "$T_TMP/page1-$encap-$par.json") ))
-	done
+for run in "aes128-gcm16 0x3000 fuzz none off -" "aes128-gcm16 0x3000 fuzz udp on -" \
+	   "aes256+sha2-256 0x3001 fuzzcbc none on -" "aes256+sha2-256 0x3001 fuzzcbc udp off -" \
+	   "aes256+sha2-256 0x3001 fuzzcbc none off xdp" "aes128-gcm16 0x3000 fuzz udp on xdp"; do
+	read -r suite spi key encap par xdp <<< "$run"
+	t_check "awsvpn0: encap $encap, parallel $par" ip netns exec cgw awsvpn set awsvpn0 \
+		encap $encap $([ $encap = udp ] && echo local-port 4500 remote-port 4500) parallel $par
+	if [ "$xdp" = xdp ] && ! ip -n cgw link show veth-cgw | grep -q xdp; then
+		t_check "veth-cgw: XDP (pass) attached: NAPI into its page pool" eval \
+			'python3 "$AWSVPN_SRC/selftests/tools/xdppass.py" "$T_TMP/bpf/pass" &&
+			 ip -n cgw link set dev veth-cgw xdpdrv pinned "$T_TMP/bpf/pass"'
+	fi
+	fuzz "page1-$suite-$encap-$par-$xdp" --paged veth-aws $([ $encap = udp ] && echo --udp) \
+		--suite $suite --spi $spi --key "$(tr -d ' \n' < $key.key)" --head-len 94 \
+		--rounds $(( PAGED_ROUNDS * 2 )) --seed 5 --paged-sizes 4000,4030,1 \
+		--dst-mac "$(ip netns exec cgw cat /sys/class/net/veth-cgw/address)"
+	PAGE1_N=$(( PAGE1_N + $(json_get 'j["sent"]' < "$T_TMP/page1-$suite-$encap-$par-$xdp.json") ))
 done
+ip -n cgw link set dev veth-cgw xdpdrv off
 ip netns exec cgw awsvpn set awsvpn0 parallel off encap none
-if [ -n "$COW0" ]; then
-	COW=$(( $(cow_hits) - COW0 ))
-	echo 0 > $KP/events/kprobes/awsvpn_cow/enable
-	echo '-:awsvpn_cow' >> $KP/kprobe_events
-	# The 1-byte payloads are linear (AF_PACKET pages nothing under a
-	# page): they are the copy's control, one entry each.
-	t_eq "one page: no linearizing copy for the paged packets (skb_cow_data entered once per linear one)" \
-		"$(( PAGE1_N / 3 ))" "$COW"
-else
-	t_skip "one page: no kprobe events in this kernel"
-fi
+COW=$(( $(cow_hits) - COW0 ))
+echo 0 > $KP/events/kprobes/awsvpn_cow/enable
+echo '-:awsvpn_cow' >> $KP/kprobe_events
+# The 1-byte payloads are linear (AF_PACKET pages nothing under a page):
+# they are the copy's control, one entry each.
+t_eq "one page: no linearizing copy for the paged packets (skb_cow_data entered once per linear one)" \
+	"$(( PAGE1_N / 3 ))" "$COW"
 pattern_stop cgw 169.254.44.234 9
 t_eq "one page: every datagram arrived, each byte intact (good bad)" \
 	"$PAGE1_N 0" "$(cat "$T_TMP/page1.rx")"

@@ -30,8 +30,8 @@ has exactly one fate in the module:
                 XFRM or the socket, no awsvpn counter
 
   espfuzz.py --dst ADDR --spi SPI --key HEX --inner-src A --inner-dst B
-             [--udp] [--paged IFACE --dst-mac MAC [--paged-sizes N,...]]
-             [--seq N] [--rounds N] [--out FILE]
+             [--udp] [--paged IFACE --dst-mac MAC [--paged-sizes N,...]
+             [--head-len N]] [--suite S] [--seq N] [--rounds N] [--out FILE]
 
 --paged sends raw ESP larger than a page through an AF_PACKET socket on
 IFACE with a virtio-net header whose hdr_len covers only Ethernet + IPv4:
@@ -41,13 +41,16 @@ The packets (authentic ones carry UDP to port 9 whose payload is
 pattern(n)) exercise decryption of packets in page fragments: valid, ICV
 and ciphertext bits flipped in the fragments, bad trailers, replays.
 With --paged-sizes, each round is one authentic packet of each size only,
-as raw ESP or (--udp) ESP in UDP.
+as raw ESP or (--udp) ESP in UDP, of --suite aes128-gcm16 (the default) or
+aes256+sha2-256, with --head-len bytes of the frame in the skb's head.
 
 Prints (and writes to --out) one JSON object: packets sent per kind, the
 next fresh sequence number ("next_seq"), and "sent".  Deterministic for a
 given --seed.
 """
 import argparse
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -56,6 +59,7 @@ import struct
 import sys
 import time
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ICV = 16
@@ -100,31 +104,45 @@ def inner_ipv4(src, dst, payload, dport=9, ident=0):
 
 
 class Sa:
-    def __init__(self, spi, keyhex):
+    """An outbound SA: aes128-gcm16 (key: 16 bytes + 4 of salt), or
+    aes256+sha2-256 (AES-256-CBC, then HMAC-SHA-256 truncated to 16
+    bytes over header, IV and ciphertext; key: 32 + 32 bytes)."""
+    def __init__(self, spi, keyhex, suite="aes128-gcm16"):
         key = bytes.fromhex(keyhex)
         self.spi = spi
-        self.aead = AESGCM(key[:-4])
-        self.salt = key[-4:]
+        self.cbc = suite == "aes256+sha2-256"
+        if self.cbc:
+            self.ekey, self.ikey = key[:32], key[32:64]
+            self.align = self.ivlen = 16
+        else:
+            self.aead = AESGCM(key[:-4])
+            self.salt = key[-4:]
+            self.align, self.ivlen = ALIGN, IVLEN
 
     def packet(self, seq, inner, nh=4, pad=None, padlen=None, spi=None):
         """ESP with a correct ICV over whatever trailer it is told to use."""
         if pad is None:
-            n = (-(len(inner) + 2)) % ALIGN
+            n = (-(len(inner) + 2)) % self.align
             pad = bytes(range(1, n + 1))
         if padlen is None:
             padlen = len(pad)
         plain = inner + pad + bytes([padlen, nh])
-        assert len(plain) % ALIGN == 0
-        iv = os.urandom(IVLEN)
+        assert len(plain) % self.align == 0
+        iv = os.urandom(self.ivlen)
         hdr = struct.pack("!II", self.spi if spi is None else spi, seq)
-        return hdr + iv + self.aead.encrypt(self.salt + iv, plain, hdr)
+        if not self.cbc:
+            return hdr + iv + self.aead.encrypt(self.salt + iv, plain, hdr)
+        enc = Cipher(algorithms.AES(self.ekey), modes.CBC(iv)).encryptor()
+        body = hdr + iv + enc.update(plain) + enc.finalize()
+        return body + hmac.new(self.ikey, body, hashlib.sha256).digest()[:16]
 
 
 class Sender:
-    def __init__(self, dst, udp, paged=None, dst_mac=None):
+    def __init__(self, dst, udp, paged=None, dst_mac=None, head_len=34):
         self.dst = dst
         self.udp = udp
         self.paged = paged
+        self.head_len = head_len
         self.sent = 0
         self.ipid = 0
         if paged:
@@ -152,12 +170,13 @@ class Sender:
         self.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
 
     def frame(self, data):
-        """virtio-net header (no offload, hdr_len 34) + Ethernet + IPv4
-        (+ UDP 4500 -> 4500, checksum 0 as RFC 3948 allows)."""
+        """virtio-net header (no offload, hdr_len: the head, 34 = Ethernet
+        + IPv4) + Ethernet + IPv4 (+ UDP 4500 -> 4500, checksum 0 as RFC
+        3948 allows)."""
         self.ipid = (self.ipid + 1) & 0xFFFF
         if self.udp:
             data = struct.pack("!HHHH", 4500, 4500, 8 + len(data), 0) + data
-        return (struct.pack("<BBHHHH", 0, 0, 14 + 20, 0, 0, 0) + self.eth +
+        return (struct.pack("<BBHHHH", 0, 0, self.head_len, 0, 0, 0) + self.eth +
                 ipv4(self.src, self.dst, 17 if self.udp else 50, data, self.ipid))
 
     def send(self, data):
@@ -191,6 +210,11 @@ def main():
     ap.add_argument("--dst-mac")
     ap.add_argument("--paged-sizes", type=lambda v: [int(n) for n in v.split(",")],
                     help="with --paged: only authentic packets, these payload sizes")
+    ap.add_argument("--head-len", type=int, default=34,
+                    help="with --paged: bytes of each frame in the skb's head")
+    ap.add_argument("--suite", default="aes128-gcm16",
+                    choices=("aes128-gcm16", "aes256+sha2-256"),
+                    help="the SA's suite; not GCM: with --paged-sizes only")
     ap.add_argument("--seq", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
@@ -198,12 +222,12 @@ def main():
     a = ap.parse_args()
 
     rnd = random.Random(a.seed)
-    sa = Sa(a.spi, a.key)
+    sa = Sa(a.spi, a.key, a.suite)
     if a.paged and not a.dst_mac:
         ap.error("--paged needs --dst-mac")
-    if a.paged and a.udp and not a.paged_sizes:
-        ap.error("--paged --udp needs --paged-sizes")
-    tx = Sender(a.dst, a.udp, a.paged, a.dst_mac)
+    if (a.paged and a.udp or sa.cbc) and not a.paged_sizes:
+        ap.error("--paged --udp and --suite %s need --paged-sizes" % a.suite)
+    tx = Sender(a.dst, a.udp, a.paged, a.dst_mac, a.head_len)
     kinds = dict.fromkeys(("valid", "errors", "auth_fail", "bad_trailer",
                            "replay", "dummy", "no_sa", "keepalive",
                            "not_ours"), 0)
