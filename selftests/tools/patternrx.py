@@ -7,8 +7,8 @@
       else "bad".
   patternrx.py mirror IFACE SPI[,SPI...] FILE
       Ethernet frames on IFACE (AF_PACKET): ESP packets of those SPIs, raw or in
-      UDP, and how many of them carry the plaintext (an inner IPv4/UDP
-      packet whose payload starts as pattern(n)) instead of ciphertext.
+      UDP, and how many of them carry plaintext (a run of pattern(n))
+      instead of ciphertext.
 
 FILE exists (empty) once the socket is bound; a UDP datagram "stop" ends
 the count, and FILE then holds the two numbers ("good bad", "esp plain").
@@ -21,14 +21,13 @@ from espfuzz import pattern
 
 
 def plaintext(esp):
-    """Whether the ESP packet's payload (past header and an 8- or 16-byte
-    IV) is an inner IPv4 UDP datagram carrying pattern(n): decrypted."""
-    for ivlen in (8, 16):
-        inner = esp[8 + ivlen:]
-        if len(inner) < 28 + 64 or inner[0] != 0x45 or inner[9] != 17:
-            continue
-        n = struct.unpack("!H", inner[24:26])[0] - 8
-        if inner[28:28 + 64] == pattern(n)[:64]:
+    """Whether the ESP packet holds a run of 48 bytes of some pattern(n)
+    (each byte 7 more than the one before): decrypted payload, wherever
+    it lies (a mirror's own head holds the first bytes as they were)."""
+    run = 0
+    for i in range(8, len(esp) - 1):
+        run = run + 1 if (esp[i + 1] - esp[i]) & 0xFF == 7 else 0
+        if run >= 48:
             return True
     return False
 
