@@ -113,13 +113,14 @@ pattern_listener() {
 	LPID=$!
 	wait_for 30 test -e "$4" || true
 }
-# pattern_stop NS ADDR PORT: the listener's last datagram, sent once what
-# the veth backlogs still hold is through.
+# pattern_stop NS ADDR PORT [PID]: the listener's last datagram, sent once
+# what the veth backlogs still hold is through; waits for PID (default:
+# pattern_listener's).
 pattern_stop() {
 	sleep 1
 	ip netns exec "$1" python3 -c 'import socket, sys; socket.socket(socket.AF_INET,
 	socket.SOCK_DGRAM).sendto(b"stop", (sys.argv[1], int(sys.argv[2])))' "$2" "$3"
-	wait "$LPID" || true
+	wait "${4:-$LPID}" || true
 }
 pattern_listener cgw 169.254.44.234 9 "$T_TMP/paged.rx"
 fuzz paged --paged veth-aws --rounds "$PAGED_ROUNDS" --seed 4 \
@@ -205,10 +206,7 @@ pattern_stop cgw 169.254.44.234 9
 t_eq "one page: every datagram arrived, each byte intact (good bad)" \
 	"$PAGE1_N 0" "$(cat "$T_TMP/page1.rx")"
 ip netns exec cgw nft delete table ip mirror
-sleep 1
-ip netns exec cgw python3 -c 'import socket; socket.socket(socket.AF_INET,
-	socket.SOCK_DGRAM).sendto(b"stop", ("198.51.100.2", 9))'
-wait "$MPID" || true
+pattern_stop cgw 198.51.100.2 9 "$MPID"
 t_eq "one page: the mirror saw every packet as ciphertext (mirrored plaintext)" \
 	"$PAGE1_N 0" "$(cat "$T_TMP/mirror.rx")"
 ip -n cgw link set veth-cgw mtu 1500
