@@ -98,13 +98,15 @@ carrier_genl() {
 M="$T_TMP/mon.json"	# awsvpn monitor --json (every device)
 lines() { wc -l < "$1"; }
 
-# Wait until the monitor's file stops growing.
+# Wait until the monitor's file stops growing (its pause stretched on a
+# slow kernel, where the monitor writes later).
+SETTLE=$(tscale 0.3)
 settle() {
 	local n=-1 i
 	for i in $(seq 30); do
 		[ "$(lines "$M")" = "$n" ] && return 0
 		n=$(lines "$M")
-		sleep 0.3
+		sleep "$SETTLE"
 	done
 }
 
@@ -135,9 +137,10 @@ ev_count() {
 }
 
 # pingn COUNT DST [INTERVAL]: "TRANSMITTED RECEIVED" of busybox ping in cgw.
+PINGW=$(( 2 * ${AWSVPN_TIMEOUT_SCALE:-1} ))
 pingn() {
 	local out
-	out=$(ip netns exec cgw busybox ping -q -c "$1" -i "${3:-0.2}" -W 2 \
+	out=$(ip netns exec cgw busybox ping -q -c "$1" -i "${3:-0.2}" -W "$PINGW" \
 		"$2" 2>&1)
 	printf '%s\n' "$out" | awk '/packets transmitted/ { print $1, $4; f = 1 }
 		END { if (!f) print "no-summary" }'
@@ -243,7 +246,7 @@ t_eq "events: sa-added out, then carrier-up reason ok" \
 	"$(events "$mark" | paste -sd '|')"
 t_match "text monitor line of carrier-up" \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z awsvpn0 carrier-up reason ok$' \
-	"$(ip netns exec cgw timeout 5 awsvpn monitor awsvpn0 & sleep 2;
+	"$(ip netns exec cgw timeout "$(tscale 5)" awsvpn monitor awsvpn0 & sleep "$(tscale 2)";
 	   aw set awsvpn0 remote 0.0.0.0; aw set awsvpn0 remote "$R1"; wait)"
 t_eq "remote 0 and back: carrier-down reason no-remote, carrier-up" \
 	"down (no-remote)|up" \
@@ -304,7 +307,7 @@ PINGLOG="$T_TMP/ping.log"
 first_rx_seen() {
 	events "$mark" awsvpn0 | grep -q "sa-first-rx in $1"
 }
-ip netns exec cgw busybox ping -q -i 0.05 -c 60 -W 2 "$A1" > "$PINGLOG" 2>&1 &
+ip netns exec cgw busybox ping -q -i 0.05 -c 60 -W "$PINGW" "$A1" > "$PINGLOG" 2>&1 &
 PINGER=$!
 sleep 0.5
 t_check "rekey: new inbound SA, XFRM states, new outbound SA, switch, old SAs deleted" eval \

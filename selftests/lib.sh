@@ -325,6 +325,13 @@ print(json.dumps(v) if isinstance(v, (dict, list)) else v)
 ' "$1"
 }
 
+# tscale SECS: SECS (may be fractional) times AWSVPN_TIMEOUT_SCALE, for the
+# fixed waits inside a command (ping -W, timeout, a settling pause) that
+# wait_for cannot stretch.
+tscale() {
+	awk -v s="$1" -v k="${AWSVPN_TIMEOUT_SCALE:-1}" 'BEGIN { print s * k }'
+}
+
 # wait_for: SECS times AWSVPN_TIMEOUT_SCALE (a debug kernel runs
 # everything 3-15x slower; a wait sized for the normal kernel fails there).
 wait_for() {
