@@ -332,12 +332,17 @@ tscale() {
 	awk -v s="$1" -v k="${AWSVPN_TIMEOUT_SCALE:-1}" 'BEGIN { print s * k }'
 }
 
-# wait_for: SECS times AWSVPN_TIMEOUT_SCALE (a debug kernel runs
-# everything 3-15x slower; a wait sized for the normal kernel fails there).
+# wait_for SECS CMD...: run CMD until it succeeds, for at most SECS times
+# AWSVPN_TIMEOUT_SCALE (a debug kernel runs everything 3-15x slower; a
+# wait sized for the normal kernel fails there) of wall-clock time, then
+# once more with its output shown.  The deadline is the clock's, not a
+# count of tries: a CMD that itself takes seconds (a ping that times out)
+# must not stretch the wait tenfold.
 wait_for() {
-	local secs=$(( $1 * ${AWSVPN_TIMEOUT_SCALE:-1} )) i
+	local us=$(( $1 * ${AWSVPN_TIMEOUT_SCALE:-1} * 1000000 )) end
 	shift
-	for ((i = 0; i < secs * 10; i++)); do
+	end=$(( ${EPOCHREALTIME//[!0-9]/} + us ))
+	while (( ${EPOCHREALTIME//[!0-9]/} < end )); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
