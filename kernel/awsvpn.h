@@ -351,8 +351,7 @@ struct awsvpn_crypt {
 	struct scatterlist *dst;	/* destination: @sg, or out of place */
 	void *frag;			/* out of place: the destination page
 					 * fragment, freed with us unless the
-					 * skb took it */
-	unsigned int frag_len;
+					 * skb took it; skb->data_len long */
 	size_t size;			/* bytes used, wiped when freed */
 };
 

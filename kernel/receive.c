@@ -106,8 +106,9 @@ static void awsvpn_take_frag(struct awsvpn_crypt *c)
 
 	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
 		skb_frag_unref(skb, i);
+	/* Untouched since awsvpn_crypt_paged(): data_len is the fragment's. */
 	skb_fill_page_desc(skb, 0, page, (u8 *)c->frag - (u8 *)page_address(page),
-			   c->frag_len);
+			   skb->data_len);
 	c->frag = NULL;
 }
 
@@ -244,7 +245,6 @@ static struct awsvpn_crypt *awsvpn_crypt_paged(struct awsvpn_sa *sa,
 		return NULL;
 	}
 	c->frag = frag;
-	c->frag_len = len;
 	c->dst = c->sg + nsrc;
 	sg_init_table(c->sg, nsrc);
 	sg_init_table(c->dst, 2);
