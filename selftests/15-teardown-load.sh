@@ -45,8 +45,10 @@ require_cmd iperf3 python3 jq
 
 if [ "${AWSVPN_FUZZ:-}" = full ]; then ROUNDS=100; else ROUNDS=10; fi
 # Seconds a teardown may take (and a freed device's socket to close): 20,
-# times AWSVPN_TIMEOUT_SCALE on the debug kernel (several times slower).
-LIM=$((20 * ${AWSVPN_TIMEOUT_SCALE:-1}))
+# times AWSVPN_TIMEOUT_SCALE on the debug kernel (several times slower);
+# wait_for scales its own SECS, so it is given WAIT.
+WAIT=20
+LIM=$((WAIT * ${AWSVPN_TIMEOUT_SCALE:-1}))
 # AWSVPN_TEARDOWN_KINDS: a subset, e.g. for 100 rounds of one kind.
 KINDS=${AWSVPN_TEARDOWN_KINDS:-"link-del netns-inner netns-outer rmmod sa-del sock-owner"}
 SUITE=aes128-gcm16
@@ -288,14 +290,14 @@ for kind in $KINDS; do
 		case $kind in
 		link-del)
 			# Freed: its socket in tdo closes.
-			wait_for $LIM eval '[ "$(udp4500 tdo)" = 0 ]' || left=$((left + 1)) ;;
+			wait_for $WAIT eval '[ "$(udp4500 tdo)" = 0 ]' || left=$((left + 1)) ;;
 		netns-inner)
 			# cgw0 freed with tdi (cleanup_net): its socket in tdo closes.
-			wait_for $LIM eval '[ "$(udp4500 tdo)" = 0 ]' || left=$((left + 1))
+			wait_for $WAIT eval '[ "$(udp4500 tdo)" = 0 ]' || left=$((left + 1))
 			inner_up ;;
 		netns-outer)
 			# pre_exit deleted cgw0 in tdi.
-			wait_for $LIM eval '! ip -n tdi link show cgw0 >/dev/null 2>&1' ||
+			wait_for $WAIT eval '! ip -n tdi link show cgw0 >/dev/null 2>&1' ||
 				left=$((left + 1))
 			outer_up ;;
 		rmmod)

@@ -290,7 +290,7 @@ for burst in range(10):
     for i in range(40):
         s.sendto(bytes([burst]) * 1000, ("169.254.45.2", 9))
     time.sleep(0.1)'
-wait_for 5 test "$(dst1 rx_packets)" = 400
+wait_for 5 eval '[ "$(dst1 rx_packets)" = 400 ]'
 sleep 1
 kill -INT $GCAP 2>/dev/null
 wait $GCAP 2>/dev/null

@@ -68,7 +68,7 @@ rekeys() {
 			wait $! 2>/dev/null || true ;;
 		*)	ike_swanctl "$who" --rekey --child t1 >/dev/null 2>&1 ;;
 		esac
-		wait_for 20 settled "$before" && done=$((done + 1))
+		wait_for 60 settled "$before" && done=$((done + 1))
 		sleep 0.3
 	done
 	echo "$done"

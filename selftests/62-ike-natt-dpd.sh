@@ -104,7 +104,7 @@ resumed() {
 	[ "$(esp_ping cgw 1 100 169.254.44.233)" = 1 ] &&
 		[ "$(esp_ping aws 1 100 169.254.44.234)" = 1 ]
 }
-t_check "traffic resumes both ways after the mapping change" wait_for 30 resumed
+t_check "traffic resumes both ways after the mapping change" wait_for 60 resumed
 t_eq "aws's SAs follow the new port" 34600 "$(aws_sport)"
 t_eq "awsvpn0 still sends to 4500 from charon's socket" "udp 4500 4500 adopted" \
 	"$(show '["encap"], j[0]["local_port"], j[0]["remote_port"], j[0]["socket"]' | tr -d "(),'")"

@@ -59,7 +59,7 @@ bgp_up() {
 	[ "$(bgp_neighbor_state cgw 169.254.11.1)" = Established ]
 }
 t0=$(date +%s)
-t_check "BGP: both sessions Established (cgw's FRR, as up configured it)" wait_for 90 bgp_up
+t_check "BGP: both sessions Established (cgw's FRR, as up configured it)" wait_for 120 bgp_up
 t_diag "BGP sessions up $(( $(date +%s) - t0 )) s after awsvpn up returned"
 t_eq "BGP: aws sees both sessions Established" "Established Established" \
 	"$(bgp_neighbor_state aws 169.254.10.2) $(bgp_neighbor_state aws 169.254.11.2)"
@@ -129,5 +129,5 @@ t_eq "awsvpn down: exit 0" 0 "$rc"
 t_eq "nothing left: devices, routes, addresses, charon, state, FRR neighbours" "" \
 	"$(cgw_leftovers)"
 t_check "aws: the tunnels' SAs were deleted (cgw told AWS)" \
-	wait_for 10 test -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)"
+	wait_for 10 eval '[ -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)" ]'
 t_done

@@ -35,7 +35,7 @@ t_check "BGP over both tunnels, VPC route learned via tunnel 1" \
 t_eq "ping across (10)" 10 "$(vpc_pings 10)"
 t_check "down (XML)" cgw_awsvpn down x
 t_eq "nothing left" "" "$(cgw_leftovers)"
-wait_for 10 test -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)"
+wait_for 10 eval '[ -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)" ]'
 
 # ------------------------------------------------- text, static, IKEv1
 S="$T_TMP/vpn-static.txt"
@@ -51,7 +51,7 @@ t_eq "ping across (10)" 10 "$(vpc_pings 10)"
 t_check "down (text)" cgw_awsvpn down s
 ip -n aws route del 10.200.0.0/24 dev xfrm1
 t_eq "nothing left" "" "$(cgw_leftovers)"
-wait_for 10 test -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)"
+wait_for 10 eval '[ -z "$(ike_child_spis aws tunnel1)$(ike_child_spis aws tunnel2)" ]'
 
 # ----------------------------------------------------------- bad files
 CONF="$AWSVPN_SRC/selftests/host/conf"
