@@ -66,8 +66,10 @@ ike_conf "$CONF/aws.conf" aws 2 aes128-sha256-ecp256 "t1:aes128gcm16-ecp256:51"
 IKE_CHILD_EXTRA="      start_action = start
       dpd_action = restart
       close_action = start"
+# As a gateway is configured (awsvpn up does): never stop trying.
+IKE_EXTRA="  keyingtries = 0"
 ike_conf "$CONF/cgw.conf" cgw 2 aes128-sha256-ecp256 "t1:aes128gcm16-ecp256:41"
-unset IKE_CHILD_EXTRA
+unset IKE_CHILD_EXTRA IKE_EXTRA
 sed -i -e "s/192\.0\.2\.1/$C_OUT/g" -e "s/192\.0\.2\.2/$A_OUT/g" \
 	-e '/remote_addrs/s/=.*/= %any/' "$CONF/aws.conf"
 sed -i -e "s/192\.0\.2\.1/$C_OUT/g" -e "s/192\.0\.2\.2/$A_OUT/g" "$CONF/cgw.conf"
@@ -81,7 +83,8 @@ show() { ip netns exec cgw awsvpn show awsvpn0 --json | json_get "j[0]$1"; }
 n_sas() { show '["sas"].__len__()'; }
 up() { [ "$(n_sas)" = 2 ] && [ "$(esp_ping cgw 1 100 169.254.44.233)" = 1 ]; }
 t_check "the tunnel comes up by itself (start_action)" wait_for 40 up
-t_passed || { t_diag "$(ike_log cgw | tail -n 30)"; t_done; }
+t_passed || { t_diag "$(ike_log cgw | tail -n 30)"; t_diag "aws:"
+	      t_diag "$(ike_log aws | tail -n 30)"; t_done; }
 
 # ------------------------------------------------------------------ NAT-T
 t_match "charon detected the NAT" 'local host is behind NAT' "$(ike_log cgw)"

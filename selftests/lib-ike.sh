@@ -77,8 +77,10 @@ ike_charon() {
 	    load = $load $(echo $IKE_PLUGINS)
 	    install_routes = no
 	    install_virtual_ip = no
-	    # Quick to give up on a dead peer (DPD tests), bounded waits.
-	    retransmit_timeout = 1.0
+	    # Quick to give up on a dead peer (DPD tests), bounded waits; the
+	    # first timeout stretched on a slow (debug) guest, where a peer
+	    # can take seconds to answer IKE_AUTH (its SAs installed first).
+	    retransmit_timeout = $(tscale 1.0)
 	    retransmit_base = 1.4
 	    retransmit_tries = 3
 	    # A rekeyed inbound SA goes 1 s after the rekey (default 5 s):
