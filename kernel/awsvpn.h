@@ -8,7 +8,7 @@
  *   receive.c  ESP from the wire (xfrm4 protocol hook) -> SA by SPI ->
  *              replay check -> decrypt -> replay update -> GRO into device
  *   sa.c       security associations: crypto transforms, SPI table, lifetime
- *   queue.c    "parallel on": crypto on every CPU, packets kept in order
+ *   queue.c    parallel crypto: every CPU on one tunnel, packets kept in order
  *   replay.c   RFC 4303 anti-replay window
  *   netlink.c  generic netlink configuration (uapi/awsvpn.h)
  *   main.c     module and per-namespace glue
@@ -188,7 +188,7 @@ struct awsvpn_device {
 	unsigned int n_sa[__AWSVPN_DIR_MAX];
 
 	/* Parallel crypto (queue.c): set under RTNL, read with acquire. */
-	bool parallel;
+	u8 parallel;			/* enum awsvpn_parallel */
 	bool rx_stopped;		/* down: nothing more for the NAPI */
 	struct awsvpn_pipe *pipe[__AWSVPN_DIR_MAX];
 	struct napi_struct napi;	/* in-order delivery of the pipe's packets */
@@ -369,8 +369,12 @@ void awsvpn_parallel_open(struct awsvpn_device *adev);
 void awsvpn_parallel_stop(struct awsvpn_device *adev);
 void awsvpn_parallel_free(struct awsvpn_device *adev);
 int awsvpn_parallel_prepare(struct awsvpn_device *adev);
-void awsvpn_parallel_set(struct awsvpn_device *adev, bool on);
-bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c);
+void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode);
+u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir);
+bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir);
+bool awsvpn_pipe_idle(struct awsvpn_device *adev, u8 dir);
+bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c,
+			bool here);
 
 /* send.c */
 netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev);

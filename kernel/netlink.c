@@ -115,7 +115,7 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 			       .reject_message = "the carrier is read-only: it follows the remote address and the active outbound SA" },
 	[AWSVPN_A_CARRIER_REASON] = { .type = NLA_REJECT,
 				      .reject_message = "the carrier reason is read-only" },
-	[AWSVPN_A_PARALLEL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[AWSVPN_A_PARALLEL] = NLA_POLICY_MAX(NLA_U8, AWSVPN_PARALLEL_MAX),
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -247,6 +247,12 @@ static int awsvpn_put_dev_stats(struct sk_buff *skb, struct awsvpn_device *adev)
 	    nla_put_u64_64bit(skb, AWSVPN_STAT_TX_PACKETS, ts.tx_packets,
 			      AWSVPN_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, AWSVPN_STAT_TX_BYTES, ts.tx_bytes,
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, AWSVPN_STAT_TX_PARALLEL,
+			      awsvpn_parallel_count(adev, AWSVPN_DIR_OUT),
+			      AWSVPN_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, AWSVPN_STAT_RX_PARALLEL,
+			      awsvpn_parallel_count(adev, AWSVPN_DIR_IN),
 			      AWSVPN_STAT_PAD) ||
 	    awsvpn_put_counters(skb, &adev->stats, awsvpn_dev_stats,
 				ARRAY_SIZE(awsvpn_dev_stats)))
@@ -594,7 +600,7 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
-	/* The rings of "parallel on" (kept if the request fails later). */
+	/* The rings of parallel crypto (kept if the request fails later). */
 	if (a[AWSVPN_A_PARALLEL] && nla_get_u8(a[AWSVPN_A_PARALLEL])) {
 		ret = awsvpn_parallel_prepare(adev);
 		if (ret) {

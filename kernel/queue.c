@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parallel crypto ("parallel on"): every CPU works on one device's packets,
- * which still leave and arrive in the order they came.
+ * Parallel crypto ("parallel on" and "auto"): every CPU works on one
+ * device's packets, which still leave and arrive in the order they came.
  *
  * All ESP of an SA is one outer flow, so the NIC hands a tunnel's whole
  * receive load to one CPU, and one sender's packets are encrypted on its
@@ -21,6 +21,15 @@
  *
  * The replay check still comes before the crypto and the window update
  * after it, in order.  An async driver completes into the same rings.
+ *
+ * "auto" keeps the hop for when it pays: while a direction is quiet (at
+ * most AWSVPN_AUTO_PPS packets a second, counted per jiffy) or only one
+ * CPU is online, the crypto runs inline on the submitting CPU -- a
+ * received packet still goes through the order ring (behind any packet a
+ * worker still has), a sent one leaves directly when nothing of the
+ * device is in flight.  A ping then costs what it costs without parallel
+ * crypto, and a bulk flow is spread over every CPU after its first few
+ * packets of each jiffy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,11 +42,16 @@
 /* Packets in flight per device and direction, as in WireGuard. */
 #define AWSVPN_PIPE_LEN 1024
 
+/* "auto": below this rate per direction, crypto runs inline. */
+#define AWSVPN_AUTO_PPS 2000
+
+
 static struct workqueue_struct *awsvpn_crypt_wq;
 
 struct awsvpn_worker {
 	struct work_struct work;
 	struct awsvpn_pipe *pipe;
+	unsigned long packets;		/* taken from the crypt ring */
 };
 
 struct awsvpn_pipe {
@@ -48,6 +62,11 @@ struct awsvpn_pipe {
 	struct work_struct tx_work;	/* transmit: drains the order ring */
 	int tx_cpu;			/* ... always on this CPU */
 	int last_cpu;
+	/* "auto": packets submitted in the jiffy @burst_start (racy across
+	 * CPUs on purpose: an estimate of the rate, no shared atomic).
+	 */
+	unsigned long burst_start;
+	unsigned int burst;
 	u8 dir;
 };
 
@@ -131,32 +150,91 @@ static void awsvpn_pipe_crypto_done(void *data, int err)
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_pipe_crypto_done)
 
-static void awsvpn_pipe_work(struct work_struct *work)
+/* Run @c's crypto; it reaches awsvpn_pipe_done() now or on completion. */
+static void awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
 {
-	struct awsvpn_pipe *p = container_of(work, struct awsvpn_worker,
-					     work)->pipe;
-	struct awsvpn_crypt *c;
 	int ret;
 
+	aead_request_set_callback(c->req, 0,
+				  awsvpn_crypto_done(awsvpn_pipe_crypto_done), c);
+	ret = p->dir == AWSVPN_DIR_OUT ? crypto_aead_encrypt(c->req) :
+					 crypto_aead_decrypt(c->req);
+	if (ret != -EINPROGRESS) {
+		local_bh_disable();
+		awsvpn_pipe_done(c, ret);
+		local_bh_enable();
+	}
+}
+
+static void awsvpn_pipe_work(struct work_struct *work)
+{
+	struct awsvpn_worker *w = container_of(work, struct awsvpn_worker,
+					       work);
+	struct awsvpn_pipe *p = w->pipe;
+	struct awsvpn_crypt *c;
+
 	while ((c = ptr_ring_consume_bh(&p->crypt))) {
-		aead_request_set_callback(c->req, 0,
-				awsvpn_crypto_done(awsvpn_pipe_crypto_done), c);
-		ret = p->dir == AWSVPN_DIR_OUT ? crypto_aead_encrypt(c->req) :
-						 crypto_aead_decrypt(c->req);
-		if (ret != -EINPROGRESS) {
-			local_bh_disable();
-			awsvpn_pipe_done(c, ret);
-			local_bh_enable();
-		}
+		/* Only this CPU's work item writes it. */
+		WRITE_ONCE(w->packets, w->packets + 1);
+		awsvpn_pipe_crypt(p, c);
 		cond_resched();
 	}
 }
 
 /*
- * Hand @c, its request fully set up, to the workers.  False when the
- * device has no room for it: the caller drops it.  Softirq or BH disabled.
+ * "auto": is direction @dir quiet enough for inline crypto?  Counts the
+ * packet about to be submitted.  Softirq or BH disabled.
  */
-bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c)
+bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir)
+{
+	struct awsvpn_pipe *p = adev->pipe[dir];
+	unsigned long now = jiffies;
+	unsigned int n;
+
+	if (num_online_cpus() == 1)	/* nothing to spread over */
+		return true;
+	if (READ_ONCE(p->burst_start) != now) {
+		WRITE_ONCE(p->burst_start, now);
+		WRITE_ONCE(p->burst, 1);
+		return true;
+	}
+	n = READ_ONCE(p->burst) + 1;
+	WRITE_ONCE(p->burst, n);
+	return n <= max(AWSVPN_AUTO_PPS / HZ, 1);
+}
+
+/*
+ * Nothing of direction @dir in flight: a packet that skips the rings
+ * overtakes none.  The order ring is never resized, so its head slot can
+ * be tested without the consumer lock.
+ */
+bool awsvpn_pipe_idle(struct awsvpn_device *adev, u8 dir)
+{
+	return __ptr_ring_empty(&adev->pipe[dir]->order);
+}
+
+/* Packets of direction @dir whose crypto a worker ran, since creation. */
+u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir)
+{
+	struct awsvpn_pipe *p = adev->pipe[dir];
+	u64 sum = 0;
+	int cpu;
+
+	if (!p)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(p->workers, cpu)->packets);
+	return sum;
+}
+
+/*
+ * Queue @c, its request fully set up, in order; its crypto runs on the
+ * workers, or right here (@here: "auto" found the direction quiet).
+ * False when the device has no room for it: the caller drops it.
+ * Softirq or BH disabled.
+ */
+bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c,
+			bool here)
 {
 	struct awsvpn_pipe *p = adev->pipe[c->sa->dir];
 	int cpu;
@@ -164,6 +242,10 @@ bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c)
 	c->done = 0;
 	if (ptr_ring_produce(&p->order, c))
 		return false;
+	if (here) {
+		awsvpn_pipe_crypt(p, c);
+		return true;
+	}
 	/*
 	 * Consumed slots of a ptr_ring are freed in batches, so the crypt
 	 * ring can look full while the order ring had room: the packet is
@@ -252,7 +334,7 @@ err:
 }
 
 /*
- * Before "parallel on", under RTNL: the rings, made the first time and kept
+ * Before "parallel on" or "auto", under RTNL: the rings, made the first time and kept
  * until the device is freed (packets in them when it is turned off still
  * leave through them).  Unused until awsvpn_parallel_set().
  */
@@ -275,13 +357,13 @@ int awsvpn_parallel_prepare(struct awsvpn_device *adev)
 	return 0;
 }
 
-void awsvpn_parallel_set(struct awsvpn_device *adev, bool on)
+void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode)
 {
 	ASSERT_RTNL();
-	if (WARN_ON_ONCE(on && !adev->pipe[AWSVPN_DIR_OUT]))
+	if (WARN_ON_ONCE(mode && !adev->pipe[AWSVPN_DIR_OUT]))
 		return;
 	/* Pairs with the data path's acquire: the rings are seen first. */
-	smp_store_release(&adev->parallel, on);
+	smp_store_release(&adev->parallel, mode);
 }
 
 void awsvpn_parallel_init(struct awsvpn_device *adev)

@@ -7,9 +7,9 @@
  *   awsvpn_decrypt_done()    (possibly from a crypto worker)
  *   awsvpn_decrypt_finish()  replay window, trailer, ECN, GRO
  *
- * With "parallel on", awsvpn_decrypt() hands the prepared request to
- * queue.c, whose workers decrypt and whose NAPI poll calls
- * awsvpn_decrypt_finish() in order.
+ * With parallel crypto, awsvpn_decrypt() hands the prepared request to
+ * queue.c, whose workers decrypt ("auto", while quiet: inline) and whose
+ * NAPI poll calls awsvpn_decrypt_finish() in order.
  *
  * ESP in page fragments (a NIC that receives into pages) is decrypted out
  * of place, from its fragments into one fresh fragment that replaces them
@@ -265,7 +265,9 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 	struct sk_buff *trailer;
 	struct awsvpn_crypt *c;
 	int nfrags, ret;
+	bool here;
 	u32 seq;
+	u8 mode;
 
 	/* Ours (our SPI) but not deliverable: "ip -s link" shows it dropped. */
 	if (unlikely(!(READ_ONCE(sa->adev->dev->flags) & IFF_UP))) {
@@ -320,11 +322,14 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 			       skb->len - sizeof(*esph), c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
-	/* Acquire: the pipe the flag was raised for is visible. */
-	if (smp_load_acquire(&sa->adev->parallel) &&
-	    !READ_ONCE(sa->adev->rx_stopped)) {
+	/* Acquire: the pipe the mode was set for is visible. */
+	mode = smp_load_acquire(&sa->adev->parallel);
+	if (mode && !READ_ONCE(sa->adev->rx_stopped)) {
+		/* "auto", quiet: inline, but in order behind the workers'. */
+		here = mode == AWSVPN_PARALLEL_AUTO &&
+		       awsvpn_pipe_quiet(sa->adev, AWSVPN_DIR_IN);
 		c->parallel = true;
-		if (!awsvpn_pipe_submit(sa->adev, c)) {
+		if (!awsvpn_pipe_submit(sa->adev, c, here)) {
 			c->parallel = false;
 			awsvpn_decrypt_finish(c, -ENOBUFS);
 		}

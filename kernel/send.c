@@ -8,9 +8,9 @@
  *   awsvpn_encrypt_done()   (possibly from a crypto worker) finish it
  *   awsvpn_encrypt_finish() outer IPv4 header, out through the route
  *
- * With "parallel on", awsvpn_encrypt() hands the prepared request to
+ * With parallel crypto, awsvpn_encrypt() hands the prepared request to
  * queue.c, whose workers encrypt and whose transmit work calls
- * awsvpn_encrypt_finish() in order.
+ * awsvpn_encrypt_finish() in order ("auto", while quiet: inline).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -195,7 +195,9 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	__be16 df;
 	__be64 seq64;
 	int nfrags, ret;
+	bool here;
 	u32 seq;
+	u8 mode;
 
 	if (unlikely(awsvpn_sa_dead(sa))) {
 		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_NO_SA);
@@ -267,11 +269,17 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	aead_request_set_crypt(c->req, c->sg, c->sg, sa->ivlen + clen, c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
-	/* Acquire: the pipe the flag was raised for is visible. */
-	if (smp_load_acquire(&adev->parallel)) {
-		if (!awsvpn_pipe_submit(adev, c))
-			awsvpn_encrypt_finish(c, -ENOBUFS);
-		return;
+	/* Acquire: the pipe the mode was set for is visible. */
+	mode = smp_load_acquire(&adev->parallel);
+	if (mode) {
+		here = mode == AWSVPN_PARALLEL_AUTO &&
+		       awsvpn_pipe_quiet(adev, AWSVPN_DIR_OUT);
+		/* Quiet and nothing to overtake: as without parallel crypto. */
+		if (!here || !awsvpn_pipe_idle(adev, AWSVPN_DIR_OUT)) {
+			if (!awsvpn_pipe_submit(adev, c, here))
+				awsvpn_encrypt_finish(c, -ENOBUFS);
+			return;
+		}
 	}
 	ret = crypto_aead_encrypt(c->req);
 	if (ret == -EINPROGRESS)

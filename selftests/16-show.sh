@@ -83,7 +83,8 @@ linkcmp() {
 	r, j = json.loads(sys.argv[1]), json.loads(sys.argv[2])[0]
 	keys = ("ifname ifindex mtu carrier local remote encap local_port "
 	        "remote_port socket if_id df mss_mode mss outer_df mtu_mode "
-	        "outer_mtu nat_keepalive replay_window parallel carrier_reason").split()
+	        "outer_mtu nat_keepalive replay_window parallel parallel_mode "
+	        "carrier_reason").split()
 	bad = ["%s: rtnetlink %r, show %r" % (k, r.get(k, "-"), j.get(k, "-"))
 	       for k in keys if k not in r or k not in j or r[k] != j[k]]
 	if r.get("kind") != "awsvpn":
@@ -215,6 +216,11 @@ t_eq "(b) showconf f0 == the second file" "$(conf_body < "$T_TMP/a0b.conf")" \
 	"$(sc showconf f0 | conf_body)"
 t_eq "(b) f0: mtu 1300 fixed, no socket" "1300 fixed none" \
 	"$(sc show f0 --json | jq -r '.[0] | "\(.mtu) \(.mtu_mode) \(.socket)"')"
+# parallel auto: its name in every view; JSON "parallel" stays a boolean.
+t_check "(b) parallel auto" aw set awsvpn0 parallel auto
+t_eq "(b) parallel auto: text, JSON parallel/parallel_mode, showconf, ip link, rtnetlink" \
+	"auto|true auto|parallel auto|parallel auto|true auto" \
+	"$(aw show -s awsvpn0 | sed -n 's/^  parallel: \([a-z]*\)$/\1/p')|$(aw show awsvpn0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')|$(aw showconf awsvpn0 | grep '^parallel ')|$(ip netns exec cgw env IP_LIB_DIR=$PRINTER_DIR ip -d link show awsvpn0 | grep -o 'parallel [a-z]*')|$(ip netns exec cgw $RTLINK get awsvpn0 | jq -r '"\(.parallel) \(.parallel_mode)"')"
 aw set awsvpn0 mtu auto encap udp nat-keepalive 30 parallel on mss 1360 outer-df inherit
 # Replace, not merge: a short file puts the rest back to the defaults.
 printf '# only the remote\nremote 198.51.100.9   # tunnel 1\n\n' > "$T_TMP/short.conf"
@@ -279,10 +285,10 @@ t_eq "(b) ... and changed nothing (settings lines of show -s)" \
 t_eq "(c) tunnel still works (3 pings)" 3 "$(esp_ping cgw 3 56 169.254.44.233)"
 Q=$(aw show awsvpn0) S=$(aw show -s awsvpn0)
 t_eq "(c) quiet: no counter that is 0" "" \
-	"$(printf '%s\n' "$Q" | grep -E '^ +(rx|tx|frag|tcp|nat): ' | grep -E '(: |, )([a-z-]+ 0|0 [a-z]+)(,|$)' || true)"
-t_eq "(c) -s: the five device counter lines, zeros included" \
-	"rx tx frag tcp nat" \
-	"$(printf '%s\n' "$S" | sed -n 's/^  \(rx\|tx\|frag\|tcp\|nat\): .*/\1/p' | paste -sd' ')"
+	"$(printf '%s\n' "$Q" | grep -E '^ +(rx|tx|frag|tcp|nat|workers): ' | grep -E '(: |, )([a-z-]+ 0|0 [a-z]+)(,|$)' || true)"
+t_eq "(c) -s: the six device counter lines, zeros included" \
+	"rx tx frag tcp nat workers" \
+	"$(printf '%s\n' "$S" | sed -n 's/^  \(rx\|tx\|frag\|tcp\|nat\|workers\): .*/\1/p' | paste -sd' ')"
 t_match "(c) -s: drop counters at 0 are there" 'replay 0, auth-fail 0' "$S"
 t_check "(c) replay-window 1024 (its default) set" aw set awsvpn0 replay-window 1024
 t_eq "(c) quiet: settings at their defaults left out (replay-window 1024)" \
@@ -316,7 +322,7 @@ DUMP=$(aw show dump) JS=$(aw show --json)
 t_eq "(d) dump: a line per device (awsvpn0, dump, fresh0) and per SA (2)" \
 	"awsvpn0 device|awsvpn0 sa|awsvpn0 sa|dump device|fresh0 device" \
 	"$(printf '%s\n' "$DUMP" | cut -f1,2 | tr '\t' ' ' | sort | paste -sd'|')"
-t_eq "(d) dump: 41 fields a device line, 29 an SA line" "41 29" \
+t_eq "(d) dump: 43 fields a device line, 29 an SA line" "43 29" \
 	"$(printf '%s\n' "$DUMP" | awk -F'\t' '$2 == "device" { d = NF } $2 == "sa" { s = NF } END { print d, s }')"
 t_eq "(d) every dump field equals the JSON" "" "$(python3 - "$DUMP" "$JS" <<-'EOF'
 	import json, sys
@@ -324,7 +330,8 @@ t_eq "(d) every dump field equals the JSON" "" "$(python3 - "$DUMP" "$JS" <<-'EO
 	stats = ("rx_packets rx_bytes tx_packets tx_bytes rx_replay rx_auth_fail "
 	         "rx_bad_trailer rx_no_sa rx_errors tx_no_sa tx_seq_exhausted "
 	         "tx_errors tx_df_reset tx_fragmented tx_fragments tx_icmp "
-	         "mss_clamped nat_keepalive_tx nat_keepalive_rx").split()
+	         "mss_clamped nat_keepalive_tx nat_keepalive_rx tx_parallel "
+	         "rx_parallel").split()
 	sastats = ("rx_packets rx_bytes rx_replay rx_auth_fail rx_bad_trailer "
 	           "rx_errors tx_packets tx_bytes tx_seq_exhausted tx_errors").split()
 	bad = []
@@ -341,7 +348,7 @@ t_eq "(d) every dump field equals the JSON" "" "$(python3 - "$DUMP" "$JS" <<-'EO
 	                d["mss"] if d["mss_mode"] == "fixed" else d["mss_mode"],
 	                d["replay_window"], d["mtu"], d["mtu_mode"],
 	                d["outer_mtu"] or "auto", d["outer_df"], d["if_id"],
-	                "on" if d["parallel"] else "off"]
+	                d["parallel_mode"]]
 	        want += [d[k] if d[k] is not None else "never"
 	                 for k in ("last_rx_ms", "last_tx_ms")]
 	        want += [d["stats"][k] for k in stats]
@@ -451,7 +458,7 @@ t_eq "(e) exposition format, counters == JSON, state == carrier, labels" "" \
 t_match "(e) CloudWatch's names in the help texts" \
 	'# HELP awsvpn_tunnel_state .*TunnelState.*# HELP awsvpn_rx_bytes_total .*TunnelDataOut.*# HELP awsvpn_tx_bytes_total .*TunnelDataIn' \
 	"$(printf '%s' "$PROM" | tr '\n' ' ')"
-t_eq "(e) every device counter has its metric (19)" 19 \
+t_eq "(e) every device counter has its metric (21)" 21 \
 	"$(printf '%s\n' "$PROM" | grep -c '^# TYPE awsvpn_.*_total counter$')"
 t_eq "(e) show DEV --prometheus: that device only" "awsvpn0" \
 	"$(aw show awsvpn0 --prometheus | sed -n 's/^awsvpn_tunnel_state{device="\([^"]*\)".*/\1/p')"

@@ -28,8 +28,13 @@
 #     dropped, counted in rx_dropped: a figure), then traffic again and a
 #     flow in order; deleted while a flow arrives: "link del" returns
 #     within 10 s (it waits for every reference to the device).
+# "on" sends every packet through the workers: tx_parallel == tx_packets,
+# rx_parallel == rx_packets.  "parallel auto" (aes128-gcm16 once more, all
+# of the above): pings 0.2 s apart run inline (tx_parallel, rx_parallel
+# stay 0), the flows and TCP reach the workers (both > 0), and the order
+# and counters are as exact as with "on".
 # Then the runner's kmemleak and kernel-log checks.  Netlink: a value
-# other than 0/1 is refused with ERANGE and a message.
+# above 2 (auto) is refused with ERANGE and a message.
 . "$(dirname "$0")/lib.sh"
 
 require_tool
@@ -112,11 +117,25 @@ ofo() {
 		awk '$1 == "TcpExtTCPOFOQueue" { v = $2 } END { print v + 0 }'
 }
 
+# dstat DEV COUNTER: a device counter of cgw's awsvpn0.
+dstat() {
+	ip netns exec cgw awsvpn show awsvpn0 --json | jq -r ".[0].stats.$1"
+}
+
+# slow_ping NS ADDR: replies to 5 pings 0.2 s apart (quiet for "auto").
+slow_ping() {
+	ip netns exec "$1" ping -q -c 5 -i 0.2 -W 3 "$2" 2>&1 |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p'
+}
+
 i=0
-for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
+for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async" \
+	     "aes128-gcm16 auto"; do
 	i=$((i + 1))
 	s=$suite
 	suite=${suite%% *}
+	mode=on
+	[ "$s" = "$suite auto" ] && mode=auto
 	SO=$(printf '0x%08x' $((0x26000 + 2 * i)))	# cgw -> aws
 	SI=$(printf '0x%08x' $((0x26001 + 2 * i)))	# aws -> cgw
 	kout="$KEYDIR/${suite/+/-}.out.key" kin="$KEYDIR/${suite/+/-}.in.key"
@@ -125,20 +144,20 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 	t_check "$s: XFRM peer xfrm44" \
 		esp_xfrm_peer aws xfrm44 veth-aws 46 192.0.2.2 192.0.2.1 \
 		"$SI" "$SO" "$suite" "$kin" "$kout"
-	if [ "$s" != "$suite" ]; then
+	if [ "$s" = "$suite async" ]; then
 		t_check "$s: pcrypt instantiated in front of awsvpn's AEAD" \
 			pcrypt_add "$suite"
 	fi
-	t_check "$s: awsvpn0 (spi $SO out, $SI in), parallel on" eval \
+	t_check "$s: awsvpn0 (spi $SO out, $SI in), parallel $mode" eval \
 		'esp_awsvpn_peer cgw awsvpn0 192.0.2.1 192.0.2.2 "$SO" "$SI" \
 			"$suite" "$kout" "$kin" &&
-		 ip netns exec cgw awsvpn set awsvpn0 parallel on'
+		 ip netns exec cgw awsvpn set awsvpn0 parallel $mode'
 	if ! t_passed; then
 		esp_teardown
 		continue
 	fi
-	t_eq "$s: show --json: parallel true" true \
-		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].parallel')"
+	t_eq "$s: show --json: parallel true, parallel_mode $mode" "true $mode" \
+		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
 	if [ -n "$PCRYPT" ]; then
 		t_match "$s: both SAs run on pcrypt" '^pcrypt\(.*\) pcrypt\(.*\)$' \
 			"$(sa_driver awsvpn0 "$SO") $(sa_driver awsvpn0 "$SI")"
@@ -150,6 +169,12 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 	ip -n cgw addr add "$C6/64" dev awsvpn0 nodad
 	ip -n aws addr add "$A4/30" dev xfrm44
 	ip -n aws addr add "$A6/64" dev xfrm44 nodad
+
+	if [ $mode = auto ]; then
+		t_eq "$s: 5 pings 0.2 s apart each way: all inline (tx_parallel rx_parallel 0 0)" \
+			"5 5 0 0" \
+			"$(slow_ping cgw "$A4") $(slow_ping aws "$C4") $(dstat tx_parallel) $(dstat rx_parallel)"
+	fi
 
 	want= got=
 	for size in 56 1372 2000; do
@@ -201,6 +226,16 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 			"0/0/0/0/0/0" \
 			"$(eval echo "\${XS_${SO#0x}_replay:-x}/\${XS_${SO#0x}_failed:-x}/\${XS_${SI#0x}_replay:-x}/\${XS_${SI#0x}_failed:-x}")/$X_rx_errors/$X_tx_errors"
 		rx0=$A_rx_packets/$SA_in_rx_packets rp0=$A_rx_replay
+		if [ $mode = on ]; then
+			t_eq "$s: on: every packet's crypto on a worker (tx_parallel/rx_parallel == tx/rx packets)" \
+				"$A_tx_packets/$A_rx_packets" \
+				"$A_tx_parallel/$A_rx_parallel"
+		else
+			t_match "$s: auto: the flows reached the workers, not every packet did (tx, rx)" \
+				'^yes yes$' \
+				"$( [ "$A_tx_parallel" -gt 0 ] && [ "$A_tx_parallel" -lt "$A_tx_packets" ] && echo yes || echo no) $( [ "$A_rx_parallel" -gt 0 ] && [ "$A_rx_parallel" -lt "$A_rx_packets" ] && echo yes || echo no)"
+			t_diag "$s: auto: on workers tx $A_tx_parallel of $A_tx_packets, rx $A_rx_parallel of $A_rx_packets"
+		fi
 	else
 		t_fail "$s: read counters"
 	fi
@@ -249,14 +284,14 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].parallel')"
 	t_eq "$s: parallel off: 50 echoes each way" "50 50" \
 		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
-	t_check "$s: parallel on again" \
-		ip netns exec cgw awsvpn set awsvpn0 parallel on
+	t_check "$s: parallel $mode again" \
+		ip netns exec cgw awsvpn set awsvpn0 parallel $mode
 	wait "$spid"
 	wait "$rpid"
 	t_match "$s: the flow across off/on: all 3000 arrived, no duplicate" \
 		'^received 3000 reordered [0-9]+ duplicates 0 ' "$(cat "$T_TMP/flow")"
 	t_diag "$s: across off/on: $(cat "$T_TMP/flow")"
-	t_eq "$s: parallel on again: 50 echoes each way" "50 50" \
+	t_eq "$s: parallel $mode again: 50 echoes each way" "50 50" \
 		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
 
 	# Down and up while a flow arrives: the receive queue is emptied.
@@ -303,10 +338,10 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async"; do
 	t_diag "$s: ${SECONDS}s since start"
 done
 
-# Netlink: only 0 and 1.
+# Netlink: only 0, 1 and 2.
 awsvpn_add p0 cgw
-out=$(ip netns exec cgw $GENL SET_DEVICE IFNAME=str:p0 PARALLEL=u8:2)
-t_match "netlink: parallel 2 refused: ERANGE with a message" \
+out=$(ip netns exec cgw $GENL SET_DEVICE IFNAME=str:p0 PARALLEL=u8:3)
+t_match "netlink: parallel 3 refused: ERANGE with a message" \
 	'error 34 ERANGE.*extack-msg: .+' "$(tr '\n' ' ' <<< "$out")"
 t_eq "tool: 'parallel maybe' refused, device unchanged" "fail false" \
 	"$(ip netns exec cgw awsvpn set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0].parallel')"

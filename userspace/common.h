@@ -64,6 +64,7 @@ extern const struct name_map df_names[];
 extern const struct name_map mss_mode_names[];
 extern const struct name_map outer_df_names[];
 extern const struct name_map on_off_names[];
+extern const struct name_map parallel_names[];
 extern const struct name_map mtu_mode_names[];
 extern const struct name_map sa_state_names[];
 extern const struct name_map carrier_reason_names[];

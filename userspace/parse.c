@@ -73,6 +73,13 @@ const struct name_map on_off_names[] = {
 	{ NULL, 0 }
 };
 
+const struct name_map parallel_names[] = {
+	{ "off", AWSVPN_PARALLEL_OFF },
+	{ "on", AWSVPN_PARALLEL_ON },
+	{ "auto", AWSVPN_PARALLEL_AUTO },
+	{ NULL, 0 }
+};
+
 const struct name_map mtu_mode_names[] = {
 	{ "auto", AWSVPN_MTU_AUTO },
 	{ "fixed", AWSVPN_MTU_FIXED },

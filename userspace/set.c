@@ -283,12 +283,14 @@ const struct keyword set_keywords[] = {
 		.parse = kw_range, .min = 0, .max = UINT32_MAX, .hex = true,
 		.attr = AWSVPN_A_IF_ID, .type = KW_U32,
 	}, {
-		.name = "parallel", .arg = "on|off",
+		.name = "parallel", .arg = "on|off|auto",
 		.help = "crypto of one tunnel on every CPU, packets kept\n"
 			"in order (a queue hop each: more throughput on\n"
-			"several CPUs, a little more latency). off: on\n"
-			"the CPU the packet is on (default)",
-		.parse = kw_enum, .map = on_off_names,
+			"several CPUs, a little more latency). auto: on\n"
+			"the workers only while a direction carries more\n"
+			"than 2000 packets/s. off: on the CPU the packet\n"
+			"is on (default)",
+		.parse = kw_enum, .map = parallel_names,
 		.attr = AWSVPN_A_PARALLEL, .type = KW_U8,
 	},
 	{ .name = NULL }

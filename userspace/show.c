@@ -46,6 +46,8 @@ static const struct stat_desc stat_desc[AWSVPN_STAT_MAX + 1] = {
 	[AWSVPN_STAT_MSS_CLAMPED] = { "mss-clamped", "mss_clamped", false },
 	[AWSVPN_STAT_NAT_KEEPALIVE_TX] = { "keepalive-tx", "nat_keepalive_tx", false },
 	[AWSVPN_STAT_NAT_KEEPALIVE_RX] = { "keepalive-rx", "nat_keepalive_rx", false },
+	[AWSVPN_STAT_TX_PARALLEL] = { "tx", "tx_parallel", true },
+	[AWSVPN_STAT_RX_PARALLEL] = { "rx", "rx_parallel", true },
 };
 
 /* Order of the counters on the text rx: and tx: lines; 0 ends a line. */
@@ -70,6 +72,11 @@ static const int tcp_line[] = { AWSVPN_STAT_MSS_CLAMPED, 0 };
 
 static const int nat_line[] = {
 	AWSVPN_STAT_NAT_KEEPALIVE_TX, AWSVPN_STAT_NAT_KEEPALIVE_RX, 0
+};
+
+/* Packets whose crypto a parallel worker ran (the rest: inline). */
+static const int par_line[] = {
+	AWSVPN_STAT_TX_PARALLEL, AWSVPN_STAT_RX_PARALLEL, 0
 };
 
 /* Name of an enum value, or "unknown(N)" from a newer kernel. */
@@ -409,7 +416,7 @@ static void print_dev_text(const struct show *o, const struct awsvpn_dev *d)
 	}
 	if (SETTING(d, AWSVPN_A_PARALLEL, d->parallel)) {
 		label(2, "parallel");
-		printf("%s\n", d->parallel ? "on" : "off");
+		printf("%s\n", ENUM_NAME(parallel_names, d->parallel));
 	}
 	if ((d->st.has & BIT(AWSVPN_STAT_RX_BYTES)) &&
 	    (d->st.has & BIT(AWSVPN_STAT_TX_BYTES)) &&
@@ -428,6 +435,7 @@ static void print_dev_text(const struct show *o, const struct awsvpn_dev *d)
 	print_stat_line(o, "  ", "frag", &d->st, frag_line);
 	print_stat_line(o, "  ", "tcp", &d->st, tcp_line);
 	print_stat_line(o, "  ", "nat", &d->st, nat_line);
+	print_stat_line(o, "  ", "workers", &d->st, par_line);
 
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < d->n_sa; i++)
@@ -584,8 +592,12 @@ static void print_dev_json(struct json *j, const struct show *o,
 		     d->has & BIT(AWSVPN_A_NAT_KEEPALIVE), d->nat_keepalive);
 	/* Always there, so that scripts need not test for it; 0 = none. */
 	json_u64(j, "if_id", d->if_id);
+	/* true for "on" and "auto" (it was on/off before "auto" came) */
 	JSON_OR_NULL(json_bool, j, "parallel", d->has & BIT(AWSVPN_A_PARALLEL),
-		     d->parallel);
+		     d->parallel != AWSVPN_PARALLEL_OFF);
+	JSON_OR_NULL(json_str, j, "parallel_mode",
+		     d->has & BIT(AWSVPN_A_PARALLEL),
+		     ENUM_NAME(parallel_names, d->parallel));
 	JSON_OR_NULL(json_u64, j, "last_rx_ms",
 		     d->has & BIT(AWSVPN_A_LAST_RX_MS), d->last_rx_ms);
 	json_ago(j, o, "last_rx", d->has & BIT(AWSVPN_A_LAST_RX_MS),
@@ -613,7 +625,7 @@ static void print_dev_json(struct json *j, const struct show *o,
  * DEV device LOCAL REMOTE CARRIER CARRIER-REASON ENCAP LOCAL-PORT
  *	REMOTE-PORT SOCKET NAT-KEEPALIVE DF MSS REPLAY-WINDOW MTU MTU-MODE
  *	OUTER-MTU OUTER-DF IF-ID PARALLEL LAST-RX-MS LAST-TX-MS
- *	then the 19 device counters in enum awsvpn_stat order
+ *	then the 21 device counters in enum awsvpn_stat order
  * DEV sa DIR SPI ENC INTEG STATE WINDOW SEQ AGE SOFT-EXPIRED ACTIVATE
  *	TIME-SOFT TIME-HARD BYTES-SOFT BYTES-HARD PACKETS-SOFT PACKETS-HARD
  *	CRYPTO then the 10 SA counters of dump_sa_stats
@@ -663,7 +675,7 @@ static void print_dev_dump(const struct awsvpn_dev *d)
 	else
 		printf("\tauto");
 	printf("\t%s\t%u\t%s", ENUM_NAME(outer_df_names, d->outer_df),
-	       d->if_id, d->parallel ? "on" : "off");
+	       d->if_id, ENUM_NAME(parallel_names, d->parallel));
 	dump_ms(d->has & BIT(AWSVPN_A_LAST_RX_MS), d->last_rx_ms);
 	dump_ms(d->has & BIT(AWSVPN_A_LAST_TX_MS), d->last_tx_ms);
 	for (t = 1; t <= AWSVPN_STAT_MAX; t++)
@@ -800,6 +812,8 @@ static const struct {
 	{ AWSVPN_STAT_MSS_CLAMPED, "TCP SYN / SYN-ACK packets whose MSS option was lowered." },
 	{ AWSVPN_STAT_NAT_KEEPALIVE_TX, "NAT keepalives sent (encap udp)." },
 	{ AWSVPN_STAT_NAT_KEEPALIVE_RX, "NAT keepalives received (encap udp)." },
+	{ AWSVPN_STAT_TX_PARALLEL, "Packets a parallel crypto worker encrypted (parallel on/auto; the rest: inline)." },
+	{ AWSVPN_STAT_RX_PARALLEL, "ESP packets a parallel crypto worker decrypted (parallel on/auto; the rest: inline)." },
 };
 
 /*

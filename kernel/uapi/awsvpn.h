@@ -167,6 +167,27 @@ enum awsvpn_outer_df {
 };
 #define AWSVPN_OUTER_DF_MAX (__AWSVPN_OUTER_DF_MAX - 1)
 
+/*
+ * AWSVPN_A_PARALLEL.  All ESP of an SA is one outer flow, which the NIC gives
+ * to one CPU: without parallel crypto one core bounds the tunnel.  ON and
+ * AUTO put each packet on a per-device, per-direction queue from which a
+ * worker per online CPU (kicked in turn) runs the crypto, and packets still
+ * leave and are delivered in the order they came.  At most 1024 packets are
+ * in flight per direction (then dropped: tx_dropped / rx_dropped).
+ */
+enum awsvpn_parallel {
+	AWSVPN_PARALLEL_OFF,	/* crypto on the CPU the packet is on (default) */
+	AWSVPN_PARALLEL_ON,	/* every packet through the workers: a queue hop
+				 * (latency) per packet, every CPU on one tunnel */
+	AWSVPN_PARALLEL_AUTO,	/* the workers while a direction is busy (more
+				 * than 2000 packets/s, counted per jiffy), crypto
+				 * inline while it is quiet or only one CPU is
+				 * online: OFF's latency at low rates, ON's
+				 * throughput under load, order kept as in ON */
+	__AWSVPN_PARALLEL_MAX
+};
+#define AWSVPN_PARALLEL_MAX (__AWSVPN_PARALLEL_MAX - 1)
+
 /* AWSVPN_A_MTU_MODE */
 enum awsvpn_mtu_mode {
 	AWSVPN_MTU_AUTO,	/* follow suite, encapsulation and outer MTU (default) */
@@ -264,19 +285,10 @@ enum awsvpn_attr {
 				 * packets are dropped before the module sees
 				 * them (ip link: NO-CARRIER) */
 	AWSVPN_A_CARRIER_REASON,/* u8 enum awsvpn_carrier_reason, read-only */
-	AWSVPN_A_PARALLEL,	/* u8 0/1: parallel crypto.  1: each packet's
-				 * encryption or decryption runs on the next
-				 * online CPU in turn (a worker per CPU), and
-				 * packets still leave and are delivered in
-				 * the order they came, per device and
-				 * direction; so one tunnel, whose ESP is one
-				 * flow the NIC gives to one CPU, uses them
-				 * all.  Costs a queue hop per packet (latency)
-				 * and 1024 packets in flight per direction at
-				 * most (then dropped, tx_errors / rx_errors).
-				 * 0 (default): crypto on the CPU the packet
-				 * is on.  Takes effect for the next packet;
-				 * always reported by GET_DEVICE */
+	AWSVPN_A_PARALLEL,	/* u8 enum awsvpn_parallel: where each packet's
+				 * encryption and decryption run.  Takes
+				 * effect for the next packet; always reported
+				 * by GET_DEVICE */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
@@ -401,6 +413,11 @@ enum awsvpn_stat {
 	AWSVPN_STAT_MSS_CLAMPED,	/* TCP SYNs whose MSS option was lowered */
 	AWSVPN_STAT_NAT_KEEPALIVE_TX,	/* NAT keepalives sent */
 	AWSVPN_STAT_NAT_KEEPALIVE_RX,	/* NAT keepalives received and absorbed */
+	AWSVPN_STAT_TX_PARALLEL,	/* (device) packets a parallel crypto worker
+					 * encrypted; the others were encrypted
+					 * inline, on the sending CPU */
+	AWSVPN_STAT_RX_PARALLEL,	/* (device) ESP packets a parallel crypto
+					 * worker decrypted (or tried to) */
 	__AWSVPN_STAT_MAX
 };
 #define AWSVPN_STAT_MAX (__AWSVPN_STAT_MAX - 1)
@@ -451,7 +468,7 @@ enum awsvpn_link_attr {
 	IFLA_AWSVPN_OUTER_MTU,		/* u32, 0 = from the route to remote */
 	IFLA_AWSVPN_NAT_KEEPALIVE,	/* u32 seconds, 0 = off */
 	IFLA_AWSVPN_REPLAY_WINDOW,	/* u32: default for new inbound SAs */
-	IFLA_AWSVPN_PARALLEL,		/* u8 0/1: parallel crypto */
+	IFLA_AWSVPN_PARALLEL,		/* u8 enum awsvpn_parallel */
 	IFLA_AWSVPN_CARRIER_REASON,	/* u8 enum awsvpn_carrier_reason (the
 					 * carrier itself is IFLA_CARRIER) */
 	__IFLA_AWSVPN_MAX

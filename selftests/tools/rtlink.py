@@ -15,7 +15,7 @@ Usage:
       kind, and from IFLA_INFO_DATA: local, remote, encap, local_port,
       remote_port, socket, if_id, df, mss_mode, mss (null unless fixed),
       outer_df, mtu_mode, outer_mtu, nat_keepalive, replay_window, parallel
-      (boolean), carrier_reason; "raw" lists the attribute types present.
+      (boolean), parallel_mode, carrier_reason; "raw" lists the attribute types present.
   rtlink.py set DEV [--empty] [ATTR=FMT:VALUE...]
   rtlink.py add DEV [--empty] [ATTR=FMT:VALUE...]
       RTM_NEWLINK with IFLA_LINKINFO { KIND "awsvpn", DATA { ATTRs } } for
@@ -160,6 +160,7 @@ def get(dev):
         "CARRIER_REASON": enum_values(text, "awsvpn_carrier_reason",
                                       "AWSVPN_CARRIER_"),
     }
+    modes = enum_values(text, "awsvpn_parallel", "AWSVPN_PARALLEL_")
     key = {"DF_POLICY": "df"}
     s = sock()
     req = struct.pack("BxHiII", socket.AF_UNSPEC, 0, 0, 0, 0) + \
@@ -194,7 +195,10 @@ def get(dev):
                         elif name in enums:
                             out[k] = enums[name].get(av[0], "unknown(%d)" % av[0])
                         elif name == "PARALLEL":
+                            # boolean as before "auto"; the mode by name
                             out[k] = bool(av[0])
+                            out["parallel_mode"] = modes.get(
+                                av[0], "unknown(%d)" % av[0])
                         elif len(av) == 1:
                             out[k] = av[0]
                         elif len(av) == 2:

@@ -15,7 +15,7 @@ _AWSVPN_COMMANDS="show showconf set setconf sa monitor convert up down status he
 _AWSVPN_SET_KEYWORDS="local:ADDR remote:ADDR encap:none|udp local-port:P
 	remote-port:P df:clear|keep mss:auto|off|N replay-window:N mtu:auto|N
 	outer-mtu:auto|N outer-df:set|clear|inherit nat-keepalive:N|off
-	socket-fd:N|-1 if-id:N parallel:on|off"
+	socket-fd:N|-1 if-id:N parallel:on|off|auto"
 _AWSVPN_SA_ADD_KEYWORDS="dir:in|out spi:SPI enc:SUITE integ:ALG key-file:FILE
 	replay-window:N seq:N activate:on-first-rx limit:LIMIT"
 _AWSVPN_ENC="aes128-gcm16 aes256-gcm16 aes128 aes256"

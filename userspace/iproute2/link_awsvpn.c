@@ -60,6 +60,7 @@ static const char *const df_names[] = { "clear", "keep" };
 static const char *const mss_mode_names[] = { "auto", "off", "fixed" };
 static const char *const outer_df_names[] = { "set", "clear", "inherit" };
 static const char *const mtu_mode_names[] = { "auto", "fixed" };
+static const char *const parallel_names[] = { "off", "on", "auto" };
 static const char *const carrier_reason_names[] = {
 	NULL, "ok", "no-remote", "no-sa", "expired"
 };
@@ -185,12 +186,12 @@ static void awsvpn_print_opt(struct link_util *lu, FILE *f,
 	}
 	print_u32(PRINT_ANY, tb, IFLA_AWSVPN_REPLAY_WINDOW, "replay_window",
 		  "replay-window");
-	if (get(tb, IFLA_AWSVPN_PARALLEL, &parallel, sizeof(parallel))) {
+	/* JSON: "parallel" true for on and auto, as before auto came */
+	if (get(tb, IFLA_AWSVPN_PARALLEL, &parallel, sizeof(parallel)))
 		print_color_bool(PRINT_JSON, COLOR_NONE, "parallel", NULL,
 				 parallel);
-		print_color_string(PRINT_FP, COLOR_NONE, NULL, "parallel %s ",
-				   parallel ? "on" : "off");
-	}
+	print_enum(PRINT_ANY, tb, IFLA_AWSVPN_PARALLEL, "parallel_mode",
+		   "parallel", parallel_names, N(parallel_names));
 	print_enum(PRINT_ANY, tb, IFLA_AWSVPN_CARRIER_REASON, "carrier_reason",
 		   "carrier-reason", carrier_reason_names,
 		   N(carrier_reason_names));

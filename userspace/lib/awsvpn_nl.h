@@ -94,7 +94,7 @@ struct awsvpn_dev {
 	uint8_t encap, df, mss_mode, mtu_mode, outer_df, socket;
 	uint8_t carrier;	/* 0/1 */
 	uint8_t carrier_reason;	/* enum awsvpn_carrier_reason */
-	uint8_t parallel;	/* 0/1 */
+	uint8_t parallel;	/* enum awsvpn_parallel */
 	uint64_t last_rx_ms, last_tx_ms;
 	struct awsvpn_stats st;
 	struct awsvpn_sa *sa;
