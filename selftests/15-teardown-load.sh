@@ -19,8 +19,9 @@
 #   sa-del       both SAs of cgw0 deleted
 #   sock-owner   the process whose UDP socket the device adopted exits
 #
-# Every other round cgw0 has parallel crypto on (its peer always), so that
-# packets are also waiting in its ordered queues and crypto workers.
+# cgw0's parallel crypto goes round on, auto, off (its peer: always on), so
+# that packets are also waiting in its ordered queues and crypto workers,
+# or in them with some crypto done inline ("auto").
 #
 # Topology: the device cgw0 is created in ns tdo (outer: veth, UDP 4500)
 # and moved to ns tdi (inner: its address, the iperf3 client); its peer is
@@ -238,9 +239,10 @@ for kind in $KINDS; do
 	SLOWEST=0
 	t0=$(date +%s)
 	for r in $(seq "$ROUNDS"); do
-		# Every other round with parallel crypto (kernel/queue.c):
+		# Parallel crypto on, auto, off in turn (kernel/queue.c):
 		# its queues, workers and NAPI go away with the device too.
-		PAR=$([ $((r % 2)) = 1 ] && echo on || echo off)
+		PAR=$(case $((r % 3)) in 1) echo on ;; 2) echo auto ;;
+		      *) echo off ;; esac)
 		mode=
 		[ "$kind" = sock-owner ] && mode=adopted
 		if ! tunnel $mode || { [ -n "$mode" ] && ! adopt "$r"; }; then
