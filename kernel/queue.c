@@ -62,11 +62,12 @@ struct awsvpn_pipe {
 	struct work_struct tx_work;	/* transmit: drains the order ring */
 	int tx_cpu;			/* ... always on this CPU */
 	int last_cpu;
-	/* "auto": packets submitted in the jiffy @burst_start (racy across
-	 * CPUs on purpose: an estimate of the rate, no shared atomic).
+	/* "auto": packets submitted in the jiffy @burst_start and in the one
+	 * before (racy across CPUs on purpose: an estimate of the rate, no
+	 * shared atomic).
 	 */
 	unsigned long burst_start;
-	unsigned int burst;
+	unsigned int burst, burst_prev;
 	u8 dir;
 };
 
@@ -107,8 +108,13 @@ static void awsvpn_tx_work(struct work_struct *work)
 	local_bh_disable();
 	while ((c = __ptr_ring_peek(&p->order)) &&
 	       smp_load_acquire(&c->done)) {
-		__ptr_ring_discard_one(&p->order);
+		/*
+		 * Sent, then off the ring (nothing reads the entry after
+		 * the head moved on): "auto" sends inline only once the
+		 * ring is empty, and must not overtake the packet sent last.
+		 */
 		awsvpn_encrypt_finish(c, c->err);
+		__ptr_ring_discard_one(&p->order);
 		/* Let softirqs (and the scheduler) in now and then. */
 		if (!(++n % 64)) {
 			local_bh_enable();
@@ -187,30 +193,42 @@ static void awsvpn_pipe_work(struct work_struct *work)
  */
 bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir)
 {
+	unsigned int n, limit = max(AWSVPN_AUTO_PPS / HZ, 1);
 	struct awsvpn_pipe *p = adev->pipe[dir];
-	unsigned long now = jiffies;
-	unsigned int n;
+	unsigned long now = jiffies, start;
 
 	if (num_online_cpus() == 1)	/* nothing to spread over */
 		return true;
-	if (READ_ONCE(p->burst_start) != now) {
+	start = READ_ONCE(p->burst_start);
+	if (start != now) {
+		/* A steady flow stays busy across the jiffy boundary. */
+		WRITE_ONCE(p->burst_prev,
+			   now - start == 1 ? READ_ONCE(p->burst) : 0);
 		WRITE_ONCE(p->burst_start, now);
-		WRITE_ONCE(p->burst, 1);
-		return true;
+		WRITE_ONCE(p->burst, 0);
 	}
 	n = READ_ONCE(p->burst) + 1;
 	WRITE_ONCE(p->burst, n);
-	return n <= max(AWSVPN_AUTO_PPS / HZ, 1);
+	return n <= limit && READ_ONCE(p->burst_prev) <= limit;
 }
 
 /*
- * Nothing of direction @dir in flight: a packet that skips the rings
- * overtakes none.  The order ring is never resized, so its head slot can
- * be tested without the consumer lock.
+ * Transmit, "auto": nothing in flight, so a packet sent inline overtakes
+ * none; and the packets queued after it are sent from this CPU too (the
+ * transmit work follows it), into the same transmit queue or backlog, so
+ * they cannot overtake it either.  The order ring is never resized, so
+ * its head slot can be tested without the consumer lock.
  */
 bool awsvpn_pipe_idle(struct awsvpn_device *adev, u8 dir)
 {
-	return __ptr_ring_empty(&adev->pipe[dir]->order);
+	struct awsvpn_pipe *p = adev->pipe[dir];
+	int cpu = smp_processor_id();
+
+	if (!__ptr_ring_empty(&p->order))
+		return false;
+	if (dir == AWSVPN_DIR_OUT && READ_ONCE(p->tx_cpu) != cpu)
+		WRITE_ONCE(p->tx_cpu, cpu);
+	return true;
 }
 
 /* Packets of direction @dir whose crypto a worker ran, since creation. */

@@ -127,7 +127,7 @@ t_eq "(a) ip -j -d link (awsvpn printer): info_data == IFLA_INFO_DATA" "" \
 	      for k in sorted(keys | set(d)) if d.get(k, "-") != r.get(k, "-")))
 	EOF
 )"
-t_eq "(a) ip -j -d link info_data: 17 keys, the ones of show --json" 17 \
+t_eq "(a) ip -j -d link info_data: 18 keys, the ones of show --json" 18 \
 	"$(printf '%s' "$IPJ" | jq '.[0].linkinfo.info_data | length')"
 t_match "(a) ip -d link (awsvpn printer): the settings in set's words" \
 	'awsvpn local 192\.0\.2\.1 remote 192\.0\.2\.2 encap udp local-port 4510 remote-port 4520 socket module nat-keepalive 30 if-id 9 df keep mss 1360 outer-df inherit mtu-mode auto outer-mtu 1400 replay-window 2048 parallel on carrier-reason ok ' \
