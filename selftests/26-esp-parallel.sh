@@ -32,7 +32,9 @@
 # rx_parallel == rx_packets.  "parallel auto" (aes128-gcm16 once more, all
 # of the above): pings 0.2 s apart run inline (tx_parallel, rx_parallel
 # stay 0), the flows and TCP reach the workers (both > 0), and the order
-# and counters are as exact as with "on".
+# and counters are as exact as with "on" -- but for TCP's segments from
+# awsvpn0, which "auto" sends inline from two CPUs (the process's and the
+# ACKs') while quiet, as "off" does: a figure.
 # Then the runner's kmemleak and kernel-log checks.  Netlink: a value
 # above 2 (auto) is refused with ERANGE and a message.
 . "$(dirname "$0")/lib.sh"
@@ -208,8 +210,14 @@ for suite in aes128-gcm16 aes256+sha2-256 "aes256-gcm16 async" \
 	# At aws, data encrypted by awsvpn0.  (At cgw, the XFRM peer's
 	# segments, sent from both CPUs -- the process's and softirq's on ACK
 	# arrival -- can already cross in veth's per-CPU backlogs: a figure.)
-	t_eq "$s: TCP cgw -> aws: no segment queued out of order (TCPOFOQueue +0 at aws)" \
-		0 "$(($(ofo aws) - o_a))"
+	# "auto" sends inline from the sending CPU while quiet, as "off"
+	# does: TCP's sends from two CPUs may cross then (a figure).
+	if [ $mode = on ]; then
+		t_eq "$s: TCP cgw -> aws: no segment queued out of order (TCPOFOQueue +0 at aws)" \
+			0 "$(($(ofo aws) - o_a))"
+	else
+		t_diag "$s: TCP cgw -> aws: TCPOFOQueue +$(($(ofo aws) - o_a)) at aws"
+	fi
 	t_diag "$s: TCP aws -> cgw: TCPOFOQueue +$(($(ofo cgw) - o_c)) at cgw"
 
 	sleep 1

@@ -183,7 +183,9 @@ enum awsvpn_parallel {
 				 * than 2000 packets/s, counted per jiffy), crypto
 				 * inline while it is quiet or only one CPU is
 				 * online: OFF's latency at low rates, ON's
-				 * throughput under load, order kept as in ON */
+				 * throughput under load, order kept as in ON
+				 * (while quiet, packets sent from two CPUs at
+				 * once leave from both, as with OFF) */
 	__AWSVPN_PARALLEL_MAX
 };
 #define AWSVPN_PARALLEL_MAX (__AWSVPN_PARALLEL_MAX - 1)
