@@ -23,13 +23,13 @@
  * after it, in order.  An async driver completes into the same rings.
  *
  * "auto" keeps the hop for when it pays: while a direction is quiet (at
- * most AWSVPN_AUTO_PPS packets a second, counted per jiffy) or only one
- * CPU is online, the crypto runs inline on the submitting CPU -- a
- * received packet still goes through the order ring (behind any packet a
- * worker still has), a sent one leaves directly when nothing of the
- * device is in flight.  A ping then costs what it costs without parallel
- * crypto, and a bulk flow is spread over every CPU after its first few
- * packets of each jiffy.
+ * most AWSVPN_AUTO_PPS packets a second in this jiffy and the one before)
+ * or only one CPU is online, the crypto runs inline on the submitting CPU
+ * -- a received packet still goes through the order ring (behind any
+ * packet a worker still has), a sent one leaves directly when nothing of
+ * the device is in flight.  A ping then costs what it costs without
+ * parallel crypto, and a bulk flow is spread over every CPU after its
+ * first few packets.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,7 +44,6 @@
 
 /* "auto": below this rate per direction, crypto runs inline. */
 #define AWSVPN_AUTO_PPS 2000
-
 
 static struct workqueue_struct *awsvpn_crypt_wq;
 
@@ -352,9 +351,10 @@ err:
 }
 
 /*
- * Before "parallel on" or "auto", under RTNL: the rings, made the first time and kept
- * until the device is freed (packets in them when it is turned off still
- * leave through them).  Unused until awsvpn_parallel_set().
+ * Before "parallel on" or "auto", under RTNL: the rings, made the first
+ * time and kept until the device is freed (packets in them when it is
+ * turned off still leave through them).  Unused until
+ * awsvpn_parallel_set().
  */
 int awsvpn_parallel_prepare(struct awsvpn_device *adev)
 {
