@@ -372,7 +372,7 @@ int awsvpn_parallel_prepare(struct awsvpn_device *adev);
 void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode);
 u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir);
 bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir);
-bool awsvpn_pipe_idle(struct awsvpn_device *adev, u8 dir);
+bool awsvpn_pipe_tx_idle(struct awsvpn_device *adev);
 bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c,
 			bool here);
 

@@ -218,14 +218,14 @@ bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir)
  * they cannot overtake it either.  The order ring is never resized, so
  * its head slot can be tested without the consumer lock.
  */
-bool awsvpn_pipe_idle(struct awsvpn_device *adev, u8 dir)
+bool awsvpn_pipe_tx_idle(struct awsvpn_device *adev)
 {
-	struct awsvpn_pipe *p = adev->pipe[dir];
+	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_OUT];
 	int cpu = smp_processor_id();
 
 	if (!__ptr_ring_empty(&p->order))
 		return false;
-	if (dir == AWSVPN_DIR_OUT && READ_ONCE(p->tx_cpu) != cpu)
+	if (READ_ONCE(p->tx_cpu) != cpu)
 		WRITE_ONCE(p->tx_cpu, cpu);
 	return true;
 }

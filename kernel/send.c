@@ -275,7 +275,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 		here = mode == AWSVPN_PARALLEL_AUTO &&
 		       awsvpn_pipe_quiet(adev, AWSVPN_DIR_OUT);
 		/* Quiet and nothing to overtake: as without parallel crypto. */
-		if (!here || !awsvpn_pipe_idle(adev, AWSVPN_DIR_OUT)) {
+		if (!here || !awsvpn_pipe_tx_idle(adev)) {
 			if (!awsvpn_pipe_submit(adev, c, here))
 				awsvpn_encrypt_finish(c, -ENOBUFS);
 			return;
