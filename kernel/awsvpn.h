@@ -190,7 +190,22 @@ struct awsvpn_device {
 	/* Parallel crypto (queue.c): set under RTNL, read with acquire. */
 	u8 parallel;			/* enum awsvpn_parallel */
 	bool rx_stopped;		/* down: nothing more for the NAPI */
+	/* Made before "parallel on", or by @pipe_work the first time "auto"
+	 * finds the direction busy; published with release, under
+	 * @pipe_lock, never replaced.
+	 */
 	struct awsvpn_pipe *pipe[__AWSVPN_DIR_MAX];
+	struct mutex pipe_lock;
+	struct work_struct pipe_work;
+	unsigned long pipe_want;	/* bit per direction: @pipe_work asked */
+	/* "auto": packets submitted in the jiffy @start and in the one
+	 * before (racy across CPUs on purpose: an estimate of the rate, no
+	 * shared atomic).
+	 */
+	struct awsvpn_rate {
+		unsigned long start;
+		unsigned int n, prev;
+	} rate[__AWSVPN_DIR_MAX];
 	struct napi_struct napi;	/* in-order delivery of the pipe's packets */
 
 	struct dst_cache dst_cache;
@@ -342,7 +357,7 @@ struct awsvpn_crypt {
 	unsigned int len;		/* send: inner length */
 	u8 tos;				/* send: outer TOS; receive: outer TOS */
 	__be16 df;			/* send: outer DF (enum awsvpn_outer_df) */
-	bool parallel;			/* receive: through the pipe (queue.c) */
+	bool parallel;			/* through the pipe (queue.c) */
 	u8 done;			/* pipe: crypto finished, @err is set */
 	int err;
 	u8 iv[16] __aligned(8);
@@ -371,10 +386,7 @@ void awsvpn_parallel_free(struct awsvpn_device *adev);
 int awsvpn_parallel_prepare(struct awsvpn_device *adev);
 void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode);
 u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir);
-bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir);
-bool awsvpn_pipe_tx_idle(struct awsvpn_device *adev);
-bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c,
-			bool here);
+int awsvpn_parallel_submit(struct awsvpn_crypt *c);
 
 /* send.c */
 netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev);

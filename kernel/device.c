@@ -179,6 +179,7 @@ static void awsvpn_setup(struct net_device *dev)
 	adev->outer_df = AWSVPN_OUTER_DF_SET;
 	adev->mtu_mode = AWSVPN_MTU_AUTO;
 	adev->nat_keepalive = AWSVPN_NAT_KEEPALIVE_DEFAULT;
+	adev->parallel = AWSVPN_PARALLEL_AUTO;
 	INIT_LIST_HEAD(&adev->sas);
 	adev->rx_stopped = true;	/* until ndo_open */
 	spin_lock_init(&adev->dst_lock);

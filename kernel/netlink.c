@@ -600,8 +600,11 @@ static int awsvpn_set_device(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
-	/* The rings of parallel crypto (kept if the request fails later). */
-	if (a[AWSVPN_A_PARALLEL] && nla_get_u8(a[AWSVPN_A_PARALLEL])) {
+	/* The rings of "parallel on" (kept if the request fails later;
+	 * "auto" makes them when a direction is first busy).
+	 */
+	if (a[AWSVPN_A_PARALLEL] &&
+	    nla_get_u8(a[AWSVPN_A_PARALLEL]) == AWSVPN_PARALLEL_ON) {
 		ret = awsvpn_parallel_prepare(adev);
 		if (ret) {
 			NL_SET_ERR_MSG_ATTR(extack, a[AWSVPN_A_PARALLEL],

@@ -22,14 +22,16 @@
  * The replay check still comes before the crypto and the window update
  * after it, in order.  An async driver completes into the same rings.
  *
- * "auto" keeps the hop for when it pays: while a direction is quiet (at
- * most AWSVPN_AUTO_PPS packets a second in this jiffy and the one before)
- * or only one CPU is online, the crypto runs inline on the submitting CPU
- * -- a received packet still goes through the order ring (behind any
- * packet a worker still has), a sent one leaves directly when nothing of
- * the device is in flight.  A ping then costs what it costs without
- * parallel crypto, and a bulk flow is spread over every CPU after its
- * first few packets.
+ * "auto" (the default) keeps the hop for when it pays: while a direction
+ * is quiet (at most AWSVPN_AUTO_PPS packets a second in this jiffy and the
+ * one before) or only one CPU is online, the crypto runs inline on the
+ * submitting CPU -- a received packet still goes through the order ring
+ * (behind any packet a worker still has), a sent one leaves directly when
+ * nothing of the device is in flight.  A ping then costs what it costs
+ * without parallel crypto, and a bulk flow is spread over every CPU after
+ * its first few packets.  The rings of a direction are made the first
+ * time it is busy (a work item; inline until they exist), so an idle
+ * tunnel, or any tunnel on a one-CPU machine, never pays their 16 KiB a direction.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -61,12 +63,6 @@ struct awsvpn_pipe {
 	struct work_struct tx_work;	/* transmit: drains the order ring */
 	int tx_cpu;			/* ... always on this CPU */
 	int last_cpu;
-	/* "auto": packets submitted in the jiffy @burst_start and in the one
-	 * before (racy across CPUs on purpose: an estimate of the rate, no
-	 * shared atomic).
-	 */
-	unsigned long burst_start;
-	unsigned int burst, burst_prev;
 	u8 dir;
 };
 
@@ -190,25 +186,24 @@ static void awsvpn_pipe_work(struct work_struct *work)
  * "auto": is direction @dir quiet enough for inline crypto?  Counts the
  * packet about to be submitted.  Softirq or BH disabled.
  */
-bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir)
+static bool awsvpn_quiet(struct awsvpn_device *adev, u8 dir)
 {
 	unsigned int n, limit = max(AWSVPN_AUTO_PPS / HZ, 1);
-	struct awsvpn_pipe *p = adev->pipe[dir];
+	struct awsvpn_rate *r = &adev->rate[dir];
 	unsigned long now = jiffies, start;
 
 	if (num_online_cpus() == 1)	/* nothing to spread over */
 		return true;
-	start = READ_ONCE(p->burst_start);
+	start = READ_ONCE(r->start);
 	if (start != now) {
 		/* A steady flow stays busy across the jiffy boundary. */
-		WRITE_ONCE(p->burst_prev,
-			   now - start == 1 ? READ_ONCE(p->burst) : 0);
-		WRITE_ONCE(p->burst_start, now);
-		WRITE_ONCE(p->burst, 0);
+		WRITE_ONCE(r->prev, now - start == 1 ? READ_ONCE(r->n) : 0);
+		WRITE_ONCE(r->start, now);
+		WRITE_ONCE(r->n, 0);
 	}
-	n = READ_ONCE(p->burst) + 1;
-	WRITE_ONCE(p->burst, n);
-	return n <= limit && READ_ONCE(p->burst_prev) <= limit;
+	n = READ_ONCE(r->n) + 1;
+	WRITE_ONCE(r->n, n);
+	return n <= limit && READ_ONCE(r->prev) <= limit;
 }
 
 /*
@@ -218,9 +213,8 @@ bool awsvpn_pipe_quiet(struct awsvpn_device *adev, u8 dir)
  * they cannot overtake it either.  The order ring is never resized, so
  * its head slot can be tested without the consumer lock.
  */
-bool awsvpn_pipe_tx_idle(struct awsvpn_device *adev)
+static bool awsvpn_tx_idle(struct awsvpn_pipe *p)
 {
-	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_OUT];
 	int cpu = smp_processor_id();
 
 	if (!__ptr_ring_empty(&p->order))
@@ -233,7 +227,8 @@ bool awsvpn_pipe_tx_idle(struct awsvpn_device *adev)
 /* Packets of direction @dir whose crypto a worker ran, since creation. */
 u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir)
 {
-	struct awsvpn_pipe *p = adev->pipe[dir];
+	/* Acquire: "auto" may publish it at any time (awsvpn_pipe_make). */
+	struct awsvpn_pipe *p = smp_load_acquire(&adev->pipe[dir]);
 	u64 sum = 0;
 	int cpu;
 
@@ -245,20 +240,18 @@ u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir)
 }
 
 /*
- * Queue @c, its request fully set up, in order; its crypto runs on the
- * workers, or right here (@here: "auto" found the direction quiet).
- * False when the device has no room for it: the caller drops it.
- * Softirq or BH disabled.
+ * Queue @c in order; its crypto runs on the workers, or right here
+ * (@here).  False when the device has no room for it.
  */
-bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c,
-			bool here)
+static bool awsvpn_pipe_submit(struct awsvpn_pipe *p, struct awsvpn_crypt *c,
+			       bool here)
 {
-	struct awsvpn_pipe *p = adev->pipe[c->sa->dir];
 	int cpu;
 
 	c->done = 0;
 	if (ptr_ring_produce(&p->order, c))
 		return false;
+	c->parallel = true;
 	if (here) {
 		awsvpn_pipe_crypt(p, c);
 		return true;
@@ -275,6 +268,51 @@ bool awsvpn_pipe_submit(struct awsvpn_device *adev, struct awsvpn_crypt *c,
 	cpu = awsvpn_pipe_next_cpu(p);
 	queue_work_on(cpu, awsvpn_crypt_wq, &per_cpu_ptr(p->workers, cpu)->work);
 	return true;
+}
+
+/*
+ * Where @c's crypto runs, its request fully set up.  0: nowhere yet, the
+ * caller runs it inline as without parallel crypto.  1: queued (its
+ * crypto runs here or on a worker; it leaves through the pipe).
+ * -ENOBUFS: the device has no room for it, the caller drops it.
+ * Softirq or BH disabled.
+ */
+int awsvpn_parallel_submit(struct awsvpn_crypt *c)
+{
+	struct awsvpn_device *adev = c->sa->adev;
+	u8 dir = c->sa->dir;
+	struct awsvpn_pipe *p;
+	bool quiet;
+	u8 mode;
+
+	/* Acquire: the pipe "parallel on" was set after is visible. */
+	mode = smp_load_acquire(&adev->parallel);
+	if (mode == AWSVPN_PARALLEL_OFF)
+		return 0;
+	/* Down: no NAPI would deliver it. */
+	if (dir == AWSVPN_DIR_IN && READ_ONCE(adev->rx_stopped))
+		return 0;
+	if (mode == AWSVPN_PARALLEL_ON)
+		return awsvpn_pipe_submit(adev->pipe[dir], c, false) ?
+		       1 : -ENOBUFS;
+
+	quiet = awsvpn_quiet(adev, dir);
+	/* Acquire: pairs with awsvpn_pipe_make()'s release. */
+	p = smp_load_acquire(&adev->pipe[dir]);
+	if (!p) {
+		/* Busy for the first time: make the rings, inline meanwhile. */
+		if (!quiet && !test_bit(dir, &adev->pipe_want) &&
+		    !test_and_set_bit(dir, &adev->pipe_want))
+			schedule_work(&adev->pipe_work);
+		return 0;
+	}
+	/* Quiet and nothing to overtake: as without parallel crypto.  (A
+	 * received packet always takes the ring: one a worker still holds
+	 * must be delivered first.)
+	 */
+	if (dir == AWSVPN_DIR_OUT && awsvpn_tx_idle(p) && quiet)
+		return 0;
+	return awsvpn_pipe_submit(p, c, quiet) ? 1 : -ENOBUFS;
 }
 
 /* NAPI: deliver decrypted packets in the order they arrived. */
@@ -351,34 +389,71 @@ err:
 }
 
 /*
- * Before "parallel on" or "auto", under RTNL: the rings, made the first
- * time and kept until the device is freed (packets in them when it is
- * turned off still leave through them).  Unused until
- * awsvpn_parallel_set().
+ * The rings of direction @dir, made the first time and kept until the
+ * device is freed (packets in them when the mode changes still leave
+ * through them).  Under adev->pipe_lock.
  */
+static int awsvpn_pipe_make(struct awsvpn_device *adev, u8 dir)
+{
+	struct awsvpn_pipe *p;
+
+	lockdep_assert_held(&adev->pipe_lock);
+	if (adev->pipe[dir])
+		return 0;
+	p = awsvpn_pipe_alloc(adev, dir);
+	if (!p)
+		return -ENOMEM;
+	/* Release: the data path finds it initialised. */
+	smp_store_release(&adev->pipe[dir], p);
+	return 0;
+}
+
+/*
+ * "auto", a direction busy for the first time: its rings.  Not once the
+ * device is down: awsvpn_parallel_stop() would not know of the receive
+ * ring (it is made again when traffic comes back).
+ */
+static void awsvpn_pipe_work_make(struct work_struct *work)
+{
+	struct awsvpn_device *adev = container_of(work, struct awsvpn_device,
+						  pipe_work);
+	u8 dir;
+
+	mutex_lock(&adev->pipe_lock);
+	for (dir = 0; dir < __AWSVPN_DIR_MAX; dir++) {
+		if (!test_bit(dir, &adev->pipe_want) || adev->pipe[dir])
+			continue;
+		if (!READ_ONCE(adev->rx_stopped) &&
+		    !awsvpn_pipe_make(adev, dir))
+			continue;
+		/* Asked for again the next time the direction is busy. */
+		clear_bit(dir, &adev->pipe_want);
+		if (!READ_ONCE(adev->rx_stopped))
+			net_warn_ratelimited("%s: no memory for the parallel crypto queues, crypto stays inline\n",
+					     adev->dev->name);
+	}
+	mutex_unlock(&adev->pipe_lock);
+}
+
+/* Before "parallel on", under RTNL: both directions' rings. */
 int awsvpn_parallel_prepare(struct awsvpn_device *adev)
 {
-	struct awsvpn_pipe *in, *out;
+	int ret;
 
 	ASSERT_RTNL();
-	if (adev->pipe[AWSVPN_DIR_OUT])
-		return 0;
-	out = awsvpn_pipe_alloc(adev, AWSVPN_DIR_OUT);
-	in = awsvpn_pipe_alloc(adev, AWSVPN_DIR_IN);
-	if (!out || !in) {
-		awsvpn_pipe_free(out);
-		awsvpn_pipe_free(in);
-		return -ENOMEM;
-	}
-	adev->pipe[AWSVPN_DIR_IN] = in;
-	adev->pipe[AWSVPN_DIR_OUT] = out;
-	return 0;
+	mutex_lock(&adev->pipe_lock);
+	ret = awsvpn_pipe_make(adev, AWSVPN_DIR_OUT) ?:
+	      awsvpn_pipe_make(adev, AWSVPN_DIR_IN);
+	mutex_unlock(&adev->pipe_lock);
+	return ret;
 }
 
 void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode)
 {
 	ASSERT_RTNL();
-	if (WARN_ON_ONCE(mode && !adev->pipe[AWSVPN_DIR_OUT]))
+	if (WARN_ON_ONCE(mode == AWSVPN_PARALLEL_ON &&
+			 (!adev->pipe[AWSVPN_DIR_OUT] ||
+			  !adev->pipe[AWSVPN_DIR_IN])))
 		return;
 	/* Pairs with the data path's acquire: the rings are seen first. */
 	smp_store_release(&adev->parallel, mode);
@@ -386,6 +461,8 @@ void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode)
 
 void awsvpn_parallel_init(struct awsvpn_device *adev)
 {
+	mutex_init(&adev->pipe_lock);
+	INIT_WORK(&adev->pipe_work, awsvpn_pipe_work_make);
 	netif_napi_add(adev->dev, &adev->napi, awsvpn_rx_poll);
 }
 
@@ -403,12 +480,16 @@ void awsvpn_parallel_open(struct awsvpn_device *adev)
  */
 void awsvpn_parallel_stop(struct awsvpn_device *adev)
 {
-	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_IN];
 	struct awsvpn_crypt *c;
+	struct awsvpn_pipe *p;
 	unsigned int waited;
 	int cpu;
 
 	WRITE_ONCE(adev->rx_stopped, true);
+	/* After this, awsvpn_pipe_work_make() sees the device down. */
+	mutex_lock(&adev->pipe_lock);
+	p = adev->pipe[AWSVPN_DIR_IN];
+	mutex_unlock(&adev->pipe_lock);
 	/* Receive runs in RCU read-side sections: none enqueues after.
 	 * (Without the rings, none ever did: no grace period to wait for.)
 	 */
@@ -435,6 +516,7 @@ void awsvpn_parallel_stop(struct awsvpn_device *adev)
 
 void awsvpn_parallel_free(struct awsvpn_device *adev)
 {
+	cancel_work_sync(&adev->pipe_work);
 	awsvpn_pipe_free(adev->pipe[AWSVPN_DIR_OUT]);
 	awsvpn_pipe_free(adev->pipe[AWSVPN_DIR_IN]);
 	adev->pipe[AWSVPN_DIR_OUT] = adev->pipe[AWSVPN_DIR_IN] = NULL;

@@ -265,9 +265,7 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 	struct sk_buff *trailer;
 	struct awsvpn_crypt *c;
 	int nfrags, ret;
-	bool here;
 	u32 seq;
-	u8 mode;
 
 	/* Ours (our SPI) but not deliverable: "ip -s link" shows it dropped. */
 	if (unlikely(!(READ_ONCE(sa->adev->dev->flags) & IFF_UP))) {
@@ -322,17 +320,10 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 			       skb->len - sizeof(*esph), c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
-	/* Acquire: the pipe the mode was set for is visible. */
-	mode = smp_load_acquire(&sa->adev->parallel);
-	if (mode && !READ_ONCE(sa->adev->rx_stopped)) {
-		/* "auto", quiet: inline, but in order behind the workers'. */
-		here = mode == AWSVPN_PARALLEL_AUTO &&
-		       awsvpn_pipe_quiet(sa->adev, AWSVPN_DIR_IN);
-		c->parallel = true;
-		if (!awsvpn_pipe_submit(sa->adev, c, here)) {
-			c->parallel = false;
-			awsvpn_decrypt_finish(c, -ENOBUFS);
-		}
+	ret = awsvpn_parallel_submit(c);
+	if (ret) {
+		if (ret < 0)
+			awsvpn_decrypt_finish(c, ret);
 		return;
 	}
 	ret = crypto_aead_decrypt(c->req);

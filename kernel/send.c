@@ -195,9 +195,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	__be16 df;
 	__be64 seq64;
 	int nfrags, ret;
-	bool here;
 	u32 seq;
-	u8 mode;
 
 	if (unlikely(awsvpn_sa_dead(sa))) {
 		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_NO_SA);
@@ -269,17 +267,11 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	aead_request_set_crypt(c->req, c->sg, c->sg, sa->ivlen + clen, c->iv);
 	aead_request_set_ad(c->req, sizeof(*esph));
 
-	/* Acquire: the pipe the mode was set for is visible. */
-	mode = smp_load_acquire(&adev->parallel);
-	if (mode) {
-		here = mode == AWSVPN_PARALLEL_AUTO &&
-		       awsvpn_pipe_quiet(adev, AWSVPN_DIR_OUT);
-		/* Quiet and nothing to overtake: as without parallel crypto. */
-		if (!here || !awsvpn_pipe_tx_idle(adev)) {
-			if (!awsvpn_pipe_submit(adev, c, here))
-				awsvpn_encrypt_finish(c, -ENOBUFS);
-			return;
-		}
+	ret = awsvpn_parallel_submit(c);
+	if (ret) {
+		if (ret < 0)
+			awsvpn_encrypt_finish(c, ret);
+		return;
 	}
 	ret = crypto_aead_encrypt(c->req);
 	if (ret == -EINPROGRESS)

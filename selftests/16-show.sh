@@ -104,9 +104,9 @@ t_eq "(a) the values: udp 4510 4520 module 9 keep fixed 1360 inherit 1400 30 204
 awsvpn_add fresh0 cgw
 t_eq "(a) a new device: IFLA_INFO_DATA == show --json (defaults)" "" \
 	"$(linkcmp cgw fresh0)"
-t_eq "(a) a new device: no remote, mss null, outer_mtu 0, carrier no-remote" \
-	"0.0.0.0 auto null 0 no-remote false" \
-	"$(ip netns exec cgw $RTLINK get fresh0 | jq -r '[.remote, .mss_mode, .mss, .outer_mtu, .carrier_reason, .carrier] | map(tostring) | join(" ")')"
+t_eq "(a) a new device: no remote, mss null, outer_mtu 0, carrier no-remote, parallel auto" \
+	"0.0.0.0 auto null 0 no-remote false true auto" \
+	"$(ip netns exec cgw $RTLINK get fresh0 | jq -r '[.remote, .mss_mode, .mss, .outer_mtu, .carrier_reason, .carrier, .parallel, .parallel_mode] | map(tostring) | join(" ")')"
 run N ip netns exec cgw "${NOBODY[@]}" $RTLINK get awsvpn0
 t_eq "(a) nobody reads IFLA_INFO_DATA (RTM_GETLINK needs no privilege)" \
 	"0 192.0.2.2 udp" "$N_rc $(printf '%s' "$N_out" | jq -r '.remote + " " + .encap' 2>&1)"
@@ -133,7 +133,7 @@ t_match "(a) ip -d link (awsvpn printer): the settings in set's words" \
 	'awsvpn local 192\.0\.2\.1 remote 192\.0\.2\.2 encap udp local-port 4510 remote-port 4520 socket module nat-keepalive 30 if-id 9 df keep mss 1360 outer-df inherit mtu-mode auto outer-mtu 1400 replay-window 2048 parallel on carrier-reason ok ' \
 	"$(IP_LIB_DIR=$PRINTER_DIR ip -n cgw -d link show dev awsvpn0)"
 t_match "(a) ip -d link, encap none: no UDP fields, mss auto" \
-	'awsvpn local 0\.0\.0\.0 remote 0\.0\.0\.0 encap none if-id 0 df clear mss auto outer-df set mtu-mode auto outer-mtu auto replay-window 1024 parallel off carrier-reason no-remote ' \
+	'awsvpn local 0\.0\.0\.0 remote 0\.0\.0\.0 encap none if-id 0 df clear mss auto outer-df set mtu-mode auto outer-mtu auto replay-window 1024 parallel auto carrier-reason no-remote ' \
 	"$(IP_LIB_DIR=$PRINTER_DIR ip -n cgw -d link show dev fresh0)"
 # An accepted set is announced (RTM_NEWLINK) with the new settings.
 IP_LIB_DIR=$PRINTER_DIR timeout 4 ip -n cgw -d monitor link > "$T_TMP/mon" 2>&1 &
@@ -293,6 +293,13 @@ t_match "(c) -s: drop counters at 0 are there" 'replay 0, auth-fail 0' "$S"
 t_check "(c) replay-window 1024 (its default) set" aw set awsvpn0 replay-window 1024
 t_eq "(c) quiet: settings at their defaults left out (replay-window 1024)" \
 	"" "$(aw show awsvpn0 | grep 'replay-window' || true)"
+# parallel: auto is the default (left out), off is not.
+t_check "(c) parallel auto (its default) set" aw set awsvpn0 parallel auto
+Q2=$(aw show awsvpn0)
+t_check "(c) parallel off set" aw set awsvpn0 parallel off
+t_eq "(c) quiet: parallel auto (the default) left out; off shown" "|  parallel: off" \
+	"$(printf '%s\n' "$Q2" | grep 'parallel:' || true)|$(aw show awsvpn0 | grep 'parallel:')"
+aw set awsvpn0 parallel on
 t_match "(c) quiet: settings away from the defaults shown (df keep, mss 1360, if-id 9)" \
 	'df: keep.*mss: 1360.*if-id: 9' "$(aw show awsvpn0 | tr '\n' ' ')"
 t_eq "(c) -s: every setting line" \

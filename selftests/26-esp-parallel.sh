@@ -35,8 +35,12 @@
 # and counters are as exact as with "on" -- but for TCP's segments from
 # awsvpn0, which "auto" sends inline from two CPUs (the process's and the
 # ACKs') while quiet, as "off" does: a figure.
-# Then the runner's kmemleak and kernel-log checks.  Netlink: a value
-# above 2 (auto) is refused with ERANGE and a message.
+# "auto" is the default and makes a direction's rings the first time it is
+# busy (the auto pass's flows reach the workers without "set parallel" having
+# made any): 40 idle new devices add no 8 KiB ring objects to the slab,
+# "parallel on" on them adds four each.  Netlink: a value above 2 (auto) is
+# refused with ERANGE and a message.  Then the runner's kmemleak and
+# kernel-log checks.
 . "$(dirname "$0")/lib.sh"
 
 require_tool
@@ -351,8 +355,32 @@ awsvpn_add p0 cgw
 out=$(ip netns exec cgw $GENL SET_DEVICE IFNAME=str:p0 PARALLEL=u8:3)
 t_match "netlink: parallel 3 refused: ERANGE with a message" \
 	'error 34 ERANGE.*extack-msg: .+' "$(tr '\n' ' ' <<< "$out")"
-t_eq "tool: 'parallel maybe' refused, device unchanged" "fail false" \
-	"$(ip netns exec cgw awsvpn set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0].parallel')"
+t_eq "tool: 'parallel maybe' refused, device unchanged (auto, the default)" \
+	"fail true auto" \
+	"$(ip netns exec cgw awsvpn set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
 ip -n cgw link del p0
+
+# The rings (two of 1024 pointers, 8 KiB each, per direction) of "auto",
+# the default, are made only when a direction is busy: 40 new devices, up
+# and idle, have none; "parallel on" makes all four of each at once.
+slab8k() {
+	awk '$1 ~ /^kmalloc(-rnd-[0-9]+)?-8k$/ { n += $2 } END { print n + 0 }' \
+		/proc/slabinfo
+}
+ip netns add lazy
+s0=$(slab8k)
+for n in $(seq 40); do
+	ip -n lazy link add "l$n" type awsvpn && ip -n lazy link set "l$n" up
+done
+s1=$(slab8k)
+for n in $(seq 40); do
+	ip netns exec lazy awsvpn set "l$n" parallel on
+done
+s2=$(slab8k)
+t_diag "8 KiB kmalloc objects: $s0, 40 idle auto devices $s1, all parallel on $s2"
+t_eq "40 idle devices in auto: no rings (< 80 objects of 8 KiB more), parallel on: 4 rings each (>= 160 more)" \
+	"yes yes" \
+	"$( [ $((s1 - s0)) -lt 80 ] && echo yes || echo no) $( [ $((s2 - s1)) -ge 160 ] && echo yes || echo no)"
+ip netns del lazy
 
 t_done

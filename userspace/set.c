@@ -286,10 +286,10 @@ const struct keyword set_keywords[] = {
 		.name = "parallel", .arg = "on|off|auto",
 		.help = "crypto of one tunnel on every CPU, packets kept\n"
 			"in order (a queue hop each: more throughput on\n"
-			"several CPUs, a little more latency). auto: on\n"
-			"the workers only while a direction carries more\n"
-			"than 2000 packets/s. off: on the CPU the packet\n"
-			"is on (default)",
+			"several CPUs, a little more latency). auto\n"
+			"(default): on the workers only while a direction\n"
+			"carries more than 2000 packets/s. off: on the\n"
+			"CPU the packet is on",
 		.parse = kw_enum, .map = parallel_names,
 		.attr = AWSVPN_A_PARALLEL, .type = KW_U8,
 	},
@@ -412,7 +412,7 @@ static uint64_t conf_value(const struct keyword *kw, const struct awsvpn_dev *d)
 	if (!strcmp(n, "if-id"))
 		return d ? d->if_id : 0;
 	if (!strcmp(n, "parallel"))
-		return d ? d->parallel : 0;
+		return d ? d->parallel : AWSVPN_PARALLEL_AUTO;
 	return 0;
 }
 

@@ -414,7 +414,8 @@ static void print_dev_text(const struct show *o, const struct awsvpn_dev *d)
 		label(2, "if-id");
 		printf("%u\n", d->if_id);
 	}
-	if (SETTING(d, AWSVPN_A_PARALLEL, d->parallel)) {
+	if (SETTING(d, AWSVPN_A_PARALLEL,
+		    d->parallel != AWSVPN_PARALLEL_AUTO)) {
 		label(2, "parallel");
 		printf("%s\n", ENUM_NAME(parallel_names, d->parallel));
 	}

@@ -173,19 +173,22 @@ enum awsvpn_outer_df {
  * AUTO put each packet on a per-device, per-direction queue from which a
  * worker per online CPU (kicked in turn) runs the crypto, and packets still
  * leave and are delivered in the order they came.  At most 1024 packets are
- * in flight per direction (then dropped: tx_dropped / rx_dropped).
+ * in flight per direction (then dropped: tx_dropped / rx_dropped).  The
+ * queues take 16 KiB per direction: ON makes them when it is set (ENOMEM
+ * refuses it), AUTO the first time the direction is busy (until then, and
+ * if that fails, its crypto runs inline), so idle tunnels never have them.
  */
 enum awsvpn_parallel {
-	AWSVPN_PARALLEL_OFF,	/* crypto on the CPU the packet is on (default) */
+	AWSVPN_PARALLEL_OFF,	/* crypto on the CPU the packet is on */
 	AWSVPN_PARALLEL_ON,	/* every packet through the workers: a queue hop
 				 * (latency) per packet, every CPU on one tunnel */
-	AWSVPN_PARALLEL_AUTO,	/* the workers while a direction is busy (more
-				 * than 2000 packets/s, counted per jiffy), crypto
-				 * inline while it is quiet or only one CPU is
-				 * online: OFF's latency at low rates, ON's
-				 * throughput under load, order kept as in ON
-				 * (while quiet, packets sent from two CPUs at
-				 * once leave from both, as with OFF) */
+	AWSVPN_PARALLEL_AUTO,	/* (default) the workers while a direction is
+				 * busy (more than 2000 packets/s, counted per
+				 * jiffy), crypto inline while it is quiet or
+				 * only one CPU is online: OFF's latency at low
+				 * rates, ON's throughput under load, order kept
+				 * as in ON (while quiet, packets sent from two
+				 * CPUs at once leave from both, as with OFF) */
 	__AWSVPN_PARALLEL_MAX
 };
 #define AWSVPN_PARALLEL_MAX (__AWSVPN_PARALLEL_MAX - 1)
