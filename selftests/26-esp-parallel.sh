@@ -378,9 +378,12 @@ for n in $(seq 40); do
 done
 s2=$(slab8k)
 t_diag "8 KiB kmalloc objects: $s0, 40 idle auto devices $s1, all parallel on $s2"
-t_eq "40 idle devices in auto: no rings (< 80 objects of 8 KiB more), parallel on: 4 rings each (>= 160 more)" \
+# SLUB's counts in /proc/slabinfo are approximate (free objects of CPU
+# slabs count as used; other users come and go): 160 new rings showed as
+# +148.  Rings made eagerly in auto would add as many.
+t_eq "40 idle devices in auto: no rings (< 40 objects of 8 KiB more), parallel on: 4 rings each (>= 100 more)" \
 	"yes yes" \
-	"$( [ $((s1 - s0)) -lt 80 ] && echo yes || echo no) $( [ $((s2 - s1)) -ge 160 ] && echo yes || echo no)"
+	"$( [ $((s1 - s0)) -lt 40 ] && echo yes || echo no) $( [ $((s2 - s1)) -ge 100 ] && echo yes || echo no)"
 ip netns del lazy
 
 t_done
