@@ -196,17 +196,19 @@ struct awsvpn_device {
 	 */
 	struct awsvpn_pipe *pipe[__AWSVPN_DIR_MAX];
 	struct mutex pipe_lock;
-	struct work_struct pipe_work;
+	struct delayed_work pipe_work;
 	unsigned long pipe_want;	/* bit per direction: @pipe_work asked */
 	/* "auto": packets submitted in the jiffy @start and in the one
 	 * before (racy across CPUs on purpose: an estimate of the rate, no
-	 * shared atomic).
+	 * shared atomic).  Written by every packet: a cache line of its own,
+	 * away from what every packet only reads.
 	 */
 	struct awsvpn_rate {
 		unsigned long start;
 		unsigned int n, prev;
-	} rate[__AWSVPN_DIR_MAX];
-	struct napi_struct napi;	/* in-order delivery of the pipe's packets */
+	} rate[__AWSVPN_DIR_MAX] ____cacheline_aligned_in_smp;
+	/* In-order delivery of the pipe's packets. */
+	struct napi_struct napi ____cacheline_aligned_in_smp;
 
 	struct dst_cache dst_cache;
 	/*
@@ -357,7 +359,8 @@ struct awsvpn_crypt {
 	unsigned int len;		/* send: inner length */
 	u8 tos;				/* send: outer TOS; receive: outer TOS */
 	__be16 df;			/* send: outer DF (enum awsvpn_outer_df) */
-	bool parallel;			/* through the pipe (queue.c) */
+	bool parallel;			/* receive: through the pipe (set by
+					 * queue.c) */
 	u8 done;			/* pipe: crypto finished, @err is set */
 	int err;
 	u8 iv[16] __aligned(8);

@@ -289,28 +289,34 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 	mode = smp_load_acquire(&adev->parallel);
 	if (mode == AWSVPN_PARALLEL_OFF)
 		return 0;
-	/* Down: no NAPI would deliver it. */
+	/* Acquire: pairs with awsvpn_pipe_make()'s release. */
+	p = smp_load_acquire(&adev->pipe[dir]);
+	/*
+	 * Down: no NAPI would deliver it.  Tested after loading the pipe: a
+	 * receive pipe made after awsvpn_parallel_stop() (by "parallel on"
+	 * while down) comes with its rx_stopped, so no packet is queued
+	 * where nothing delivers it or waits for it.
+	 */
 	if (dir == AWSVPN_DIR_IN && READ_ONCE(adev->rx_stopped))
 		return 0;
 	if (mode == AWSVPN_PARALLEL_ON)
-		return awsvpn_pipe_submit(adev->pipe[dir], c, false) ?
-		       1 : -ENOBUFS;
+		return awsvpn_pipe_submit(p, c, false) ? 1 : -ENOBUFS;
 
 	quiet = awsvpn_quiet(adev, dir);
-	/* Acquire: pairs with awsvpn_pipe_make()'s release. */
-	p = smp_load_acquire(&adev->pipe[dir]);
 	if (!p) {
 		/* Busy for the first time: make the rings, inline meanwhile. */
 		if (!quiet && !test_bit(dir, &adev->pipe_want) &&
 		    !test_and_set_bit(dir, &adev->pipe_want))
-			schedule_work(&adev->pipe_work);
+			schedule_delayed_work(&adev->pipe_work, 0);
 		return 0;
 	}
-	/* Quiet and nothing to overtake: as without parallel crypto.  (A
+	/*
+	 * Quiet and nothing to overtake: as without parallel crypto.  (A
 	 * received packet always takes the ring: one a worker still holds
-	 * must be delivered first.)
+	 * must be delivered first.)  While busy the transmit work stays on
+	 * its CPU, which is what keeps the wire in order.
 	 */
-	if (dir == AWSVPN_DIR_OUT && awsvpn_tx_idle(p) && quiet)
+	if (quiet && dir == AWSVPN_DIR_OUT && awsvpn_tx_idle(p))
 		return 0;
 	return awsvpn_pipe_submit(p, c, quiet) ? 1 : -ENOBUFS;
 }
@@ -320,7 +326,7 @@ static int awsvpn_rx_poll(struct napi_struct *napi, int budget)
 {
 	struct awsvpn_device *adev = container_of(napi, struct awsvpn_device,
 						  napi);
-	struct awsvpn_pipe *p = adev->pipe[AWSVPN_DIR_IN];
+	struct awsvpn_pipe *p = READ_ONCE(adev->pipe[AWSVPN_DIR_IN]);
 	struct awsvpn_crypt *c;
 	int done = 0;
 
@@ -411,27 +417,33 @@ static int awsvpn_pipe_make(struct awsvpn_device *adev, u8 dir)
 /*
  * "auto", a direction busy for the first time: its rings.  Not once the
  * device is down: awsvpn_parallel_stop() would not know of the receive
- * ring (it is made again when traffic comes back).
+ * ring (it is asked for again when traffic comes back).  Without memory,
+ * tried again a second later: the direction runs inline meanwhile.
  */
 static void awsvpn_pipe_work_make(struct work_struct *work)
 {
-	struct awsvpn_device *adev = container_of(work, struct awsvpn_device,
+	struct awsvpn_device *adev = container_of(to_delayed_work(work),
+						  struct awsvpn_device,
 						  pipe_work);
+	bool retry = false;
 	u8 dir;
 
 	mutex_lock(&adev->pipe_lock);
 	for (dir = 0; dir < __AWSVPN_DIR_MAX; dir++) {
 		if (!test_bit(dir, &adev->pipe_want) || adev->pipe[dir])
 			continue;
-		if (!READ_ONCE(adev->rx_stopped) &&
-		    !awsvpn_pipe_make(adev, dir))
+		if (READ_ONCE(adev->rx_stopped)) {
+			clear_bit(dir, &adev->pipe_want);
 			continue;
-		/* Asked for again the next time the direction is busy. */
-		clear_bit(dir, &adev->pipe_want);
-		if (!READ_ONCE(adev->rx_stopped))
-			net_warn_ratelimited("%s: no memory for the parallel crypto queues, crypto stays inline\n",
+		}
+		if (awsvpn_pipe_make(adev, dir)) {
+			net_warn_ratelimited("%s: no memory for the parallel crypto queues, crypto inline for now\n",
 					     adev->dev->name);
+			retry = true;
+		}
 	}
+	if (retry)
+		schedule_delayed_work(&adev->pipe_work, HZ);
 	mutex_unlock(&adev->pipe_lock);
 }
 
@@ -462,7 +474,7 @@ void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode)
 void awsvpn_parallel_init(struct awsvpn_device *adev)
 {
 	mutex_init(&adev->pipe_lock);
-	INIT_WORK(&adev->pipe_work, awsvpn_pipe_work_make);
+	INIT_DELAYED_WORK(&adev->pipe_work, awsvpn_pipe_work_make);
 	netif_napi_add(adev->dev, &adev->napi, awsvpn_rx_poll);
 }
 
@@ -516,7 +528,7 @@ void awsvpn_parallel_stop(struct awsvpn_device *adev)
 
 void awsvpn_parallel_free(struct awsvpn_device *adev)
 {
-	cancel_work_sync(&adev->pipe_work);
+	cancel_delayed_work_sync(&adev->pipe_work);
 	awsvpn_pipe_free(adev->pipe[AWSVPN_DIR_OUT]);
 	awsvpn_pipe_free(adev->pipe[AWSVPN_DIR_IN]);
 	adev->pipe[AWSVPN_DIR_OUT] = adev->pipe[AWSVPN_DIR_IN] = NULL;
