@@ -31,7 +31,8 @@
  * without parallel crypto, and a bulk flow is spread over every CPU after
  * its first few packets.  The rings of a direction are made the first
  * time it is busy (a work item; inline until they exist), so an idle
- * tunnel, or any tunnel on a one-CPU machine, never pays their 16 KiB a direction.
+ * tunnel, or any tunnel on a one-CPU machine, never pays their 16 KiB a
+ * direction.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
