@@ -61,7 +61,7 @@ while time.time() < end and errs < 2000:
 print(n)
 PY
 
-ROUNDS=12
+ROUNDS=8
 bad=0
 for r in $(seq $ROUNDS); do
 	A=td-a$r P=td-p$r

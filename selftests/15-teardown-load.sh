@@ -33,10 +33,12 @@
 # 20 s, the device was freed within 20 s (its UDP socket closed; for
 # netns-outer, gone from tdi) or, for sa-del and sock-owner, left with no SA
 # / no socket; after each kind a new tunnel passes pings; at the end, no
-# awsvpn device anywhere, the module unloads, pcrypt's instance is free.  run_tests.sh then checks kmemleak and
-# the kernel log (refcount warnings, "waiting for ... to become free").
+# awsvpn device anywhere, the module unloads, pcrypt's instance is free.
+# run_tests.sh then checks kmemleak and the kernel log (refcount warnings,
+# "waiting for ... to become free").
 #
-# Rounds per kind: 10; AWSVPN_FUZZ=full (run-suite passes it in): 100.
+# Rounds per kind: 6 (each parallel mode twice); AWSVPN_FUZZ=full
+# (run-suite passes it in): 100.
 # AWSVPN_TEARDOWN_KINDS (passed in too) limits the kinds.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +46,7 @@ set -eu
 require_tool
 require_cmd iperf3 python3 jq
 
-if [ "${AWSVPN_FUZZ:-}" = full ]; then ROUNDS=100; else ROUNDS=10; fi
+if [ "${AWSVPN_FUZZ:-}" = full ]; then ROUNDS=100; else ROUNDS=6; fi
 # Seconds a teardown may take (and a freed device's socket to close): 20,
 # times AWSVPN_TIMEOUT_SCALE on the debug kernel (several times slower);
 # wait_for scales its own SECS, so it is given WAIT.

@@ -4,8 +4,9 @@
 #
 # Rekeying with charon on both ends ("aws": kernel-netlink and an xfrm
 # interface; "cgw": kernel-awsvpn and awsvpn0), under a 100/s ping that
-# must lose nothing: 20 CHILD_SA rekeys started by cgw, 20 by aws, 20
-# started by both at once (collisions), then an IKE SA rekey.  After each
+# must lose nothing: 8 CHILD_SA rekeys started by cgw, 8 by aws, 8
+# started by both at once (collisions), then an IKE SA rekey (20 of each
+# with AWSVPN_FUZZ=full).  After each
 # one exactly one SA pair is left in awsvpn0, and no replayed or
 # unauthentic packet is ever counted.  Then a byte limit: the module's
 # soft expiry makes charon rekey.
@@ -74,11 +75,14 @@ rekeys() {
 	echo "$done"
 }
 
+# Each rekey takes 4-6 s in a TCG guest (swanctl and charon at work);
+# 8 of each kind exercise every path, "full" repeats them.
+if [ "${AWSVPN_FUZZ:-}" = full ]; then N=20; else N=8; fi
 T0=$(date +%s)
-t_eq "20 CHILD_SA rekeys started by cgw completed, one SA pair left after each" 20 "$(rekeys cgw 20)"
-t_eq "20 CHILD_SA rekeys started by aws completed, one SA pair left after each" 20 "$(rekeys aws 20)"
-t_eq "20 simultaneous rekeys (collisions) completed, one SA pair left after each" 20 "$(rekeys both 20)"
-t_diag "60 rekeys in $(( $(date +%s) - T0 )) s"
+t_eq "$N CHILD_SA rekeys started by cgw completed, one SA pair left after each" $N "$(rekeys cgw $N)"
+t_eq "$N CHILD_SA rekeys started by aws completed, one SA pair left after each" $N "$(rekeys aws $N)"
+t_eq "$N simultaneous rekeys (collisions) completed, one SA pair left after each" $N "$(rekeys both $N)"
+t_diag "$((3 * N)) rekeys in $(( $(date +%s) - T0 )) s"
 
 IKE_SPI=$(ike_sa_json cgw | json_get 'list(j.values())[0]["initiator-spi"]')
 PAIR=$(dev_pair)
@@ -94,8 +98,8 @@ kill -INT "$PING"
 wait "$PING" 2>/dev/null || true
 read -r SENT RECV <<< "$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$T_TMP/ping.out")"
 t_diag "ping during the rekeys: ${SENT:-?} sent, ${RECV:-?} received"
-t_match "the ping ran (more than 3000 echoes)" '^[0-9]{4,}$' "${SENT:-0}"
-t_eq "no echo lost over 60 CHILD_SA rekeys and an IKE SA rekey" "${SENT:-x}" "${RECV:-y}"
+t_match "the ping ran (1000 echoes or more)" '^[0-9]{4,}$' "${SENT:-0}"
+t_eq "no echo lost over $((3 * N)) CHILD_SA rekeys and an IKE SA rekey" "${SENT:-x}" "${RECV:-y}"
 t_eq "awsvpn0: no replayed packet counted" 0 "$(dev_stat rx_replay)"
 t_eq "awsvpn0: no ICV failure counted" 0 "$(dev_stat rx_auth_fail)"
 t_eq "awsvpn0: never without an outbound SA" 0 "$(dev_stat tx_no_sa)"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 600
+# awsvpn-kernels: newest
 #
 # What must not come up, with charon on both ends ("aws": kernel-netlink;
 # "cgw": kernel-awsvpn): a wrong pre-shared key, IKE and ESP proposals

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 900
+# awsvpn-kernels: newest
 #
 # "awsvpn up" on the other forms of the download and on what goes wrong.
 # The XML CustomerGatewayConfiguration (BGP; it names no IKE version, so

@@ -436,6 +436,14 @@ aws_ping_start() {
 	t_on_exit kill "$!"
 }
 
+# aws_ping_resumed SINCE: the ping of aws_ping_start got 20 replies (two
+# seconds of them) stamped after SINCE (seconds since the epoch): traffic
+# flows again after a failover, both ways.
+aws_ping_resumed() {
+	awk -v s="$1" -F'[][]' '/ bytes from / && $2 + 0 > s + 0 { n++ }
+		END { exit !(n >= 20) }' "$T_TMP/aws-ping.log"
+}
+
 aws_ping_stop() {
 	local pid
 	pid=$(cat "$T_TMP/aws-ping.pid" 2>/dev/null) || return 1
