@@ -75,6 +75,9 @@
 T_NAME=$(basename "$0" .sh)
 T_PASS=0
 T_FAIL=0
+# For the file's closing list of its slowest steps (_t_time).
+T_STAMP=${EPOCHREALTIME//[!0-9]/}
+T_SLOW=()
 T_LAST=0	# 0 if the last check passed
 T_NETNS=()
 T_LINKS=()	# "ns:dev" pairs
@@ -107,7 +110,18 @@ t_diag() { _t_diag "$@"; }
 
 t_passed() { [ "$T_LAST" = 0 ]; }
 
+# _t_time DESC: remember the seconds since the previous result when they
+# are 5 or more, so that t_done can name where a file spends its time
+# (the suite's budget); builtins only.
+_t_time() {
+	local now=${EPOCHREALTIME//[!0-9]/} d
+	d=$(( (now - T_STAMP) / 1000000 ))
+	T_STAMP=$now
+	[ "$d" -lt 5 ] || T_SLOW+=("$d $1")
+}
+
 t_ok() {
+	_t_time "$1"
 	T_LAST=0
 	T_PASS=$((T_PASS + 1))
 	printf 'ok - %s\n' "$1"
@@ -117,6 +131,7 @@ t_ok() {
 t_fail() {
 	local desc=$1
 	shift
+	_t_time "$desc"
 	T_LAST=1
 	T_FAIL=$((T_FAIL + 1))
 	printf 'not ok - %s\n' "$desc"
@@ -189,6 +204,11 @@ t_skip_all() {
 }
 
 t_done() {
+	if [ ${#T_SLOW[@]} -gt 0 ]; then
+		printf '# %s: slowest steps (seconds up to the result):\n' "$T_NAME"
+		printf '%s\n' "${T_SLOW[@]}" | sort -rn | head -n 5 |
+			sed 's/^\([0-9]*\) /#   \1s  /'
+	fi
 	printf '# %s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
 	[ "$T_FAIL" = 0 ] && exit 0
 	exit 1
