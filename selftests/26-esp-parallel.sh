@@ -81,11 +81,13 @@ pcrypt_add() {
 }
 t_on_exit '[ -z "$PCRYPT" ] || wait_for 10 $CU del "$PCRYPT"'
 
-# ESP capture on veth-aws in the background (esptool.py capture).
+# ESP capture on veth-aws in the background (esptool.py capture).  A
+# Python capture under a flood misses some packets: it ends 3 s after the
+# last one it saw rather than waiting out its timeout for all of them.
 capture_start() {
 	rm -f "$T_TMP/$1" "$T_TMP/$1.ready"
 	ip netns exec aws python3 "$ESP_TOOL" capture --iface veth-aws \
-		--src "$2" --dst "$3" --count "$4" --timeout "${5:-30}" \
+		--src "$2" --dst "$3" --count "$4" --timeout "${5:-30}" --idle 3 \
 		--out "$T_TMP/$1" --ready "$T_TMP/$1.ready" &
 	CAP_PID=$!
 	wait_for 20 test -e "$T_TMP/$1.ready"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 900
+# awsvpn-kernels: newest
 #
 # "awsvpn up" on AWS's text download of a BGP connection (IKEv2): stock
 # strongSwan and FRR play both AWS tunnels (lib-aws.sh); the customer

@@ -25,12 +25,13 @@ network namespace it acts on ("ip netns exec NS python3 esptool.py ...").
       Options may repeat.  NS may be empty (current namespace).
 
   capture --iface IF --src A --dst B --count N --out FILE
-          [--timeout SECS] [--ready FILE]
+          [--timeout SECS] [--idle SECS] [--ready FILE]
       Sniff IPv4 ESP packets from A to B on the Ethernet device IF (both
       directions of the device, AF_PACKET) and write the ESP part of each
       (SPI to ICV, i.e. the IPv4 payload) as one hex line to FILE.  Creates
       --ready once the socket is bound.  Exits 0 after N packets, 1 on
-      timeout (FILE then holds what was seen).  Outer fragments are an
+      timeout, or --idle SECS without a packet once one was seen (FILE
+      then holds what was seen: a capture under load can miss some).  Outer fragments are an
       error (exit 2): the tests size packets so that none occur.
 
   send --dst B (--hex HEX | --file FILE (--line N | --all)) [--flip-last-bit]
@@ -148,6 +149,8 @@ def cmd_capture(a):
             left = deadline - time.monotonic()
             if left <= 0:
                 break
+            if seen and a.idle:
+                left = min(left, a.idle)
             r, _, _ = select.select([s], [], [], left)
             if not r:
                 break
@@ -216,6 +219,7 @@ def main():
     c.add_argument("--count", type=int, required=True)
     c.add_argument("--out", required=True)
     c.add_argument("--timeout", type=float, default=20)
+    c.add_argument("--idle", type=float, default=0)
     c.add_argument("--ready")
     c = sub.add_parser("send")
     c.add_argument("--dst", required=True)
