@@ -81,13 +81,14 @@ pcrypt_add() {
 }
 t_on_exit '[ -z "$PCRYPT" ] || wait_for 10 $CU del "$PCRYPT"'
 
-# ESP capture on veth-aws in the background (esptool.py capture).  A
-# Python capture under a flood misses some packets: it ends 3 s after the
-# last one it saw rather than waiting out its timeout for all of them.
+# capture_start NAME SRC DST COUNT [IDLE]: ESP capture on veth-aws in the
+# background (esptool.py capture), up to 30 s.  A Python capture under a
+# flood misses some packets: with IDLE it ends IDLE s after the last one
+# it saw rather than waiting out its timeout for all of them.
 capture_start() {
 	rm -f "$T_TMP/$1" "$T_TMP/$1.ready"
 	ip netns exec aws python3 "$ESP_TOOL" capture --iface veth-aws \
-		--src "$2" --dst "$3" --count "$4" --timeout "${5:-30}" --idle 3 \
+		--src "$2" --dst "$3" --count "$4" --timeout 30 --idle "${5:-0}" \
 		--out "$T_TMP/$1" --ready "$T_TMP/$1.ready" &
 	CAP_PID=$!
 	wait_for 20 test -e "$T_TMP/$1.ready"
@@ -198,14 +199,17 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		"received $N reordered 0 duplicates 0 first-reorder -1" \
 		"$(flow cgw "$C4" aws "$N")"
 	# Order, send side: awsvpn0 encrypts on both CPUs.
-	capture_start tx 192.0.2.1 192.0.2.2 "$N"
+	capture_start tx 192.0.2.1 192.0.2.2 "$N" 3
 	t_eq "$s: $N datagrams cgw -> aws: all delivered, none out of order" \
 		"received $N reordered 0 duplicates 0 first-reorder -1" \
 		"$(flow aws "$A4" cgw "$N")"
 	wait "$CAP_PID"
-	t_match "$s: wire: ESP sequence numbers from awsvpn0 only grow" \
-		'^[0-9]+ increasing$' "$(wire_order "$T_TMP/tx")"
-	t_diag "$s: wire: $(wire_order "$T_TMP/tx") (captured of $N)"
+	# The capture misses packets under the flood (1,600-3,600 of 4,000
+	# seen): a quarter of them is the least that still says something.
+	read -r seen order <<< "$(wire_order "$T_TMP/tx")"
+	t_eq "$s: wire: ESP sequence numbers from awsvpn0 only grow ($((N / 4)) or more captured)" \
+		"increasing yes" "$order $([ "$seen" -ge $((N / 4)) ] && echo yes || echo "no: $seen")"
+	t_diag "$s: wire: $seen $order (captured of $N)"
 
 	o_c=$(ofo cgw) o_a=$(ofo aws)
 	t_check "$s: iperf3 -n 4M aws -> cgw" \
