@@ -204,8 +204,9 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		"received $N reordered 0 duplicates 0 first-reorder -1" \
 		"$(flow aws "$A4" cgw "$N")"
 	wait "$CAP_PID"
-	# The capture can miss packets under the flood (1,000-4,000 of 4,000
-	# seen): a tenth of them is the least that still says something.
+	# With its 16 MiB buffer the capture saw all 4,000 in every run; with
+	# 208 KiB it missed up to three quarters.  A tenth of them is the
+	# least that still says something.
 	read -r seen order <<< "$(wire_order "$T_TMP/tx")"
 	t_eq "$s: wire: ESP sequence numbers from awsvpn0 only grow ($((N / 10)) or more captured)" \
 		"increasing yes" "$order $([ "$seen" -ge $((N / 10)) ] && echo yes || echo "no: $seen")"
