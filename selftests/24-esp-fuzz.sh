@@ -45,6 +45,8 @@ t_passed || t_done
 sysctl -qw net.core.netdev_max_backlog=100000
 
 COUNTERS="rx_packets rx_errors rx_auth_fail rx_bad_trailer rx_replay rx_no_sa nat_keepalive_rx"
+# The fuzzer's kind (espfuzz.py) each of those counts, in the same order.
+KINDS="valid errors auth_fail bad_trailer replay no_sa keepalive"
 snap() {
 	ip netns exec cgw awsvpn show awsvpn0 --json | json_get \
 		"' '.join(str(j[0]['stats'].get(k, 0)) for k in '$COUNTERS'.split())"
@@ -72,22 +74,17 @@ fuzz() {
 	after=$(snap)
 	# One interpreter for every figure of the plan (each start of
 	# python3 costs a third of a second in the guest): sent, the sum of
-	# the kinds, then each counter's kind in the order of $COUNTERS.
+	# the kinds, then each of $KINDS.
 	read -r sent planned wants <<< "$(echo "$exp" | json_get "' '.join(str(x) for x in
 		[j['sent'], sum(v for k, v in j.items() if k not in ('sent', 'next_seq'))] +
-		[j[k] for k in 'valid errors auth_fail bad_trailer replay no_sa keepalive'.split()])")"
+		[j[k] for k in '$KINDS'.split()])")"
 	t_check "$name: sent as many packets as it planned ($sent)" \
 		test "$sent" = "$planned"
 	for k in $COUNTERS; do
 		b=$(echo "$before" | cut -d' ' -f$((i + 1)))
 		a=$(echo "$after" | cut -d' ' -f$((i + 1)))
 		e=$(echo "$wants" | cut -d' ' -f$((i + 1)))
-		case $k in
-		rx_packets) want=valid ;; rx_errors) want=errors ;;
-		rx_auth_fail) want=auth_fail ;; rx_bad_trailer) want=bad_trailer ;;
-		rx_replay) want=replay ;; rx_no_sa) want=no_sa ;;
-		nat_keepalive_rx) want=keepalive ;;
-		esac
+		want=$(echo "$KINDS" | cut -d' ' -f$((i + 1)))
 		t_eq "$name: $k +$e ($want)" "$e" "$((a - b))"
 		i=$((i + 1))
 	done

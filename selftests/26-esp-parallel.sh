@@ -29,9 +29,9 @@
 #     flow in order; deleted while a flow arrives: "link del" returns
 #     within 10 s (it waits for every reference to the device).
 # "on" sends every packet through the workers: tx_parallel == tx_packets,
-# rx_parallel == rx_packets.  "parallel auto" (aes128-gcm16, a sync AEAD on
-# the workers; all of the above): pings 0.2 s apart run inline (tx_parallel, rx_parallel
-# stay 0), the flows and TCP reach the workers (both > 0), and the order
+# rx_parallel == rx_packets.  "parallel auto" (aes128-gcm16, a sync AEAD
+# on the workers; all of the above): pings 0.2 s apart run inline
+# (tx_parallel, rx_parallel stay 0), the flows and TCP reach the workers (both > 0), and the order
 # and counters are as exact as with "on" -- but for TCP's segments from
 # awsvpn0, which "auto" sends inline from two CPUs (the process's and the
 # ACKs') while quiet, as "off" does: a figure.

@@ -5,11 +5,11 @@
 # Rekeying with charon on both ends ("aws": kernel-netlink and an xfrm
 # interface; "cgw": kernel-awsvpn and awsvpn0), under a 100/s ping that
 # must lose nothing: 8 CHILD_SA rekeys started by cgw, 8 by aws, 8
-# started by both at once (collisions), then an IKE SA rekey (20 of each
-# with AWSVPN_FUZZ=full).  After each
-# one exactly one SA pair is left in awsvpn0, and no replayed or
-# unauthentic packet is ever counted.  Then a byte limit: the module's
-# soft expiry makes charon rekey.
+# started by both at once (collisions; 20 of each kind with
+# AWSVPN_FUZZ=full), then an IKE SA rekey.  After each one exactly one SA
+# pair is left in awsvpn0, and no replayed or unauthentic packet is ever
+# counted.  Then a byte limit: the module's soft expiry makes charon
+# rekey.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"

@@ -31,8 +31,9 @@ network namespace it acts on ("ip netns exec NS python3 esptool.py ...").
       (SPI to ICV, i.e. the IPv4 payload) as one hex line to FILE.  Creates
       --ready once the socket is bound.  Exits 0 after N packets, 1 on
       timeout, or --idle SECS without a packet once one was seen (FILE
-      then holds what was seen: a capture under load can miss some).  Outer fragments are an
-      error (exit 2): the tests size packets so that none occur.
+      then holds what was seen: a capture under load can miss some).
+      Outer fragments are an error (exit 2): the tests size packets so
+      that none occur.
 
   send --dst B (--hex HEX | --file FILE (--line N | --all)) [--flip-last-bit]
       Send one ESP packet, the given bytes as IPv4 payload with protocol
