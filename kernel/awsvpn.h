@@ -20,6 +20,7 @@
 #include <linux/rhashtable.h>
 #include <linux/workqueue.h>
 #include <linux/refcount.h>
+#include <linux/average.h>
 #include <net/dst_cache.h>
 #include <net/gro_cells.h>
 #include <net/netns/generic.h>
@@ -136,6 +137,9 @@ struct awsvpn_sa_params {
 	u32 activate_on_rx;
 };
 
+/* "auto"'s cost estimates: ns, 4 bits of fraction, each sample 1/8. */
+DECLARE_EWMA(awsvpn_ns, 4, 8)
+
 struct awsvpn_device {
 	struct net_device *dev;
 	/* Namespace the outer (ESP) packets live in: the one the device was
@@ -199,13 +203,19 @@ struct awsvpn_device {
 	struct delayed_work pipe_work;
 	unsigned long pipe_want;	/* bit per direction: @pipe_work asked */
 	/* "auto": packets submitted in the jiffy @start and in the one
-	 * before (racy across CPUs on purpose: an estimate of the rate, no
-	 * shared atomic).  Written by every packet: a cache line of its own,
-	 * away from what every packet only reads.
+	 * before, and what a packet's crypto and its hop to a worker cost,
+	 * timed on one packet in 16 (queue.c).  Racy across CPUs on purpose:
+	 * estimates, no shared atomic.  Written by every packet: a cache
+	 * line of its own, away from what every packet only reads.
 	 */
 	struct awsvpn_rate {
 		unsigned long start;
 		unsigned int n, prev;
+		unsigned int tick;		/* packets, for the sampling */
+		struct ewma_awsvpn_ns crypt_ns;	/* the AEAD, sync runs */
+		struct ewma_awsvpn_ns hand_ns;	/* handing it to a worker */
+		struct ewma_awsvpn_ns take_ns;	/* the worker taking it, and
+						 * passing it on when done */
 	} rate[__AWSVPN_DIR_MAX] ____cacheline_aligned_in_smp;
 	/* In-order delivery of the pipe's packets. */
 	struct napi_struct napi ____cacheline_aligned_in_smp;
@@ -361,6 +371,7 @@ struct awsvpn_crypt {
 	__be16 df;			/* send: outer DF (enum awsvpn_outer_df) */
 	bool parallel;			/* receive: through the pipe (set by
 					 * queue.c) */
+	bool sample;			/* queue.c: time this one ("auto") */
 	u8 done;			/* pipe: crypto finished, @err is set */
 	int err;
 	u8 iv[16] __aligned(8);
@@ -389,6 +400,9 @@ void awsvpn_parallel_free(struct awsvpn_device *adev);
 int awsvpn_parallel_prepare(struct awsvpn_device *adev);
 void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode);
 u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir);
+void awsvpn_parallel_costs(struct awsvpn_device *adev, u8 dir, u32 *crypt_ns,
+			   u32 *hop_ns);
+int awsvpn_crypt_run(struct awsvpn_crypt *c);
 int awsvpn_parallel_submit(struct awsvpn_crypt *c);
 
 /* send.c */

@@ -116,6 +116,14 @@ static const struct nla_policy awsvpn_policy[AWSVPN_A_MAX + 1] = {
 	[AWSVPN_A_CARRIER_REASON] = { .type = NLA_REJECT,
 				      .reject_message = "the carrier reason is read-only" },
 	[AWSVPN_A_PARALLEL] = NLA_POLICY_MAX(NLA_U8, AWSVPN_PARALLEL_MAX),
+	[AWSVPN_A_TX_CRYPT_NS] = { .type = NLA_REJECT,
+				   .reject_message = "the measured costs are read-only" },
+	[AWSVPN_A_TX_HOP_NS] = { .type = NLA_REJECT,
+				 .reject_message = "the measured costs are read-only" },
+	[AWSVPN_A_RX_CRYPT_NS] = { .type = NLA_REJECT,
+				   .reject_message = "the measured costs are read-only" },
+	[AWSVPN_A_RX_HOP_NS] = { .type = NLA_REJECT,
+				 .reject_message = "the measured costs are read-only" },
 };
 
 static const struct genl_multicast_group awsvpn_mcgrps[] = {
@@ -270,6 +278,19 @@ static int awsvpn_put_age(struct sk_buff *skb, int type, unsigned long stamp)
 				 AWSVPN_A_PAD);
 }
 
+/* "auto"'s measured costs per direction (queue.c). */
+static int awsvpn_put_costs(struct sk_buff *skb, struct awsvpn_device *adev)
+{
+	u32 tx_crypt, tx_hop, rx_crypt, rx_hop;
+
+	awsvpn_parallel_costs(adev, AWSVPN_DIR_OUT, &tx_crypt, &tx_hop);
+	awsvpn_parallel_costs(adev, AWSVPN_DIR_IN, &rx_crypt, &rx_hop);
+	return nla_put_u32(skb, AWSVPN_A_TX_CRYPT_NS, tx_crypt) ||
+	       nla_put_u32(skb, AWSVPN_A_TX_HOP_NS, tx_hop) ||
+	       nla_put_u32(skb, AWSVPN_A_RX_CRYPT_NS, rx_crypt) ||
+	       nla_put_u32(skb, AWSVPN_A_RX_HOP_NS, rx_hop);
+}
+
 /* Caller holds RTNL. */
 static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 			      u32 portid, u32 seq, int flags)
@@ -304,6 +325,7 @@ static int awsvpn_fill_device(struct sk_buff *skb, struct awsvpn_device *adev,
 	    nla_put_u8(skb, AWSVPN_A_CARRIER, netif_carrier_ok(dev)) ||
 	    nla_put_u8(skb, AWSVPN_A_CARRIER_REASON, adev->carrier_reason) ||
 	    nla_put_u8(skb, AWSVPN_A_PARALLEL, adev->parallel) ||
+	    awsvpn_put_costs(skb, adev) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_RX_MS, READ_ONCE(adev->last_rx)) ||
 	    awsvpn_put_age(skb, AWSVPN_A_LAST_TX_MS, READ_ONCE(adev->last_tx)) ||
 	    awsvpn_put_dev_stats(skb, adev))

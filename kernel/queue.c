@@ -33,11 +33,24 @@
  * time it is busy (a work item; inline until they exist), so an idle
  * tunnel, or any tunnel on a one-CPU machine, never pays their 16 KiB a
  * direction.
+ *
+ * Busy is not enough: the hop itself costs CPU time (two rings, waking a
+ * worker, the worker taking the packet and passing it on), and the AEAD
+ * of a small GCM packet costs less than that on any CPU, while CBC+HMAC
+ * or a full-sized packet costs more.  No constant can say which, as both
+ * depend on the CPU, the suite and the packet sizes, so "auto" measures
+ * them on the device itself: one packet in AWSVPN_SAMPLE is timed
+ * (local_clock()) around its AEAD, its hand-off and the worker's share,
+ * into moving averages per direction, and a busy direction goes to the
+ * workers only while its AEAD costs more than its hop.  Until both are
+ * known it does, and while it runs inline one packet in AWSVPN_PROBE
+ * still takes the hop, to keep that figure current.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ptr_ring.h>
 #include <linux/delay.h>
+#include <linux/sched/clock.h>
 
 #include "awsvpn.h"
 #include "compat.h"
@@ -47,6 +60,11 @@
 
 /* "auto": below this rate per direction, crypto runs inline. */
 #define AWSVPN_AUTO_PPS 2000
+/* "auto": one packet in AWSVPN_SAMPLE is timed, one in AWSVPN_PROBE of
+ * those the costs keep inline takes the hop all the same.
+ */
+#define AWSVPN_SAMPLE 16
+#define AWSVPN_PROBE 256
 
 static struct workqueue_struct *awsvpn_crypt_wq;
 
@@ -152,20 +170,62 @@ static void awsvpn_pipe_crypto_done(void *data, int err)
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_pipe_crypto_done)
 
-/* Run @c's crypto; it reaches awsvpn_pipe_done() now or on completion. */
-static void awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
+/* A sample of @ns for @e: 0 would read as "not measured yet". */
+static void awsvpn_cost_add(struct ewma_awsvpn_ns *e, u64 ns)
 {
+	ewma_awsvpn_ns_add(e, clamp_t(u64, ns, 1, NSEC_PER_SEC));
+}
+
+/*
+ * Run @c's AEAD, as crypto_aead_encrypt() or _decrypt() do, timing it if
+ * it is a sample and succeeds right away (an async driver's time is not
+ * this CPU's, and a refusal such as pcrypt's -EAGAIN is no AEAD's cost).
+ * Returns the AEAD's result and, in @ns, the time or 0.  @c may be gone
+ * once -EINPROGRESS is returned.
+ */
+static int awsvpn_crypt_time(struct awsvpn_crypt *c, u64 *ns)
+{
+	struct awsvpn_sa *sa = c->sa;
+	bool sample = c->sample;
+	u64 t0 = sample ? local_clock() : 0;
+	int ret;
+
+	ret = sa->dir == AWSVPN_DIR_OUT ? crypto_aead_encrypt(c->req) :
+					  crypto_aead_decrypt(c->req);
+	*ns = 0;
+	if (sample && !ret) {
+		*ns = local_clock() - t0;
+		awsvpn_cost_add(&sa->adev->rate[sa->dir].crypt_ns, *ns);
+	}
+	return ret;
+}
+
+/* The AEAD of a packet whose crypto runs inline (send.c, receive.c). */
+int awsvpn_crypt_run(struct awsvpn_crypt *c)
+{
+	u64 ns;
+
+	return awsvpn_crypt_time(c, &ns);
+}
+
+/*
+ * Run @c's crypto; it reaches awsvpn_pipe_done() now or on completion.
+ * Returns the AEAD's time if it was timed, else 0.
+ */
+static u64 awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
+{
+	u64 ns;
 	int ret;
 
 	aead_request_set_callback(c->req, 0,
 				  awsvpn_crypto_done(awsvpn_pipe_crypto_done), c);
-	ret = p->dir == AWSVPN_DIR_OUT ? crypto_aead_encrypt(c->req) :
-					 crypto_aead_decrypt(c->req);
+	ret = awsvpn_crypt_time(c, &ns);
 	if (ret != -EINPROGRESS) {
 		local_bh_disable();
 		awsvpn_pipe_done(c, ret);
 		local_bh_enable();
 	}
+	return ns;
 }
 
 static void awsvpn_pipe_work(struct work_struct *work)
@@ -173,13 +233,30 @@ static void awsvpn_pipe_work(struct work_struct *work)
 	struct awsvpn_worker *w = container_of(work, struct awsvpn_worker,
 					       work);
 	struct awsvpn_pipe *p = w->pipe;
+	struct awsvpn_rate *r = &p->adev->rate[p->dir];
+	u64 t0 = local_clock(), ns;
 	struct awsvpn_crypt *c;
 
 	while ((c = ptr_ring_consume_bh(&p->crypt))) {
 		/* Only this CPU's work item writes it. */
 		WRITE_ONCE(w->packets, w->packets + 1);
-		awsvpn_pipe_crypt(p, c);
+		/*
+		 * The worker's share of a timed packet's hop: taking it off
+		 * the ring and passing it on, what is left of the time since
+		 * the previous packet (or since this work item began) after
+		 * its AEAD.  What waking the worker costs its CPU is not in
+		 * it: the hop is, if anything, underestimated.
+		 */
+		if (c->sample) {
+			ns = awsvpn_pipe_crypt(p, c);
+			if (ns)
+				awsvpn_cost_add(&r->take_ns,
+						local_clock() - t0 - ns);
+		} else {
+			awsvpn_pipe_crypt(p, c);
+		}
 		cond_resched();
+		t0 = local_clock();
 	}
 }
 
@@ -223,6 +300,45 @@ static bool awsvpn_tx_idle(struct awsvpn_pipe *p)
 	if (READ_ONCE(p->tx_cpu) != cpu)
 		WRITE_ONCE(p->tx_cpu, cpu);
 	return true;
+}
+
+/*
+ * "auto": count the packet about to be submitted; a sample (timed) every
+ * AWSVPN_SAMPLE.  @probe: every AWSVPN_PROBE, of those samples.
+ */
+static bool awsvpn_sample(struct awsvpn_rate *r, bool *probe)
+{
+	unsigned int t = READ_ONCE(r->tick) + 1;
+
+	WRITE_ONCE(r->tick, t);
+	*probe = !(t % AWSVPN_PROBE);
+	return !(t % AWSVPN_SAMPLE);
+}
+
+/*
+ * "auto", direction busy: does the AEAD cost less than the hop, so the
+ * submitting CPU saves nothing by handing it over?  Not while either is
+ * unknown (async drivers are never timed: they stay on the workers).
+ */
+static bool awsvpn_cheap(struct awsvpn_rate *r)
+{
+	unsigned long crypt = ewma_awsvpn_ns_read(&r->crypt_ns);
+	unsigned long hand = ewma_awsvpn_ns_read(&r->hand_ns);
+	unsigned long take = ewma_awsvpn_ns_read(&r->take_ns);
+
+	return crypt && hand && take && crypt <= hand + take;
+}
+
+/* "auto"'s estimates for direction @dir, ns per packet (0: not yet). */
+void awsvpn_parallel_costs(struct awsvpn_device *adev, u8 dir, u32 *crypt_ns,
+			   u32 *hop_ns)
+{
+	struct awsvpn_rate *r = &adev->rate[dir];
+	unsigned long hand = ewma_awsvpn_ns_read(&r->hand_ns);
+	unsigned long take = ewma_awsvpn_ns_read(&r->take_ns);
+
+	*crypt_ns = ewma_awsvpn_ns_read(&r->crypt_ns);
+	*hop_ns = hand && take ? hand + take : 0;
 }
 
 /* Packets of direction @dir whose crypto a worker ran, since creation. */
@@ -282,14 +398,18 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 {
 	struct awsvpn_device *adev = c->sa->adev;
 	u8 dir = c->sa->dir;
+	struct awsvpn_rate *r = &adev->rate[dir];
+	bool inline_, probe, ok;
 	struct awsvpn_pipe *p;
-	bool quiet;
+	u64 t0;
 	u8 mode;
 
+	c->sample = false;
 	/* Acquire: the pipe "parallel on" was set after is visible. */
 	mode = smp_load_acquire(&adev->parallel);
 	if (mode == AWSVPN_PARALLEL_OFF)
 		return 0;
+	c->sample = awsvpn_sample(r, &probe);
 	/* Acquire: pairs with awsvpn_pipe_make()'s release. */
 	p = smp_load_acquire(&adev->pipe[dir]);
 	/*
@@ -300,26 +420,38 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 	 */
 	if (dir == AWSVPN_DIR_IN && READ_ONCE(adev->rx_stopped))
 		return 0;
-	if (mode == AWSVPN_PARALLEL_ON)
-		return awsvpn_pipe_submit(p, c, false) ? 1 : -ENOBUFS;
+	if (mode == AWSVPN_PARALLEL_ON) {
+		inline_ = false;
+	} else {
+		bool quiet = awsvpn_quiet(adev, dir);
 
-	quiet = awsvpn_quiet(adev, dir);
-	if (!p) {
-		/* Busy for the first time: make the rings, inline meanwhile. */
-		if (!quiet && !test_bit(dir, &adev->pipe_want) &&
-		    !test_and_set_bit(dir, &adev->pipe_want))
-			schedule_delayed_work(&adev->pipe_work, 0);
-		return 0;
+		if (!p) {
+			/* Busy for the first time: make the rings, inline
+			 * meanwhile.
+			 */
+			if (!quiet && !test_bit(dir, &adev->pipe_want) &&
+			    !test_and_set_bit(dir, &adev->pipe_want))
+				schedule_delayed_work(&adev->pipe_work, 0);
+			return 0;
+		}
+		inline_ = quiet || (!probe && awsvpn_cheap(r));
+		/*
+		 * Inline and nothing to overtake: as without parallel
+		 * crypto.  (A received packet always takes the ring: one a
+		 * worker still holds must be delivered first.)  While
+		 * packets are in flight the transmit work stays on its CPU,
+		 * which is what keeps the wire in order.
+		 */
+		if (inline_ && dir == AWSVPN_DIR_OUT && awsvpn_tx_idle(p))
+			return 0;
 	}
-	/*
-	 * Quiet and nothing to overtake: as without parallel crypto.  (A
-	 * received packet always takes the ring: one a worker still holds
-	 * must be delivered first.)  While busy the transmit work stays on
-	 * its CPU, which is what keeps the wire in order.
-	 */
-	if (quiet && dir == AWSVPN_DIR_OUT && awsvpn_tx_idle(p))
-		return 0;
-	return awsvpn_pipe_submit(p, c, quiet) ? 1 : -ENOBUFS;
+	if (inline_ || !c->sample)
+		return awsvpn_pipe_submit(p, c, inline_) ? 1 : -ENOBUFS;
+	/* The submitting CPU's share of the hop (@c may be gone after). */
+	t0 = local_clock();
+	ok = awsvpn_pipe_submit(p, c, false);
+	awsvpn_cost_add(&r->hand_ns, local_clock() - t0);
+	return ok ? 1 : -ENOBUFS;
 }
 
 /* NAPI: deliver decrypted packets in the order they arrived. */

@@ -326,7 +326,7 @@ void awsvpn_decrypt(struct awsvpn_sa *sa, struct sk_buff *skb, u8 tos)
 			awsvpn_decrypt_finish(c, ret);
 		return;
 	}
-	ret = crypto_aead_decrypt(c->req);
+	ret = awsvpn_crypt_run(c);
 	if (ret == -EINPROGRESS)
 		return;
 	awsvpn_decrypt_finish(c, ret);

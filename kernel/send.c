@@ -273,7 +273,7 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 			awsvpn_encrypt_finish(c, ret);
 		return;
 	}
-	ret = crypto_aead_encrypt(c->req);
+	ret = awsvpn_crypt_run(c);
 	if (ret == -EINPROGRESS)
 		return;
 	awsvpn_encrypt_finish(c, ret);

@@ -35,6 +35,10 @@
 # and counters are as exact as with "on" -- but for TCP's segments from
 # awsvpn0, which "auto" sends inline from two CPUs (the process's and the
 # ACKs') while quiet, as "off" does: a figure.
+# After each pass's traffic, the costs "auto" decides with (JSON
+# tx/rx_crypt_ns, tx/rx_hop_ns; the "cost:" line of show) are measured,
+# > 0, but for the AEAD's under pcrypt (async: never timed, 0).  A new
+# device has none (0, no line), and netlink refuses to set them.
 # "auto" is the default and makes a direction's rings the first time it is
 # busy (the auto pass's flows reach the workers without "set parallel" having
 # made any): 40 idle new devices add no 8 KiB ring objects to the slab,
@@ -129,6 +133,21 @@ ofo() {
 # dstat DEV COUNTER: a device counter of cgw's awsvpn0.
 dstat() {
 	ip netns exec cgw awsvpn show awsvpn0 --json | jq -r ".[0].stats.$1"
+}
+
+# sign N...: "0", "yes" (> 0) or "no:N" for each.
+sign() {
+	local v out=
+	for v; do
+		if [ "$v" = 0 ]; then
+			out="$out 0"
+		elif [ "$v" -gt 0 ] 2>/dev/null; then
+			out="$out yes"
+		else
+			out="$out no:$v"
+		fi
+	done
+	echo "${out# }"
 }
 
 # slow_ping NS ADDR: replies to 5 pings 0.2 s apart (quiet for "auto").
@@ -244,6 +263,21 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 			"0/0/0/0/0/0" \
 			"$(eval echo "\${XS_${SO#0x}_replay:-x}/\${XS_${SO#0x}_failed:-x}/\${XS_${SI#0x}_replay:-x}/\${XS_${SI#0x}_failed:-x}")/$X_rx_errors/$X_tx_errors"
 		rx0=$A_rx_packets/$SA_in_rx_packets rp0=$A_rx_replay
+		# What "auto" decides with, measured on one packet in 16: the
+		# AEAD's cost (sync drivers only: pcrypt's never) and the hop's.
+		costs=$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')
+		read -r tc th rc rh <<< "$costs"
+		if [ -n "$PCRYPT" ]; then
+			want="0 yes 0 yes"
+		else
+			want="yes yes yes yes"
+		fi
+		t_eq "$s: measured costs (crypto tx, hop tx, crypto rx, hop rx; yes: > 0 ns)" \
+			"$want" "$(sign $tc $th $rc $rh)"
+		t_match "$s: show: the cost line" \
+			'^ +cost: +tx crypto ([0-9.]+ [nu]s|-), hop [0-9.]+ [nu]s; rx crypto ([0-9.]+ [nu]s|-), hop [0-9.]+ [nu]s$' \
+			"$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:')"
+		t_diag "$s: costs tx crypto $tc ns, hop $th ns; rx crypto $rc ns, hop $rh ns"
 		if [ $mode = on ]; then
 			t_eq "$s: on: every packet's crypto on a worker (tx_parallel/rx_parallel == tx/rx packets)" \
 				"$A_tx_packets/$A_rx_packets" \
@@ -364,6 +398,12 @@ t_match "netlink: parallel 3 refused: ERANGE with a message" \
 t_eq "tool: 'parallel maybe' refused, device unchanged (auto, the default)" \
 	"fail true auto" \
 	"$(ip netns exec cgw awsvpn set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
+out=$(ip netns exec cgw $GENL SET_DEVICE IFNAME=str:p0 TX_HOP_NS=u32:1)
+t_match "netlink: a measured cost (TX_HOP_NS) refused: read-only, with extack" \
+	'error 22 EINVAL.*extack-msg: .*measured costs are read-only' "$(tr '\n' ' ' <<< "$out")"
+t_eq "a new device: costs not measured (0 0 0 0), no cost line in show" \
+	"0 0 0 0|" \
+	"$(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')|$(ip netns exec cgw awsvpn show p0 | grep 'cost:' || true)"
 ip -n cgw link del p0
 
 # The rings (two of 1024 pointers, 8 KiB each, per direction) of "auto",

@@ -175,6 +175,43 @@ static void print_stat_line(const struct show *o, const char *indent,
 		putchar('\n');
 }
 
+/* A measured cost, "2.1 us" ("-": not measured). */
+static void print_ns(uint32_t ns)
+{
+	if (!ns)
+		printf("-");
+	else if (ns < 1000)
+		printf("%u ns", ns);
+	else
+		printf("%.1f us", ns / 1000.0);
+}
+
+/*
+ * "  cost: tx crypto 2.1 us, hop 4.3 us; rx crypto 1.9 us, hop 3.8 us" -
+ * what "auto" decides with (parallel on and auto), once measured or -s.
+ */
+static void print_costs(const struct show *o, const struct awsvpn_dev *d)
+{
+	const uint64_t all = BIT(AWSVPN_A_TX_CRYPT_NS) |
+			     BIT(AWSVPN_A_TX_HOP_NS) |
+			     BIT(AWSVPN_A_RX_CRYPT_NS) | BIT(AWSVPN_A_RX_HOP_NS);
+
+	if ((d->has & all) != all ||
+	    (!o->verbose && !d->tx_crypt_ns && !d->tx_hop_ns &&
+	     !d->rx_crypt_ns && !d->rx_hop_ns))
+		return;
+	label(2, "cost");
+	printf("tx crypto ");
+	print_ns(d->tx_crypt_ns);
+	printf(", hop ");
+	print_ns(d->tx_hop_ns);
+	printf("; rx crypto ");
+	print_ns(d->rx_crypt_ns);
+	printf(", hop ");
+	print_ns(d->rx_hop_ns);
+	putchar('\n');
+}
+
 /* Inner packets or bytes through @sa, what its limits count. */
 static uint64_t sa_count(const struct awsvpn_sa *sa, bool bytes)
 {
@@ -437,6 +474,7 @@ static void print_dev_text(const struct show *o, const struct awsvpn_dev *d)
 	print_stat_line(o, "  ", "tcp", &d->st, tcp_line);
 	print_stat_line(o, "  ", "nat", &d->st, nat_line);
 	print_stat_line(o, "  ", "workers", &d->st, par_line);
+	print_costs(o, d);
 
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < d->n_sa; i++)
@@ -599,6 +637,15 @@ static void print_dev_json(struct json *j, const struct show *o,
 	JSON_OR_NULL(json_str, j, "parallel_mode",
 		     d->has & BIT(AWSVPN_A_PARALLEL),
 		     ENUM_NAME(parallel_names, d->parallel));
+	/* "auto"'s measured costs, ns per packet; 0 = not measured */
+	JSON_OR_NULL(json_u64, j, "tx_crypt_ns",
+		     d->has & BIT(AWSVPN_A_TX_CRYPT_NS), d->tx_crypt_ns);
+	JSON_OR_NULL(json_u64, j, "tx_hop_ns",
+		     d->has & BIT(AWSVPN_A_TX_HOP_NS), d->tx_hop_ns);
+	JSON_OR_NULL(json_u64, j, "rx_crypt_ns",
+		     d->has & BIT(AWSVPN_A_RX_CRYPT_NS), d->rx_crypt_ns);
+	JSON_OR_NULL(json_u64, j, "rx_hop_ns",
+		     d->has & BIT(AWSVPN_A_RX_HOP_NS), d->rx_hop_ns);
 	JSON_OR_NULL(json_u64, j, "last_rx_ms",
 		     d->has & BIT(AWSVPN_A_LAST_RX_MS), d->last_rx_ms);
 	json_ago(j, o, "last_rx", d->has & BIT(AWSVPN_A_LAST_RX_MS),

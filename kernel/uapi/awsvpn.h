@@ -294,6 +294,21 @@ enum awsvpn_attr {
 				 * encryption and decryption run.  Takes
 				 * effect for the next packet; always reported
 				 * by GET_DEVICE */
+	AWSVPN_A_TX_CRYPT_NS,	/* u32, read-only, always reported by
+				 * GET_DEVICE: what the AEAD of one sent packet
+				 * costs a CPU, in ns, a moving average of one
+				 * packet in 16 timed (synchronous crypto
+				 * only).  0 = not measured: parallel off, an
+				 * async driver, or no traffic yet */
+	AWSVPN_A_TX_HOP_NS,	/* u32, read-only: what handing one sent
+				 * packet to a crypto worker costs the CPUs
+				 * (the rings, waking the worker, its taking
+				 * the packet and passing it on), measured as
+				 * TX_CRYPT_NS is.  0 = not measured.  "auto"
+				 * keeps a busy direction's crypto inline while
+				 * CRYPT_NS is at most HOP_NS */
+	AWSVPN_A_RX_CRYPT_NS,	/* u32: as TX_CRYPT_NS, received packets */
+	AWSVPN_A_RX_HOP_NS,	/* u32: as TX_HOP_NS, received packets */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)

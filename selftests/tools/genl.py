@@ -21,8 +21,8 @@ Usage:
               DF_POLICY, MSS_MODE, MSS, REPLAY_WINDOW, MTU, STATS, SAS, SA,
               MTU_MODE, OUTER_MTU, OUTER_DF, NAT_KEEPALIVE, SOCKET_FD,
               LAST_RX_MS, LAST_TX_MS, EVENT, EVENT_REASON, EVENT_COUNT, PAD,
-              IF_ID, CARRIER, CARRIER_REASON, PARALLEL; 27, SOCKET, only by
-              number)
+              IF_ID, CARRIER, CARRIER_REASON, PARALLEL, TX_CRYPT_NS,
+              TX_HOP_NS, RX_CRYPT_NS, RX_HOP_NS; 27, SOCKET, only by number)
         FMT   u8 u16 u32 u64   integer, host byte order (decimal or 0x-hex)
               ip               IPv4 dotted quad, network byte order
               str              string, NUL-terminated
@@ -88,7 +88,8 @@ ATTRS = ["UNSPEC", "IFINDEX", "IFNAME", "LOCAL", "REMOTE", "ENCAP",
          "OUTER_MTU", "OUTER_DF", "NAT_KEEPALIVE", "SOCKET_FD", "LAST_RX_MS",
          "LAST_TX_MS", "EVENT", "EVENT_REASON", "EVENT_COUNT", "PAD",
          # 27, AWSVPN_A_SOCKET, stays a number: 30-natt reads it as "27=HEX".
-         None, "IF_ID", "CARRIER", "CARRIER_REASON", "PARALLEL"]
+         None, "IF_ID", "CARRIER", "CARRIER_REASON", "PARALLEL",
+         "TX_CRYPT_NS", "TX_HOP_NS", "RX_CRYPT_NS", "RX_HOP_NS"]
 # How reply attributes are printed.
 DECODE = {"IFINDEX": "u32", "IFNAME": "str", "LOCAL": "ip", "REMOTE": "ip",
           "ENCAP": "u8", "LOCAL_PORT": "u16", "REMOTE_PORT": "u16",
@@ -96,7 +97,9 @@ DECODE = {"IFINDEX": "u32", "IFNAME": "str", "LOCAL": "ip", "REMOTE": "ip",
           "REPLAY_WINDOW": "u32", "MTU": "u32", "MTU_MODE": "u8",
           "OUTER_MTU": "u32", "OUTER_DF": "u8", "NAT_KEEPALIVE": "u32",
           "LAST_RX_MS": "u64", "LAST_TX_MS": "u64", "IF_ID": "u32",
-          "CARRIER": "u8", "CARRIER_REASON": "u8", "PARALLEL": "u8"}
+          "CARRIER": "u8", "CARRIER_REASON": "u8", "PARALLEL": "u8",
+          "TX_CRYPT_NS": "u32", "TX_HOP_NS": "u32", "RX_CRYPT_NS": "u32",
+          "RX_HOP_NS": "u32"}
 
 
 def usage(msg):

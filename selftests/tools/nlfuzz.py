@@ -186,7 +186,8 @@ class Fuzzer:
             elif m == 4:                               # read-only attribute
                 attrs.append((r.choice((A["STATS"], A["SAS"], A["LAST_RX_MS"],
                                         A["EVENT"], A["PAD"], A["SOCKET"],
-                                        A["CARRIER"], A["CARRIER_REASON"])),
+                                        A["CARRIER"], A["CARRIER_REASON"],
+                                        A["TX_CRYPT_NS"], A["RX_HOP_NS"])),
                               u32(r.randrange(1 << 32))))
             elif m == 5 and attrs:                     # nested flag games
                 i = r.randrange(len(attrs))

@@ -95,6 +95,8 @@ struct awsvpn_dev {
 	uint8_t carrier;	/* 0/1 */
 	uint8_t carrier_reason;	/* enum awsvpn_carrier_reason */
 	uint8_t parallel;	/* enum awsvpn_parallel */
+	/* "auto"'s measured costs, ns per packet, 0 = not measured */
+	uint32_t tx_crypt_ns, tx_hop_ns, rx_crypt_ns, rx_hop_ns;
 	uint64_t last_rx_ms, last_tx_ms;
 	struct awsvpn_stats st;
 	struct awsvpn_sa *sa;

@@ -170,6 +170,10 @@ int awsvpn_dev_list_add(struct nl_msg *msg, void *arg)
 	GET(u8, tb, AWSVPN_A_CARRIER, d->carrier, d->has);
 	GET(u8, tb, AWSVPN_A_CARRIER_REASON, d->carrier_reason, d->has);
 	GET(u8, tb, AWSVPN_A_PARALLEL, d->parallel, d->has);
+	GET(u32, tb, AWSVPN_A_TX_CRYPT_NS, d->tx_crypt_ns, d->has);
+	GET(u32, tb, AWSVPN_A_TX_HOP_NS, d->tx_hop_ns, d->has);
+	GET(u32, tb, AWSVPN_A_RX_CRYPT_NS, d->rx_crypt_ns, d->has);
+	GET(u32, tb, AWSVPN_A_RX_HOP_NS, d->rx_hop_ns, d->has);
 	parse_stats(tb[AWSVPN_A_STATS], &d->st);
 	return parse_sas(tb[AWSVPN_A_SAS], d);
 }
