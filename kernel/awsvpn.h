@@ -214,8 +214,7 @@ struct awsvpn_device {
 		unsigned int tick;		/* packets, for the sampling */
 		struct ewma_awsvpn_ns crypt_ns;	/* the AEAD, sync runs */
 		struct ewma_awsvpn_ns hand_ns;	/* handing it to a worker */
-		struct ewma_awsvpn_ns take_ns;	/* the worker taking it, and
-						 * passing it on when done */
+		struct ewma_awsvpn_ns take_ns;	/* passing it on when done */
 	} rate[__AWSVPN_DIR_MAX] ____cacheline_aligned_in_smp;
 	/* In-order delivery of the pipe's packets. */
 	struct napi_struct napi ____cacheline_aligned_in_smp;

@@ -34,14 +34,14 @@
  * tunnel, or any tunnel on a one-CPU machine, never pays their 16 KiB a
  * direction.
  *
- * Busy is not enough: the hop itself costs CPU time (two rings, waking a
- * worker, the worker taking the packet and passing it on), and the AEAD
- * of a small GCM packet costs less than that on any CPU, while CBC+HMAC
- * or a full-sized packet costs more.  No constant can say which, as both
+ * Busy is not enough: the hop itself costs CPU time (two rings, kicking a
+ * worker, passing the packet on when its crypto is done), and the AEAD of
+ * a small GCM packet can cost less than that, while CBC+HMAC or a
+ * full-sized packet costs more.  No constant can say which, as both
  * depend on the CPU, the suite and the packet sizes, so "auto" measures
  * them on the device itself: one packet in AWSVPN_SAMPLE is timed
- * (local_clock()) around its AEAD, its hand-off and the worker's share,
- * into moving averages per direction, and a busy direction goes to the
+ * (local_clock()) around its AEAD, its hand-off and its passing on, into
+ * moving averages per direction, and a busy direction goes to the
  * workers only while its AEAD costs more than its hop.  Until both are
  * known it does, and while it runs inline one packet in AWSVPN_PROBE
  * still takes the hop, to keep that figure current.
@@ -170,9 +170,19 @@ static void awsvpn_pipe_crypto_done(void *data, int err)
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_pipe_crypto_done)
 
-/* A sample of @ns for @e: 0 would read as "not measured yet". */
+/*
+ * A sample of @ns for @e, at most twice the average so far: a timed
+ * stretch that an interrupt, or the hypervisor taking the vCPU away, made
+ * long must not swing the decision (a real change still moves the
+ * average, by up to 1/8 a sample).  Never 0, which reads as "not
+ * measured yet".
+ */
 static void awsvpn_cost_add(struct ewma_awsvpn_ns *e, u64 ns)
 {
+	unsigned long avg = ewma_awsvpn_ns_read(e);
+
+	if (avg && ns > 2 * (u64)avg)
+		ns = 2 * (u64)avg;
 	ewma_awsvpn_ns_add(e, clamp_t(u64, ns, 1, NSEC_PER_SEC));
 }
 
@@ -208,24 +218,35 @@ int awsvpn_crypt_run(struct awsvpn_crypt *c)
 	return awsvpn_crypt_time(c, &ns);
 }
 
-/*
- * Run @c's crypto; it reaches awsvpn_pipe_done() now or on completion.
- * Returns the AEAD's time if it was timed, else 0.
- */
-static u64 awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
+/* Run @c's crypto; it reaches awsvpn_pipe_done() now or on completion. */
+static void awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
 {
-	u64 ns;
+	struct awsvpn_rate *r = &p->adev->rate[p->dir];
+	u64 ns, t0;
 	int ret;
 
 	aead_request_set_callback(c->req, 0,
 				  awsvpn_crypto_done(awsvpn_pipe_crypto_done), c);
 	ret = awsvpn_crypt_time(c, &ns);
-	if (ret != -EINPROGRESS) {
-		local_bh_disable();
+	if (ret == -EINPROGRESS)
+		return;
+	local_bh_disable();
+	/*
+	 * The far end of a timed packet's hop: passing it on (kicking the
+	 * transmit work or the NAPI).  Timed with BH off, so the softirqs
+	 * that run at local_bh_enable() -- the delivery, which inline
+	 * crypto pays as well -- are not in it; nor is waking a worker
+	 * (the scheduler's, on its CPU): the hop is, if anything,
+	 * underestimated.
+	 */
+	if (ns) {
+		t0 = local_clock();
 		awsvpn_pipe_done(c, ret);
-		local_bh_enable();
+		awsvpn_cost_add(&r->take_ns, local_clock() - t0);
+	} else {
+		awsvpn_pipe_done(c, ret);
 	}
-	return ns;
+	local_bh_enable();
 }
 
 static void awsvpn_pipe_work(struct work_struct *work)
@@ -233,30 +254,13 @@ static void awsvpn_pipe_work(struct work_struct *work)
 	struct awsvpn_worker *w = container_of(work, struct awsvpn_worker,
 					       work);
 	struct awsvpn_pipe *p = w->pipe;
-	struct awsvpn_rate *r = &p->adev->rate[p->dir];
-	u64 t0 = local_clock(), ns;
 	struct awsvpn_crypt *c;
 
 	while ((c = ptr_ring_consume_bh(&p->crypt))) {
 		/* Only this CPU's work item writes it. */
 		WRITE_ONCE(w->packets, w->packets + 1);
-		/*
-		 * The worker's share of a timed packet's hop: taking it off
-		 * the ring and passing it on, what is left of the time since
-		 * the previous packet (or since this work item began) after
-		 * its AEAD.  What waking the worker costs its CPU is not in
-		 * it: the hop is, if anything, underestimated.
-		 */
-		if (c->sample) {
-			ns = awsvpn_pipe_crypt(p, c);
-			if (ns)
-				awsvpn_cost_add(&r->take_ns,
-						local_clock() - t0 - ns);
-		} else {
-			awsvpn_pipe_crypt(p, c);
-		}
+		awsvpn_pipe_crypt(p, c);
 		cond_resched();
-		t0 = local_clock();
 	}
 }
 

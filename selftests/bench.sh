@@ -350,6 +350,13 @@ run_test() {
 	esac
 }
 
+# awsvpn_cost NS: the "cost:" line of NS's tunnel ("-" without one).
+awsvpn_cost() {
+	local c
+	c=$(ip netns exec "$1" awsvpn show tun 2>/dev/null | sed -n 's/^ *cost: //p')
+	echo "${c:--}"
+}
+
 # measure CASE TEST REP [KIND]: run one test and record it as KIND
 # (default the case's kind).
 measure() {
@@ -358,6 +365,13 @@ measure() {
 	result "$kind" "${C_SUITE[i]}" "${C_ENCAP[i]}" "$t" "$rep" "$v" "$u"
 	printf '# %5ss rep %s %-8s %-32s %10s %s\n' $(( $(now) - START )) "$rep" "$t" \
 		"$kind ${C_SUITE[i]} ${C_ENCAP[i]}" "$v" "$u"
+	# What "parallel auto" decided with, at both ends (a moving
+	# average: mostly the packets of this test).
+	case $kind in
+	awsvpn*)
+		say "        cost: ${C_A[i]}: $(awsvpn_cost "${C_A[i]}")" \
+			"| ${C_B[i]}: $(awsvpn_cost "${C_B[i]}")" ;;
+	esac
 	if [ "$v" = 0 ]; then
 		say "$kind ${C_SUITE[i]} ${C_ENCAP[i]}: $t carried nothing"
 		FAILED=1

@@ -302,11 +302,13 @@ enum awsvpn_attr {
 				 * async driver, or no traffic yet */
 	AWSVPN_A_TX_HOP_NS,	/* u32, read-only: what handing one sent
 				 * packet to a crypto worker costs the CPUs
-				 * (the rings, waking the worker, its taking
-				 * the packet and passing it on), measured as
-				 * TX_CRYPT_NS is.  0 = not measured.  "auto"
-				 * keeps a busy direction's crypto inline while
-				 * CRYPT_NS is at most HOP_NS */
+				 * (both rings and kicking the worker, then
+				 * passing the packet on once its crypto is
+				 * done; not the scheduler's cost of waking
+				 * the worker), measured as TX_CRYPT_NS is.
+				 * 0 = not measured.  "auto" keeps a busy
+				 * direction's crypto inline while CRYPT_NS is
+				 * at most HOP_NS */
 	AWSVPN_A_RX_CRYPT_NS,	/* u32: as TX_CRYPT_NS, received packets */
 	AWSVPN_A_RX_HOP_NS,	/* u32: as TX_HOP_NS, received packets */
 	__AWSVPN_A_MAX
