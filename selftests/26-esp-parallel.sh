@@ -150,6 +150,21 @@ sign() {
 	echo "${out# }"
 }
 
+# prom_costs DEV: cgw's DEV's awsvpn_parallel_cost_seconds samples in ns,
+# as JSON orders them (out crypto, out hop, in crypto, in hop; 0: none).
+prom_costs() {
+	ip netns exec cgw awsvpn show "$1" --prometheus | awk '
+		/^awsvpn_parallel_cost_seconds\{/ {
+			d = $0; sub(/.*dir="/, "", d); sub(/".*/, "", d)
+			p = $0; sub(/.*part="/, "", p); sub(/".*/, "", p)
+			v[d " " p] = sprintf("%.0f", $NF * 1e9)
+		}
+		END {
+			printf "%d %d %d %d\n", v["out crypto"], v["out hop"],
+				v["in crypto"], v["in hop"]
+		}'
+}
+
 # slow_ping NS ADDR: replies to 5 pings 0.2 s apart (quiet for "auto").
 slow_ping() {
 	ip netns exec "$1" ping -q -c 5 -i 0.2 -W 3 "$2" 2>&1 |
@@ -269,11 +284,13 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		read -r tc th rc rh <<< "$costs"
 		# Under pcrypt neither: the hop's far end is timed with the AEAD.
 		if [ -n "$PCRYPT" ]; then
-			t_eq "$s: costs not measured (async driver): 0 0 0 0, no cost line" \
-				"0 0 0 0|" "$costs|$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:' || true)"
+			t_eq "$s: costs not measured (async driver): 0 0 0 0, no cost line, no prometheus sample" \
+				"0 0 0 0||" "$costs|$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:' || true)|$(ip netns exec cgw awsvpn show awsvpn0 --prometheus | grep '^awsvpn_parallel_cost_seconds' || true)"
 		else
 			t_eq "$s: measured costs (crypto tx, hop tx, crypto rx, hop rx; yes: > 0 ns)" \
 				"yes yes yes yes" "$(sign $tc $th $rc $rh)"
+			t_eq "$s: prometheus awsvpn_parallel_cost_seconds == JSON (ns)" \
+				"$costs" "$(prom_costs awsvpn0)"
 			t_match "$s: show: the cost line" \
 				'^ +cost: +tx crypto [0-9.]+ [nu]s, hop [0-9.]+ [nu]s; rx crypto [0-9.]+ [nu]s, hop [0-9.]+ [nu]s$' \
 				"$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:')"

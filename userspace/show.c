@@ -836,6 +836,38 @@ static void prom_sample(const struct prom *p, const char *name,
 	printf("%s%s} ", extra ? "," : "", extra ? extra : "");
 }
 
+/* "auto"'s measured costs, in seconds; no sample for one not measured. */
+static void prom_costs(const struct prom *p,
+		       const struct awsvpn_dev_list *list)
+{
+	char extra[64];
+	size_t i, k;
+
+	prom_family("awsvpn_parallel_cost_seconds", "gauge",
+		    "What parallel auto decides with, per packet: its AEAD (part crypto) and handing it to a crypto worker (part hop); moving averages; absent: not measured.");
+	for (i = 0; i < list->n; i++) {
+		const struct awsvpn_dev *d = &list->dev[i];
+		const struct {
+			const char *dir, *part;
+			uint32_t ns;
+		} c[] = {
+			{ "out", "crypto", d->tx_crypt_ns },
+			{ "out", "hop", d->tx_hop_ns },
+			{ "in", "crypto", d->rx_crypt_ns },
+			{ "in", "hop", d->rx_hop_ns },
+		};
+
+		for (k = 0; k < ARRAY_SIZE(c); k++) {
+			if (!c[k].ns)
+				continue;
+			snprintf(extra, sizeof(extra), "dir=\"%s\",part=\"%s\"",
+				 c[k].dir, c[k].part);
+			prom_sample(p, "awsvpn_parallel_cost_seconds", d, extra);
+			printf("%.9f\n", c[k].ns / 1e9);
+		}
+	}
+}
+
 /* CloudWatch's names for what the device counts (help texts). */
 static const struct {
 	int stat;
@@ -961,6 +993,7 @@ static void print_prometheus(const struct show *o,
 			}
 		}
 	}
+	prom_costs(&p, list);
 }
 
 /* Choose output format @fmt; false if another one was chosen already. */
