@@ -212,10 +212,11 @@ struct awsvpn_device {
 		unsigned long start;
 		unsigned int n, prev;
 		unsigned int tick;		/* packets, for the sampling */
+		unsigned int burst;		/* left of a probe burst */
 		struct ewma_awsvpn_ns crypt_ns;	/* the AEAD, sync runs */
 		struct ewma_awsvpn_ns hand_ns;	/* handing it to a worker */
 		struct ewma_awsvpn_ns take_ns;	/* passing it on when done */
-	} rate[__AWSVPN_DIR_MAX] ____cacheline_aligned_in_smp;
+	} ____cacheline_aligned_in_smp rate[__AWSVPN_DIR_MAX];
 	/* In-order delivery of the pipe's packets. */
 	struct napi_struct napi ____cacheline_aligned_in_smp;
 

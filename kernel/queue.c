@@ -43,8 +43,12 @@
  * (local_clock()) around its AEAD, its hand-off and its passing on, into
  * moving averages per direction, and a busy direction goes to the
  * workers only while its AEAD costs more than its hop.  Until both are
- * known it does, and while it runs inline one packet in AWSVPN_PROBE
- * still takes the hop, to keep that figure current.
+ * known it does.  While it runs inline, every AWSVPN_PROBE packets a burst
+ * of AWSVPN_BURST still takes the hop, to keep that figure current: a
+ * burst, not one packet, because the hop costs what it costs to a busy
+ * direction only once the workers are running (a lone packet wakes cold
+ * ones: 30-50 us under TCG against 1-2 us), so the burst's first packet
+ * is not timed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -60,11 +64,13 @@
 
 /* "auto": below this rate per direction, crypto runs inline. */
 #define AWSVPN_AUTO_PPS 2000
-/* "auto": one packet in AWSVPN_SAMPLE is timed, one in AWSVPN_PROBE of
- * those the costs keep inline takes the hop all the same.
+/* "auto": one packet in AWSVPN_SAMPLE is timed; while the costs keep a
+ * busy direction inline, AWSVPN_BURST packets every AWSVPN_PROBE take the
+ * hop all the same (3 %).
  */
 #define AWSVPN_SAMPLE 16
-#define AWSVPN_PROBE 256
+#define AWSVPN_PROBE 1024
+#define AWSVPN_BURST 32
 
 static struct workqueue_struct *awsvpn_crypt_wq;
 
@@ -170,12 +176,16 @@ static void awsvpn_pipe_crypto_done(void *data, int err)
 }
 AWSVPN_DECLARE_CRYPTO_DONE(awsvpn_pipe_crypto_done)
 
+/* No packet's crypto or hop takes this long: the rest was not its. */
+#define AWSVPN_COST_MAX (10 * NSEC_PER_MSEC)
+
 /*
  * A sample of @ns for @e, at most twice the average so far: a timed
  * stretch that an interrupt, or the hypervisor taking the vCPU away, made
  * long must not swing the decision (a real change still moves the
- * average, by up to 1/8 a sample).  Never 0, which reads as "not
- * measured yet".
+ * average, by up to 1/8 a sample).  At most AWSVPN_COST_MAX, which also
+ * keeps the average's arithmetic inside 32 bits.  Never 0, which reads
+ * as "not measured yet".
  */
 static void awsvpn_cost_add(struct ewma_awsvpn_ns *e, u64 ns)
 {
@@ -183,7 +193,7 @@ static void awsvpn_cost_add(struct ewma_awsvpn_ns *e, u64 ns)
 
 	if (avg && ns > 2 * (u64)avg)
 		ns = 2 * (u64)avg;
-	ewma_awsvpn_ns_add(e, clamp_t(u64, ns, 1, NSEC_PER_SEC));
+	ewma_awsvpn_ns_add(e, clamp_t(u64, ns, 1, AWSVPN_COST_MAX));
 }
 
 /*
@@ -227,7 +237,18 @@ static void awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
 
 	aead_request_set_callback(c->req, 0,
 				  awsvpn_crypto_done(awsvpn_pipe_crypto_done), c);
-	ret = awsvpn_crypt_time(c, &ns);
+	/*
+	 * A worker runs with BH on and may be preempted: a timed AEAD with
+	 * BH off, so that no softirq (the NAPI delivery this CPU was given)
+	 * lands in its time.  One packet in 16, a few microseconds.
+	 */
+	if (c->sample) {
+		local_bh_disable();
+		ret = awsvpn_crypt_time(c, &ns);
+		local_bh_enable();
+	} else {
+		ret = awsvpn_crypt_time(c, &ns);
+	}
 	if (ret == -EINPROGRESS)
 		return;
 	local_bh_disable();
@@ -320,17 +341,51 @@ static bool awsvpn_sample(struct awsvpn_rate *r, bool *probe)
 }
 
 /*
+ * "auto", direction busy: is @c part of a probe burst (see the top)?
+ * @probe: a burst is due.  Racy across CPUs, as the rate.
+ */
+static bool awsvpn_probing(struct awsvpn_rate *r, struct awsvpn_crypt *c,
+			   bool probe)
+{
+	unsigned int b = READ_ONCE(r->burst);
+
+	if (!b) {
+		if (!probe)
+			return false;
+		b = AWSVPN_BURST;
+		/* It wakes the workers: what a busy hop costs comes after. */
+		c->sample = false;
+	}
+	WRITE_ONCE(r->burst, b - 1);
+	return true;
+}
+
+/*
  * "auto", direction busy: does the AEAD cost less than the hop, so the
  * submitting CPU saves nothing by handing it over?  Not while either is
  * unknown (async drivers are never timed: they stay on the workers).
  */
-static bool awsvpn_cheap(struct awsvpn_rate *r)
+/*
+ * The hop of direction @dir, ns (0: not measured yet): the hand-off, and
+ * for transmit the passing on.  A received packet is passed on through
+ * the order ring and the NAPI inline too, so that is no cost of the hop.
+ */
+static unsigned long awsvpn_hop(struct awsvpn_rate *r, u8 dir)
 {
-	unsigned long crypt = ewma_awsvpn_ns_read(&r->crypt_ns);
 	unsigned long hand = ewma_awsvpn_ns_read(&r->hand_ns);
 	unsigned long take = ewma_awsvpn_ns_read(&r->take_ns);
 
-	return crypt && hand && take && crypt <= hand + take;
+	if (dir == AWSVPN_DIR_IN)
+		return hand;
+	return hand && take ? hand + take : 0;
+}
+
+static bool awsvpn_cheap(struct awsvpn_rate *r, u8 dir)
+{
+	unsigned long crypt = ewma_awsvpn_ns_read(&r->crypt_ns);
+	unsigned long hop = awsvpn_hop(r, dir);
+
+	return crypt && hop && crypt <= hop;
 }
 
 /* "auto"'s estimates for direction @dir, ns per packet (0: not yet). */
@@ -338,11 +393,19 @@ void awsvpn_parallel_costs(struct awsvpn_device *adev, u8 dir, u32 *crypt_ns,
 			   u32 *hop_ns)
 {
 	struct awsvpn_rate *r = &adev->rate[dir];
-	unsigned long hand = ewma_awsvpn_ns_read(&r->hand_ns);
-	unsigned long take = ewma_awsvpn_ns_read(&r->take_ns);
 
 	*crypt_ns = ewma_awsvpn_ns_read(&r->crypt_ns);
-	*hop_ns = hand && take ? hand + take : 0;
+	*hop_ns = awsvpn_hop(r, dir);
+}
+
+/*
+ * Transmit, "auto", busy and inline: nothing in flight, and this is the
+ * CPU the transmit work sends from (see awsvpn_parallel_submit()).
+ */
+static bool awsvpn_tx_mine(struct awsvpn_pipe *p)
+{
+	return __ptr_ring_empty(&p->order) &&
+	       READ_ONCE(p->tx_cpu) == smp_processor_id();
 }
 
 /* Packets of direction @dir whose crypto a worker ran, since creation. */
@@ -403,7 +466,7 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 	struct awsvpn_device *adev = c->sa->adev;
 	u8 dir = c->sa->dir;
 	struct awsvpn_rate *r = &adev->rate[dir];
-	bool inline_, probe, ok;
+	bool here, probe, ok;
 	struct awsvpn_pipe *p;
 	u64 t0;
 	u8 mode;
@@ -425,7 +488,7 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 	if (dir == AWSVPN_DIR_IN && READ_ONCE(adev->rx_stopped))
 		return 0;
 	if (mode == AWSVPN_PARALLEL_ON) {
-		inline_ = false;
+		here = false;
 	} else {
 		bool quiet = awsvpn_quiet(adev, dir);
 
@@ -438,23 +501,29 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 				schedule_delayed_work(&adev->pipe_work, 0);
 			return 0;
 		}
-		inline_ = quiet || (!probe && awsvpn_cheap(r));
+		here = quiet ||
+		       (awsvpn_cheap(r, dir) && !awsvpn_probing(r, c, probe));
 		/*
 		 * Inline and nothing to overtake: as without parallel
 		 * crypto.  (A received packet always takes the ring: one a
 		 * worker still holds must be delivered first.)  While
 		 * packets are in flight the transmit work stays on its CPU,
-		 * which is what keeps the wire in order.
+		 * which is what keeps the wire in order.  Busy, a packet
+		 * leaves directly only from that CPU: what the transmit work
+		 * sent last may still wait in its backlog or queue there, and
+		 * one sent from here would overtake it.
 		 */
-		if (inline_ && dir == AWSVPN_DIR_OUT && awsvpn_tx_idle(p))
+		if (here && dir == AWSVPN_DIR_OUT &&
+		    (quiet ? awsvpn_tx_idle(p) : awsvpn_tx_mine(p)))
 			return 0;
 	}
-	if (inline_ || !c->sample)
-		return awsvpn_pipe_submit(p, c, inline_) ? 1 : -ENOBUFS;
+	if (here || !c->sample)
+		return awsvpn_pipe_submit(p, c, here) ? 1 : -ENOBUFS;
 	/* The submitting CPU's share of the hop (@c may be gone after). */
 	t0 = local_clock();
 	ok = awsvpn_pipe_submit(p, c, false);
-	awsvpn_cost_add(&r->hand_ns, local_clock() - t0);
+	if (ok)
+		awsvpn_cost_add(&r->hand_ns, local_clock() - t0);
 	return ok ? 1 : -ENOBUFS;
 }
 
@@ -599,13 +668,29 @@ int awsvpn_parallel_prepare(struct awsvpn_device *adev)
 
 void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode)
 {
+	u8 dir;
+
 	ASSERT_RTNL();
 	if (WARN_ON_ONCE(mode == AWSVPN_PARALLEL_ON &&
 			 (!adev->pipe[AWSVPN_DIR_OUT] ||
 			  !adev->pipe[AWSVPN_DIR_IN])))
 		return;
+	if (mode == adev->parallel)
+		return;
 	/* Pairs with the data path's acquire: the rings are seen first. */
 	smp_store_release(&adev->parallel, mode);
+	/*
+	 * What "auto" measured is of the mode before ("off" measures
+	 * nothing): start again.  Racy with packets in flight, which may
+	 * still add a sample of the old mode; an estimate either way.
+	 */
+	for (dir = 0; dir < __AWSVPN_DIR_MAX; dir++) {
+		struct awsvpn_rate *r = &adev->rate[dir];
+
+		ewma_awsvpn_ns_init(&r->crypt_ns);
+		ewma_awsvpn_ns_init(&r->hand_ns);
+		ewma_awsvpn_ns_init(&r->take_ns);
+	}
 }
 
 void awsvpn_parallel_init(struct awsvpn_device *adev)

@@ -152,7 +152,7 @@ run I env IP_LIB_DIR=$PRINTER_DIR ip -n cgw link set awsvpn0 type awsvpn remote 
 t_match "(a) ip link set DEV type awsvpn remote ...: refused, pointing at awsvpn set" \
 	"awsvpn set DEV" "$I_out"
 
-J0=$(aw show awsvpn0 --json | jq -S '.[0] | del(.stats, .sas, .last_rx_ms, .last_tx_ms, .last_rx, .last_tx)')
+J0=$(aw show awsvpn0 --json | jq -S '.[0] | del(.stats, .sas, .last_rx_ms, .last_tx_ms, .last_rx, .last_tx, .tx_crypt_ns, .tx_hop_ns, .rx_crypt_ns, .rx_hop_ns)')
 # newlink DESC ARGS...: rtlink.py ARGS fails with EINVAL and the extack.
 newlink_refused() {
 	local desc=$1 out
@@ -169,7 +169,7 @@ newlink_refused "RTM_NEWLINK an empty IFLA_INFO_DATA" set awsvpn0 --empty
 newlink_refused "RTM_NEWLINK creating a device with REMOTE" add ro0 REMOTE=ip:192.0.2.9
 t_fails "(a) ... and no device ro0 was created" ip -n cgw link show dev ro0
 t_eq "(a) the refused requests changed nothing" "$J0" \
-	"$(aw show awsvpn0 --json | jq -S '.[0] | del(.stats, .sas, .last_rx_ms, .last_tx_ms, .last_rx, .last_tx)')"
+	"$(aw show awsvpn0 --json | jq -S '.[0] | del(.stats, .sas, .last_rx_ms, .last_tx_ms, .last_rx, .last_tx, .tx_crypt_ns, .tx_hop_ns, .rx_crypt_ns, .rx_hop_ns)')"
 t_check "(a) RTM_NEWLINK without IFLA_INFO_DATA on awsvpn0 still works" \
 	ip netns exec cgw $RTLINK set awsvpn0
 t_check "(a) ... and creating one without it (ro1)" \
@@ -200,7 +200,8 @@ t_eq "(b) showconf f0 == showconf awsvpn0 (every setting round-trips)" \
 settings() {
 	ip netns exec "$1" awsvpn show "$2" --json | jq -cS '.[0] |
 		del(.ifname, .ifindex, .stats, .sas, .last_rx_ms, .last_tx_ms,
-		    .last_rx, .last_tx, .carrier, .carrier_reason, .mtu)'
+		    .last_rx, .last_tx, .carrier, .carrier_reason, .mtu,
+		    .tx_crypt_ns, .tx_hop_ns, .rx_crypt_ns, .rx_hop_ns)'
 }
 t_eq "(b) show --json settings of f0 == awsvpn0's (socket module too)" \
 	"$(settings cgw awsvpn0)" "$(settings sc f0)"

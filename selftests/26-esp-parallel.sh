@@ -37,8 +37,9 @@
 # ACKs') while quiet, as "off" does: a figure.
 # After each pass's traffic, the costs "auto" decides with (JSON
 # tx/rx_crypt_ns, tx/rx_hop_ns; the "cost:" line of show) are measured,
-# > 0, but under pcrypt (async: never timed, 0, no line).  A new
-# device has none (0, no line), and netlink refuses to set them.
+# > 0, but under pcrypt (async: never timed, 0, no line); "off" after
+# the traffic shows none (a mode change starts them again).  A new device
+# has none (0, no line), and netlink refuses to set them.
 # "auto" is the default and makes a direction's rings the first time it is
 # busy (the auto pass's flows reach the workers without "set parallel" having
 # made any): 40 idle new devices add no 8 KiB ring objects to the slab,
@@ -148,6 +149,15 @@ sign() {
 		fi
 	done
 	echo "${out# }"
+}
+
+# decide CRYPT HOP: where "auto" runs a busy direction's crypto.
+decide() {
+	if [ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ "$1" -le "$2" ]; then
+		echo inline
+	else
+		echo workers
+	fi
 }
 
 # prom_costs DEV: cgw's DEV's awsvpn_parallel_cost_seconds samples in ns,
@@ -295,7 +305,7 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 				'^ +cost: +tx crypto [0-9.]+ [nu]s, hop [0-9.]+ [nu]s; rx crypto [0-9.]+ [nu]s, hop [0-9.]+ [nu]s$' \
 				"$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:')"
 		fi
-		t_diag "$s: costs tx crypto $tc ns, hop $th ns; rx crypto $rc ns, hop $rh ns"
+		t_diag "$s: costs tx crypto $tc ns, hop $th ns; rx crypto $rc ns, hop $rh ns ($mode: tx $(decide "$tc" "$th"), rx $(decide "$rc" "$rh") while busy)"
 		if [ $mode = on ]; then
 			t_eq "$s: on: every packet's crypto on a worker (tx_parallel/rx_parallel == tx/rx packets)" \
 				"$A_tx_packets/$A_rx_packets" \
@@ -363,6 +373,16 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 	t_diag "$s: across off/on: $(cat "$T_TMP/flow")"
 	t_eq "$s: parallel $mode again: 50 echoes each way" "50 50" \
 		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
+	# A mode change starts the measured costs again: with nothing in
+	# flight now, "off" (which measures nothing) shows none.
+	before=$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].tx_crypt_ns')
+	ip netns exec cgw awsvpn set awsvpn0 parallel off
+	bw=yes bl="> 0"
+	[ -n "$PCRYPT" ] && bw=0 bl="0, pcrypt"
+	t_eq "$s: a mode change starts the costs again (tx crypto before: $bl; off: 0 0 0 0)" \
+		"$bw 0 0 0 0" \
+		"$(sign "$before") $(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')"
+	ip netns exec cgw awsvpn set awsvpn0 parallel $mode
 
 	# Down and up while a flow arrives: the receive queue is emptied.
 	d0=$(ip -n cgw -j -s link show awsvpn0 | jq '.[0].stats64.rx.dropped')

@@ -299,7 +299,8 @@ enum awsvpn_attr {
 				 * costs a CPU, in ns, a moving average of one
 				 * packet in 16 timed (synchronous crypto
 				 * only).  0 = not measured: parallel off, an
-				 * async driver, or no traffic yet */
+				 * async driver, or no traffic since PARALLEL
+				 * last changed (which starts them again) */
 	AWSVPN_A_TX_HOP_NS,	/* u32, read-only: what handing one sent
 				 * packet to a crypto worker costs the CPUs
 				 * (both rings and kicking the worker, then
@@ -307,10 +308,12 @@ enum awsvpn_attr {
 				 * done; not the scheduler's cost of waking
 				 * the worker), measured as TX_CRYPT_NS is.
 				 * 0 = not measured.  "auto" keeps a busy
-				 * direction's crypto inline while CRYPT_NS is
-				 * at most HOP_NS */
+				 * direction's crypto inline while both are
+				 * measured and CRYPT_NS is at most HOP_NS */
 	AWSVPN_A_RX_CRYPT_NS,	/* u32: as TX_CRYPT_NS, received packets */
-	AWSVPN_A_RX_HOP_NS,	/* u32: as TX_HOP_NS, received packets */
+	AWSVPN_A_RX_HOP_NS,	/* u32: as TX_HOP_NS, received packets, the
+				 * hand-off only (a received packet is passed
+				 * on in order inline too) */
 	__AWSVPN_A_MAX
 };
 #define AWSVPN_A_MAX (__AWSVPN_A_MAX - 1)
