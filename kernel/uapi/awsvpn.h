@@ -307,7 +307,9 @@ enum awsvpn_attr {
 				 * passing the packet on once its crypto is
 				 * done; not the scheduler's cost of waking
 				 * the worker), measured as TX_CRYPT_NS is.
-				 * 0 = not measured.  "auto" keeps a busy
+				 * 0 = not measured (so with an async driver:
+				 * the passing on is timed only after a
+				 * synchronous AEAD).  "auto" keeps a busy
 				 * direction's crypto inline while both are
 				 * measured and CRYPT_NS is at most HOP_NS */
 	AWSVPN_A_RX_CRYPT_NS,	/* u32: as TX_CRYPT_NS, received packets */
