@@ -362,11 +362,6 @@ static bool awsvpn_probing(struct awsvpn_rate *r, struct awsvpn_crypt *c,
 }
 
 /*
- * "auto", direction busy: does the AEAD cost less than the hop, so the
- * submitting CPU saves nothing by handing it over?  Not while either is
- * unknown (async drivers are never timed: they stay on the workers).
- */
-/*
  * The hop of direction @dir, ns (0: not measured yet): the hand-off, and
  * for transmit the passing on.  A received packet is passed on through
  * the order ring and the NAPI inline too, so that is no cost of the hop.
@@ -381,6 +376,11 @@ static unsigned long awsvpn_hop(struct awsvpn_rate *r, u8 dir)
 	return hand && take ? hand + take : 0;
 }
 
+/*
+ * "auto", direction busy: does the AEAD cost less than the hop, so the
+ * submitting CPU saves nothing by handing it over?  Not while either is
+ * unknown (async drivers are never timed: they stay on the workers).
+ */
 static bool awsvpn_cheap(struct awsvpn_rate *r, u8 dir)
 {
 	unsigned long crypt = ewma_awsvpn_ns_read(&r->crypt_ns);
