@@ -71,6 +71,8 @@
 #define AWSVPN_SAMPLE 16
 #define AWSVPN_PROBE 1024
 #define AWSVPN_BURST 32
+/* "auto": hand-off samples left out after a reset (cold workers). */
+#define AWSVPN_WARM 2
 
 static struct workqueue_struct *awsvpn_crypt_wq;
 
@@ -132,9 +134,15 @@ static void awsvpn_tx_work(struct work_struct *work)
 		 * Sent, then off the ring (nothing reads the entry after
 		 * the head moved on): "auto" sends inline only once the
 		 * ring is empty, and must not overtake the packet sent last.
+		 * Under the consumer lock, which awsvpn_tx_empty() takes: a
+		 * discard clears a batch of slots, the current head's first,
+		 * before it moves the head on, and a lockless test could
+		 * take the ring for empty in between.
 		 */
 		awsvpn_encrypt_finish(c, c->err);
+		spin_lock(&p->order.consumer_lock);
 		__ptr_ring_discard_one(&p->order);
+		spin_unlock(&p->order.consumer_lock);
 		/* Let softirqs (and the scheduler) in now and then. */
 		if (!(++n % 64)) {
 			local_bh_enable();
@@ -259,9 +267,10 @@ static void awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
 	 * that run at local_bh_enable() -- the delivery, which inline
 	 * crypto pays as well -- are not in it; nor is waking a worker
 	 * (the scheduler's, on its CPU): the hop is, if anything,
-	 * underestimated.
+	 * underestimated.  Not before the hand-off has a figure: until
+	 * then the workers are cold (see awsvpn_hand_sample()).
 	 */
-	if (ns) {
+	if (ns && ewma_awsvpn_ns_read(&r->hand_ns)) {
 		t0 = local_clock();
 		awsvpn_pipe_done(c, ret);
 		awsvpn_cost_add(&r->take_ns, local_clock() - t0);
@@ -311,17 +320,31 @@ static bool awsvpn_quiet(struct awsvpn_device *adev, u8 dir)
 }
 
 /*
+ * Transmit: nothing of @p in flight, everything it had sent.  Under the
+ * consumer lock (see awsvpn_tx_work()); softirq or BH disabled, as every
+ * holder.
+ */
+static bool awsvpn_tx_empty(struct awsvpn_pipe *p)
+{
+	bool empty;
+
+	spin_lock(&p->order.consumer_lock);
+	empty = __ptr_ring_empty(&p->order);
+	spin_unlock(&p->order.consumer_lock);
+	return empty;
+}
+
+/*
  * Transmit, "auto": nothing in flight, so a packet sent inline overtakes
  * none; and the packets queued after it are sent from this CPU too (the
  * transmit work follows it), into the same transmit queue or backlog, so
- * they cannot overtake it either.  The order ring is never resized, so
- * its head slot can be tested without the consumer lock.
+ * they cannot overtake it either.
  */
 static bool awsvpn_tx_idle(struct awsvpn_pipe *p)
 {
 	int cpu = smp_processor_id();
 
-	if (!__ptr_ring_empty(&p->order))
+	if (!awsvpn_tx_empty(p))
 		return false;
 	if (READ_ONCE(p->tx_cpu) != cpu)
 		WRITE_ONCE(p->tx_cpu, cpu);
@@ -364,7 +387,9 @@ static bool awsvpn_probing(struct awsvpn_rate *r, struct awsvpn_crypt *c,
 /*
  * The hop of direction @dir, ns (0: not measured yet): the hand-off, and
  * for transmit the passing on.  A received packet is passed on through
- * the order ring and the NAPI inline too, so that is no cost of the hop.
+ * the order ring and the NAPI inline too, so only its hand-off counts
+ * (which includes the order ring's produce that inline receive pays as
+ * well: a little over, toward the workers).
  */
 static unsigned long awsvpn_hop(struct awsvpn_rate *r, u8 dir)
 {
@@ -377,9 +402,11 @@ static unsigned long awsvpn_hop(struct awsvpn_rate *r, u8 dir)
 }
 
 /*
- * "auto", direction busy: does the AEAD cost less than the hop, so the
- * submitting CPU saves nothing by handing it over?  Not while either is
- * unknown (async drivers are never timed: they stay on the workers).
+ * "auto", direction busy: does the AEAD cost less than the hop, so that
+ * handing it over costs more CPU time (the submitting CPU's, and for
+ * transmit the worker's passing on) than it takes off the submitting
+ * CPU?  Not while either is unknown (async drivers are never timed: they
+ * stay on the workers).
  */
 static bool awsvpn_cheap(struct awsvpn_rate *r, u8 dir)
 {
@@ -405,8 +432,8 @@ void awsvpn_parallel_costs(struct awsvpn_device *adev, u8 dir, u32 *crypt_ns,
  */
 static bool awsvpn_tx_mine(struct awsvpn_pipe *p)
 {
-	return __ptr_ring_empty(&p->order) &&
-	       READ_ONCE(p->tx_cpu) == smp_processor_id();
+	return READ_ONCE(p->tx_cpu) == smp_processor_id() &&
+	       awsvpn_tx_empty(p);
 }
 
 /* Packets of direction @dir whose crypto a worker ran, since creation. */
@@ -426,20 +453,22 @@ u64 awsvpn_parallel_count(struct awsvpn_device *adev, u8 dir)
 
 /*
  * Queue @c in order; its crypto runs on the workers, or right here
- * (@here).  False when the device has no room for it.
+ * (@here).  0: queued.  -ENOBUFS: the device has no room for it.
+ * -EBUSY: no worker could take it, it leaves through the pipe as an
+ * error (no hand-off took place).
  */
-static bool awsvpn_pipe_submit(struct awsvpn_pipe *p, struct awsvpn_crypt *c,
-			       bool here)
+static int awsvpn_pipe_submit(struct awsvpn_pipe *p, struct awsvpn_crypt *c,
+			      bool here)
 {
 	int cpu;
 
 	c->done = 0;
 	if (ptr_ring_produce(&p->order, c))
-		return false;
+		return -ENOBUFS;
 	c->parallel = true;
 	if (here) {
 		awsvpn_pipe_crypt(p, c);
-		return true;
+		return 0;
 	}
 	/*
 	 * Consumed slots of a ptr_ring are freed in batches, so the crypt
@@ -448,11 +477,30 @@ static bool awsvpn_pipe_submit(struct awsvpn_pipe *p, struct awsvpn_crypt *c,
 	 */
 	if (unlikely(ptr_ring_produce(&p->crypt, c))) {
 		awsvpn_pipe_done(c, -ENOBUFS);
-		return true;
+		return -EBUSY;
 	}
 	cpu = awsvpn_pipe_next_cpu(p);
 	queue_work_on(cpu, awsvpn_crypt_wq, &per_cpu_ptr(p->workers, cpu)->work);
-	return true;
+	return 0;
+}
+
+/*
+ * A hand-off sample of @ns.  The first AWSVPN_WARM after a reset are left
+ * out: the rings were just made or the mode changed, and they wake cold
+ * workers (tens of microseconds under TCG against one or two when busy).
+ * Taken as the average's first value, that would keep the direction
+ * inline, where only the probe bursts would bring it down.  Racy across
+ * CPUs, as the rate.
+ */
+static void awsvpn_hand_sample(struct awsvpn_rate *r, u64 ns)
+{
+	unsigned int n = READ_ONCE(r->hands);
+
+	if (n < AWSVPN_WARM) {
+		WRITE_ONCE(r->hands, n + 1);
+		return;
+	}
+	awsvpn_cost_add(&r->hand_ns, ns);
 }
 
 /*
@@ -467,8 +515,9 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 	struct awsvpn_device *adev = c->sa->adev;
 	u8 dir = c->sa->dir;
 	struct awsvpn_rate *r = &adev->rate[dir];
-	bool here, probe, ok;
+	bool here, probe;
 	struct awsvpn_pipe *p;
+	int ret;
 	u64 t0;
 	u8 mode;
 
@@ -518,14 +567,18 @@ int awsvpn_parallel_submit(struct awsvpn_crypt *c)
 		    (quiet ? awsvpn_tx_idle(p) : awsvpn_tx_mine(p)))
 			return 0;
 	}
-	if (here || !c->sample)
-		return awsvpn_pipe_submit(p, c, here) ? 1 : -ENOBUFS;
-	/* The submitting CPU's share of the hop (@c may be gone after). */
-	t0 = local_clock();
-	ok = awsvpn_pipe_submit(p, c, false);
-	if (ok)
-		awsvpn_cost_add(&r->hand_ns, local_clock() - t0);
-	return ok ? 1 : -ENOBUFS;
+	if (here || !c->sample) {
+		ret = awsvpn_pipe_submit(p, c, here);
+	} else {
+		/* The submitting CPU's share of the hop (@c may be gone
+		 * after).
+		 */
+		t0 = local_clock();
+		ret = awsvpn_pipe_submit(p, c, false);
+		if (!ret)
+			awsvpn_hand_sample(r, local_clock() - t0);
+	}
+	return ret == -ENOBUFS ? ret : 1;
 }
 
 /* NAPI: deliver decrypted packets in the order they arrived. */
@@ -691,6 +744,7 @@ void awsvpn_parallel_set(struct awsvpn_device *adev, u8 mode)
 		ewma_awsvpn_ns_init(&r->crypt_ns);
 		ewma_awsvpn_ns_init(&r->hand_ns);
 		ewma_awsvpn_ns_init(&r->take_ns);
+		WRITE_ONCE(r->hands, 0);
 	}
 }
 
@@ -715,9 +769,9 @@ void awsvpn_parallel_open(struct awsvpn_device *adev)
  */
 void awsvpn_parallel_stop(struct awsvpn_device *adev)
 {
+	unsigned long warn = jiffies + 10 * HZ;
 	struct awsvpn_crypt *c;
 	struct awsvpn_pipe *p;
-	unsigned int waited;
 	int cpu;
 
 	WRITE_ONCE(adev->rx_stopped, true);
@@ -737,8 +791,9 @@ void awsvpn_parallel_stop(struct awsvpn_device *adev)
 		flush_work(&per_cpu_ptr(p->workers, cpu)->work);
 	while ((c = __ptr_ring_peek(&p->order))) {
 		/* An async driver may still hold it: it completes soon. */
-		for (waited = 0; !smp_load_acquire(&c->done); waited++) {
-			WARN_ONCE(waited == 10000,
+		while (!smp_load_acquire(&c->done)) {
+			/* It owns the packet: there is nothing to do but wait. */
+			WARN_ONCE(time_after(jiffies, warn),
 				  "%s: a decryption has not completed in 10 s\n",
 				  adev->dev->name);
 			msleep(1);
