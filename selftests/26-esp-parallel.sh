@@ -117,6 +117,13 @@ flow() {
 	cat "$T_TMP/flow" 2>/dev/null
 }
 
+# iperf_pps: the last esp_iperf's rate in 1,400-byte segments a second
+# ("?" if it cannot be read).
+iperf_pps() {
+	jq -re '.end.sum_sent.bits_per_second / 8 / 1400 | floor' \
+		"$T_TMP/iperf" 2>/dev/null || echo '?'
+}
+
 # The ESP sequence numbers in capture file F: "COUNT increasing|REORDERED".
 wire_order() {
 	local seqs
@@ -260,8 +267,11 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 	o_c=$(ofo cgw) o_a=$(ofo aws)
 	t_check "$s: iperf3 -n 4M aws -> cgw" \
 		esp_iperf cgw aws "$C4" -n 4M -w 256K -J
+	pps_rx=$(iperf_pps)
 	t_check "$s: iperf3 -n 4M cgw -> aws" \
 		esp_iperf aws cgw "$A4" -n 4M -w 256K -J
+	pps_tx=$(iperf_pps)
+	t_diag "$s: TCP at $pps_tx segments/s cgw -> aws, $pps_rx aws -> cgw"
 	# At aws, data encrypted by awsvpn0.  (At cgw, the XFRM peer's
 	# segments, sent from both CPUs -- the process's and softirq's on ACK
 	# arrival -- can already cross in veth's per-CPU backlogs: a figure.)
@@ -293,27 +303,48 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		# AEAD's cost (sync drivers only: pcrypt's never) and the hop's.
 		costs=$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')
 		read -r tc th rc rh <<< "$costs"
+		# "auto" goes to the workers only at more than 2,000 packets/s
+		# in a direction (8 in a jiffy and the one before).  TCP's
+		# bursts get there at averages well below that (700 segments/s
+		# on a loaded host did), but a guest as slow as the debug
+		# kernel (some 55/s) rightly stays inline, and there is no hop
+		# to measure: below 200/s only the AEAD's costs are checked.
+		slow= pps=$pps_tx
+		[ "$pps_rx" != '?' ] && [ "$pps_tx" != '?' ] &&
+			[ "$pps_rx" -lt "$pps_tx" ] && pps=$pps_rx
+		[ $mode = auto ] && [ "$pps" != '?' ] && [ "$pps" -lt 200 ] &&
+			slow=yes
 		# Under pcrypt only the receive hop (the hand-off alone): the
 		# AEAD is async, and the transmit hop's far end is timed only
 		# after a synchronous one.
-		want="yes yes yes yes" nm='[0-9.]+ [nu]s'
+		want="yes yes yes yes" nm='[0-9.]+ [nu]s' hop='[0-9.]+ [nu]s'
 		pat='[0-9.]+ [nu]s; rx crypto [0-9.]+ [nu]s'
 		if [ -n "$PCRYPT" ]; then
 			want="0 0 0 yes" pat='-; rx crypto -'
 			nm=-
 		fi
-		t_eq "$s: measured costs (crypto tx, hop tx, crypto rx, hop rx; yes: > 0 ns)" \
-			"$want" "$(sign $tc $th $rc $rh)"
+		if [ -n "$slow" ]; then
+			t_eq "$s: measured costs (crypto tx, crypto rx; yes: > 0 ns; too slow a guest for hops)" \
+				"yes yes" "$(sign $tc $rc)"
+			hop='([0-9.]+ [nu]s|-)'
+			pat="$hop; rx crypto [0-9.]+ [nu]s"
+		else
+			t_eq "$s: measured costs (crypto tx, hop tx, crypto rx, hop rx; yes: > 0 ns)" \
+				"$want" "$(sign $tc $th $rc $rh)"
+		fi
 		t_eq "$s: prometheus awsvpn_parallel_cost_seconds == JSON (ns)" \
 			"$costs" "$(prom_costs awsvpn0)"
 		t_match "$s: show: the cost line" \
-			"^ +cost: +tx crypto $nm, hop $pat, hop [0-9.]+ [nu]s\$" \
+			"^ +cost: +tx crypto $nm, hop $pat, hop $hop\$" \
 			"$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:')"
 		t_diag "$s: costs tx crypto $tc ns, hop $th ns; rx crypto $rc ns, hop $rh ns ($mode: tx $(decide "$tc" "$th"), rx $(decide "$rc" "$rh") while busy)"
 		if [ $mode = on ]; then
 			t_eq "$s: on: every packet's crypto on a worker (tx_parallel/rx_parallel == tx/rx packets)" \
 				"$A_tx_packets/$A_rx_packets" \
 				"$A_tx_parallel/$A_rx_parallel"
+		elif [ -n "$slow" ]; then
+			t_skip "$s: auto: the flows reached the workers, not every packet did (tx, rx)" \
+				"TCP ran at $pps segments/s, too slow to be busy for auto"
 		else
 			t_match "$s: auto: the flows reached the workers, not every packet did (tx, rx)" \
 				'^yes yes$' \
