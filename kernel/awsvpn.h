@@ -213,7 +213,7 @@ struct awsvpn_device {
 		unsigned int n, prev;
 		unsigned int tick;		/* packets, for the sampling */
 		unsigned int burst;		/* left of a probe burst */
-		unsigned int hands;		/* hand-off samples since reset */
+		unsigned int hands;		/* first hand-offs left out (WARM) */
 		struct ewma_awsvpn_ns crypt_ns;	/* the AEAD, sync runs */
 		struct ewma_awsvpn_ns hand_ns;	/* handing it to a worker */
 		struct ewma_awsvpn_ns take_ns;	/* passing it on when done */

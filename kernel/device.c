@@ -149,6 +149,12 @@ static void awsvpn_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	/*
+	 * No netconsole: netpoll transmits with IRQs off, maybe from a hard
+	 * IRQ that interrupted this CPU's transmit work inside one of the
+	 * rings' locks, which the transmit path takes too.
+	 */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
+	/*
 	 * Keep the inner route up to ndo_start_xmit: icmp_send() answers
 	 * nothing without it, and ip_do_fragment() needs it.
 	 */

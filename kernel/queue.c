@@ -48,7 +48,8 @@
  * burst, not one packet, because the hop costs what it costs to a busy
  * direction only once the workers are running (a lone packet wakes cold
  * ones: 30-50 us under TCG against 1-2 us), so the burst's first packet
- * is not timed.
+ * is not timed, and the first hand-offs after the rings are made or the
+ * mode changes are not counted (AWSVPN_WARM).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -266,7 +267,7 @@ static void awsvpn_pipe_crypt(struct awsvpn_pipe *p, struct awsvpn_crypt *c)
 	 * transmit work or the NAPI).  Timed with BH off, so the softirqs
 	 * that run at local_bh_enable() -- the delivery, which inline
 	 * crypto pays as well -- are not in it; nor is waking a worker
-	 * (the scheduler's, on its CPU): the hop is, if anything,
+	 * (the scheduler's, on its CPU): the transmit hop is, if anything,
 	 * underestimated.  Not before the hand-off has a figure: until
 	 * then the workers are cold (see awsvpn_hand_sample()).
 	 */
@@ -389,7 +390,7 @@ static bool awsvpn_probing(struct awsvpn_rate *r, struct awsvpn_crypt *c,
  * for transmit the passing on.  A received packet is passed on through
  * the order ring and the NAPI inline too, so only its hand-off counts
  * (which includes the order ring's produce that inline receive pays as
- * well: a little over, toward the workers).
+ * well: a little over, toward inline).
  */
 static unsigned long awsvpn_hop(struct awsvpn_rate *r, u8 dir)
 {
@@ -769,8 +770,8 @@ void awsvpn_parallel_open(struct awsvpn_device *adev)
  */
 void awsvpn_parallel_stop(struct awsvpn_device *adev)
 {
-	unsigned long warn = jiffies + 10 * HZ;
 	struct awsvpn_crypt *c;
+	unsigned long warn;
 	struct awsvpn_pipe *p;
 	int cpu;
 
@@ -791,6 +792,7 @@ void awsvpn_parallel_stop(struct awsvpn_device *adev)
 		flush_work(&per_cpu_ptr(p->workers, cpu)->work);
 	while ((c = __ptr_ring_peek(&p->order))) {
 		/* An async driver may still hold it: it completes soon. */
+		warn = jiffies + 10 * HZ;
 		while (!smp_load_acquire(&c->done)) {
 			/* It owns the packet: there is nothing to do but wait. */
 			WARN_ONCE(time_after(jiffies, warn),
