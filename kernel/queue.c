@@ -135,7 +135,7 @@ static void awsvpn_tx_work(struct work_struct *work)
 		 * Sent, then off the ring (nothing reads the entry after
 		 * the head moved on): "auto" sends inline only once the
 		 * ring is empty, and must not overtake the packet sent last.
-		 * Under the consumer lock, which awsvpn_tx_empty() takes: a
+		 * Under the consumer lock, which ptr_ring_empty() takes: a
 		 * discard clears a batch of slots, the current head's first,
 		 * before it moves the head on, and a lockless test could
 		 * take the ring for empty in between.
@@ -321,31 +321,18 @@ static bool awsvpn_quiet(struct awsvpn_device *adev, u8 dir)
 }
 
 /*
- * Transmit: nothing of @p in flight, everything it had sent.  Under the
- * consumer lock (see awsvpn_tx_work()); softirq or BH disabled, as every
- * holder.
- */
-static bool awsvpn_tx_empty(struct awsvpn_pipe *p)
-{
-	bool empty;
-
-	spin_lock(&p->order.consumer_lock);
-	empty = __ptr_ring_empty(&p->order);
-	spin_unlock(&p->order.consumer_lock);
-	return empty;
-}
-
-/*
  * Transmit, "auto": nothing in flight, so a packet sent inline overtakes
  * none; and the packets queued after it are sent from this CPU too (the
  * transmit work follows it), into the same transmit queue or backlog, so
- * they cannot overtake it either.
+ * they cannot overtake it either.  The order ring's emptiness under its
+ * consumer lock (ptr_ring_empty(); see awsvpn_tx_work()), softirq or BH
+ * disabled as every holder.
  */
 static bool awsvpn_tx_idle(struct awsvpn_pipe *p)
 {
 	int cpu = smp_processor_id();
 
-	if (!awsvpn_tx_empty(p))
+	if (!ptr_ring_empty(&p->order))
 		return false;
 	if (READ_ONCE(p->tx_cpu) != cpu)
 		WRITE_ONCE(p->tx_cpu, cpu);
@@ -434,7 +421,7 @@ void awsvpn_parallel_costs(struct awsvpn_device *adev, u8 dir, u32 *crypt_ns,
 static bool awsvpn_tx_mine(struct awsvpn_pipe *p)
 {
 	return READ_ONCE(p->tx_cpu) == smp_processor_id() &&
-	       awsvpn_tx_empty(p);
+	       ptr_ring_empty(&p->order);
 }
 
 /* Packets of direction @dir whose crypto a worker ran, since creation. */
