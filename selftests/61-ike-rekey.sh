@@ -4,7 +4,7 @@
 #
 # Rekeying with charon on both ends ("aws": kernel-netlink and an xfrm
 # interface; "cgw": kernel-awsvpn and awsvpn0), under a 100/s ping that
-# must lose nothing: 8 CHILD_SA rekeys started by cgw, 8 by aws, 8
+# must lose nothing: 5 CHILD_SA rekeys started by cgw, 5 by aws, 8
 # started by both at once (collisions; 20 of each kind with
 # AWSVPN_FUZZ=full), then an IKE SA rekey.  After each one exactly one SA
 # pair is left in awsvpn0, and no replayed or unauthentic packet is ever
@@ -76,13 +76,15 @@ rekeys() {
 }
 
 # Each rekey takes 4-6 s in a TCG guest (swanctl and charon at work);
-# 8 of each kind exercise every path, "full" repeats them.
-if [ "${AWSVPN_FUZZ:-}" = full ]; then N=20; else N=8; fi
+# 5 started by one side exercise its path; collisions get 8, as whether
+# both requests meet in flight, and whose rekey survives, varies from one
+# to the next; "full" repeats them.
+if [ "${AWSVPN_FUZZ:-}" = full ]; then N=20 NC=20; else N=5 NC=8; fi
 T0=$(date +%s)
 t_eq "$N CHILD_SA rekeys started by cgw completed, one SA pair left after each" $N "$(rekeys cgw $N)"
 t_eq "$N CHILD_SA rekeys started by aws completed, one SA pair left after each" $N "$(rekeys aws $N)"
-t_eq "$N simultaneous rekeys (collisions) completed, one SA pair left after each" $N "$(rekeys both $N)"
-t_diag "$((3 * N)) rekeys in $(( $(date +%s) - T0 )) s"
+t_eq "$NC simultaneous rekeys (collisions) completed, one SA pair left after each" $NC "$(rekeys both $NC)"
+t_diag "$((2 * N + NC)) rekeys in $(( $(date +%s) - T0 )) s"
 
 IKE_SPI=$(ike_sa_json cgw | json_get 'list(j.values())[0]["initiator-spi"]')
 PAIR=$(dev_pair)

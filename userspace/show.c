@@ -175,6 +175,33 @@ static void print_stat_line(const struct show *o, const char *indent,
 		putchar('\n');
 }
 
+/*
+ * "auto"'s four measured costs, ns per packet (0: not measured), in the
+ * order the text, JSON and Prometheus forms all list them.
+ */
+static const struct cost {
+	int attr;		/* AWSVPN_A_{TX,RX}_{CRYPT,HOP}_NS */
+	size_t off;		/* its uint32_t in struct awsvpn_dev */
+	const char *json;	/* JSON key */
+	const char *dir;	/* text: "tx"/"rx" */
+	const char *prom_dir;	/* Prometheus label: "out"/"in" */
+	const char *part;	/* "crypto" (the AEAD) or "hop" (the hand-off) */
+} costs[] = {
+	{ AWSVPN_A_TX_CRYPT_NS, offsetof(struct awsvpn_dev, tx_crypt_ns),
+	  "tx_crypt_ns", "tx", "out", "crypto" },
+	{ AWSVPN_A_TX_HOP_NS, offsetof(struct awsvpn_dev, tx_hop_ns),
+	  "tx_hop_ns", "tx", "out", "hop" },
+	{ AWSVPN_A_RX_CRYPT_NS, offsetof(struct awsvpn_dev, rx_crypt_ns),
+	  "rx_crypt_ns", "rx", "in", "crypto" },
+	{ AWSVPN_A_RX_HOP_NS, offsetof(struct awsvpn_dev, rx_hop_ns),
+	  "rx_hop_ns", "rx", "in", "hop" },
+};
+
+static uint32_t cost_ns(const struct awsvpn_dev *d, const struct cost *c)
+{
+	return *(const uint32_t *)((const char *)d + c->off);
+}
+
 /* A measured cost, "2.1 us" ("-": not measured). */
 static void print_ns(uint32_t ns)
 {
@@ -192,23 +219,24 @@ static void print_ns(uint32_t ns)
  */
 static void print_costs(const struct show *o, const struct awsvpn_dev *d)
 {
-	const uint64_t all = BIT(AWSVPN_A_TX_CRYPT_NS) |
-			     BIT(AWSVPN_A_TX_HOP_NS) |
-			     BIT(AWSVPN_A_RX_CRYPT_NS) | BIT(AWSVPN_A_RX_HOP_NS);
+	bool any = false;
+	size_t k;
 
-	if ((d->has & all) != all ||
-	    (!o->verbose && !d->tx_crypt_ns && !d->tx_hop_ns &&
-	     !d->rx_crypt_ns && !d->rx_hop_ns))
+	for (k = 0; k < ARRAY_SIZE(costs); k++) {
+		if (!(d->has & BIT(costs[k].attr)))
+			return;
+		any |= cost_ns(d, &costs[k]) != 0;
+	}
+	if (!any && !o->verbose)
 		return;
 	label(2, "cost");
-	printf("tx crypto ");
-	print_ns(d->tx_crypt_ns);
-	printf(", hop ");
-	print_ns(d->tx_hop_ns);
-	printf("; rx crypto ");
-	print_ns(d->rx_crypt_ns);
-	printf(", hop ");
-	print_ns(d->rx_hop_ns);
+	for (k = 0; k < ARRAY_SIZE(costs); k++) {
+		if (!strcmp(costs[k].part, "crypto"))
+			printf("%s%s crypto ", k ? "; " : "", costs[k].dir);
+		else
+			printf(", %s ", costs[k].part);
+		print_ns(cost_ns(d, &costs[k]));
+	}
 	putchar('\n');
 }
 
@@ -578,7 +606,7 @@ static void print_sa_json(struct json *j, const struct show *o,
 static void print_dev_json(struct json *j, const struct show *o,
 			   const struct awsvpn_dev *d)
 {
-	size_t i;
+	size_t i, k;
 	int pass;
 
 	json_begin(j, NULL, '{');
@@ -638,14 +666,10 @@ static void print_dev_json(struct json *j, const struct show *o,
 		     d->has & BIT(AWSVPN_A_PARALLEL),
 		     ENUM_NAME(parallel_names, d->parallel));
 	/* "auto"'s measured costs, ns per packet; 0 = not measured */
-	JSON_OR_NULL(json_u64, j, "tx_crypt_ns",
-		     d->has & BIT(AWSVPN_A_TX_CRYPT_NS), d->tx_crypt_ns);
-	JSON_OR_NULL(json_u64, j, "tx_hop_ns",
-		     d->has & BIT(AWSVPN_A_TX_HOP_NS), d->tx_hop_ns);
-	JSON_OR_NULL(json_u64, j, "rx_crypt_ns",
-		     d->has & BIT(AWSVPN_A_RX_CRYPT_NS), d->rx_crypt_ns);
-	JSON_OR_NULL(json_u64, j, "rx_hop_ns",
-		     d->has & BIT(AWSVPN_A_RX_HOP_NS), d->rx_hop_ns);
+	for (k = 0; k < ARRAY_SIZE(costs); k++)
+		JSON_OR_NULL(json_u64, j, costs[k].json,
+			     d->has & BIT(costs[k].attr),
+			     cost_ns(d, &costs[k]));
 	JSON_OR_NULL(json_u64, j, "last_rx_ms",
 		     d->has & BIT(AWSVPN_A_LAST_RX_MS), d->last_rx_ms);
 	json_ago(j, o, "last_rx", d->has & BIT(AWSVPN_A_LAST_RX_MS),
@@ -847,23 +871,14 @@ static void prom_costs(const struct prom *p,
 		    "What parallel auto decides with, per packet: its AEAD (part crypto) and handing it to a crypto worker (part hop); moving averages; absent: not measured.");
 	for (i = 0; i < list->n; i++) {
 		const struct awsvpn_dev *d = &list->dev[i];
-		const struct {
-			const char *dir, *part;
-			uint32_t ns;
-		} c[] = {
-			{ "out", "crypto", d->tx_crypt_ns },
-			{ "out", "hop", d->tx_hop_ns },
-			{ "in", "crypto", d->rx_crypt_ns },
-			{ "in", "hop", d->rx_hop_ns },
-		};
 
-		for (k = 0; k < ARRAY_SIZE(c); k++) {
-			if (!c[k].ns)
+		for (k = 0; k < ARRAY_SIZE(costs); k++) {
+			if (!cost_ns(d, &costs[k]))
 				continue;
 			snprintf(extra, sizeof(extra), "dir=\"%s\",part=\"%s\"",
-				 c[k].dir, c[k].part);
+				 costs[k].prom_dir, costs[k].part);
 			prom_sample(p, "awsvpn_parallel_cost_seconds", d, extra);
-			printf("%.9f\n", c[k].ns / 1e9);
+			printf("%.9f\n", cost_ns(d, &costs[k]) / 1e9);
 		}
 	}
 }
