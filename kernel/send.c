@@ -203,6 +203,13 @@ static void awsvpn_encrypt(struct awsvpn_device *adev, struct awsvpn_sa *sa,
 	}
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto err;
+	/*
+	 * The inner packet's checksum state (CHECKSUM_UNNECESSARY or
+	 * _COMPLETE from a receiving NIC) and tunnel headers are not true of
+	 * the ESP packet it becomes.
+	 */
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->encapsulation = 0;
 
 	seq = awsvpn_next_seq(sa);
 	if (!seq) {
@@ -298,9 +305,11 @@ static void awsvpn_unreachable(struct sk_buff *skb)
 
 static bool awsvpn_inner_valid(struct sk_buff *skb)
 {
+	/* ip_do_fragment() copies ihl * 4 bytes from the head. */
 	if (skb->protocol == htons(ETH_P_IP))
 		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
-		       ip_hdr(skb)->version == 4;
+		       ip_hdr(skb)->version == 4 && ip_hdr(skb)->ihl >= 5 &&
+		       pskb_network_may_pull(skb, ip_hdr(skb)->ihl * 4);
 	if (skb->protocol == htons(ETH_P_IPV6))
 		return pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
 		       ipv6_hdr(skb)->version == 6;
@@ -314,6 +323,25 @@ static int awsvpn_xmit_fragment(struct net *net, struct sock *sk,
 	return 0;
 }
 
+/* Each segment of @skb, on its own, back into awsvpn_xmit(). */
+static void awsvpn_xmit_segments(struct awsvpn_device *adev,
+				 struct sk_buff *skb)
+{
+	struct sk_buff *segs, *next;
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_ERRORS);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		awsvpn_xmit(skb, adev->dev);
+	}
+}
+
 netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct awsvpn_device *adev = netdev_priv(dev);
@@ -322,15 +350,30 @@ netdev_tx_t awsvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct awsvpn_sa *sa;
 	struct rtable *rt;
 	__be32 saddr = 0;
+	unsigned int mtu;
 
 	if (unlikely(!awsvpn_inner_valid(skb))) {
 		awsvpn_tx_error(adev, NULL, AWSVPN_STAT_TX_ERRORS);
 		goto drop;
 	}
-	/* Too big for one ESP packet: fragments come back through here. */
-	if (unlikely(skb->len > READ_ONCE(dev->mtu) && !skb_is_gso(skb))) {
-		awsvpn_xmit_too_big(adev, skb, awsvpn_xmit_fragment);
-		return NETDEV_TX_OK;
+	mtu = READ_ONCE(dev->mtu);
+	if (unlikely(skb->len > mtu)) {
+		/* Too big for one ESP packet: fragments come back through here. */
+		if (!skb_is_gso(skb)) {
+			awsvpn_xmit_too_big(adev, skb, awsvpn_xmit_fragment);
+			return NETDEV_TX_OK;
+		}
+		/*
+		 * A GSO packet whose segments exceed the MTU: routing would
+		 * have cut it (ip_finish_output_gso()), but a tc or BPF
+		 * redirect, or a packet socket's vnet header, hands it over
+		 * as it is.  Its segments come back through here one by one
+		 * and are fragmented (or refused) like any other packet.
+		 */
+		if (!skb_gso_validate_network_len(skb, mtu)) {
+			awsvpn_xmit_segments(adev, skb);
+			return NETDEV_TX_OK;
+		}
 	}
 	awsvpn_mss_clamp(adev, skb);
 

@@ -20,7 +20,9 @@
 # (b) Oversize IPv4 packets reaching transmit are fragmented before
 #     encryption and delivered: a local sender through a route "mtu lock
 #     9000" (with and without DF, df clear), and a tc redirect from
-#     ingress (no route at all); counters exact.
+#     ingress (no route at all), also of a UDP GSO packet whose segments
+#     exceed the MTU; counters exact.  A packet socket's IPv4 header
+#     shorter than its IHL is refused.
 # (c) The remote changed under traffic, many times: afterwards every ESP
 #     packet goes to the new remote, out of the interface of its route.
 . "$(dirname "$0")/lib.sh"
@@ -173,8 +175,51 @@ t_eq "tc redirect: $L bytes from lan, no DF: answered" "reply $L" \
 t_eq "... vpc received it" 1 $(( $(vpc_echos) - e0 ))
 t_eq "... df_reset/fragmented/fragments/icmp +0/+1/+$N/+0" "0 1 $N 0" \
 	"$(delta "$s0" "$(stats)")"
+
+# A UDP GSO packet from lan (UDP_SEGMENT: 4 datagrams of 1500 bytes, no DF,
+# one skb over the veth), redirected as it is: nothing cut it to awsvpn0's
+# MTU before transmit (routing would have), so transmit does, and each
+# segment is fragmented as above.  Sent whole, each would be an ESP packet
+# too big for veth-cgw with the outer DF set: lost.
+N=$(nfrags 1500 "$M")
+s0=$(stats)
+t_check "tc: cgw-lan ingress, UDP to $VPC4 redirected to awsvpn0" \
+	tc -n cgw filter add dev cgw-lan ingress protocol ip flower \
+		dst_ip $VPC4 ip_proto udp action mirred egress redirect \
+		dev awsvpn0
+ip netns exec vpc $PM udp-recv --port 5003 --out "$T_TMP/gso.rx" \
+	--ready "$T_TMP/gso.ready" --timeout 5 --count 4 &
+GRX=$!
+wait_for 10 test -e "$T_TMP/gso.ready"
+t_eq "tc redirect: one UDP GSO packet from lan, 4 x 1500 bytes: sent" sent \
+	"$(ip netns exec lan $PM udp-send --dst $VPC4 --port 5003 --size 1500 --gso 4)"
+wait $GRX
+t_eq "... vpc received 4 datagrams of 1472 bytes" "1472 1472 1472 1472" \
+	"$(echo $(cat "$T_TMP/gso.rx"))"
+t_eq "... df_reset/fragmented/fragments/icmp +0/+4/+$((4 * N))/+0" \
+	"0 4 $((4 * N)) 0" "$(delta "$s0" "$(stats)")"
 tc -n cgw qdisc del dev cgw-lan clsact
 ip -n cgw route del $VPC4/32 dev awsvpn0
+
+# Inner "IPv4" packets handed to transmit by a packet socket: a header
+# shorter than its own IHL says is refused (tx_errors), never encrypted;
+# fragmenting it would copy IHL * 4 bytes from past its end.
+txc() {
+	ip -n cgw -j -s link show dev awsvpn0 |
+		json_get '"%d %d" % (j[0]["stats64"]["tx"]["packets"], j[0]["stats64"]["tx"]["errors"])'
+}
+# After version/IHL, TOS, length: id, flags, TTL 64, UDP, checksum, addresses.
+IPH=0000000040110000$(printf '%02x' 10 1 0 2 10 2 0 2)
+c0=$(txc)
+t_eq "packet socket: a 20-byte IPv4 header, ihl 5: sent" sent \
+	"$(ip netns exec cgw $PM l3-send --dev awsvpn0 --hex "45000014$IPH")"
+t_eq "... tx_packets +1, tx_errors +0" "1 0" "$(delta "$c0 0 0" "$(txc) 0 0" | cut -d' ' -f1,2)"
+c0=$(txc)
+ip netns exec cgw $PM l3-send --dev awsvpn0 --hex "44000014$IPH" >/dev/null
+ip netns exec cgw $PM l3-send --dev awsvpn0 \
+	--hex "4f000028$IPH$(printf '%040d' 0)" >/dev/null
+t_eq "packet socket: ihl 4, and ihl 15 in 40 bytes: refused, tx_packets +0, tx_errors +2" \
+	"0 2" "$(delta "$c0 0 0" "$(txc) 0 0" | cut -d' ' -f1,2)"
 
 # ================================================================ (c)
 

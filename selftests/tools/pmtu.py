@@ -25,10 +25,14 @@ stdout.
   udp-recv --port P --out FILE [--ready FILE] [--timeout SECS] [--count N]
       Receive datagrams on UDP port P (IPv4 and IPv6) until SECS pass
       without one, or N arrived; write "LEN" per datagram to FILE.
-  udp-send --dst ADDR --port P --size TOTAL [--df]
+  udp-send --dst ADDR --port P --size TOTAL [--df] [--gso N]
       One UDP datagram whose IP packet is TOTAL bytes (IPv4: payload
-      TOTAL - 28), DF set with --df (IP_PMTUDISC_DO).  Prints "sent" or
-      "emsgsize".
+      TOTAL - 28), DF set with --df (IP_PMTUDISC_DO); with --gso, N of
+      them in one send (UDP_SEGMENT: one GSO packet, if the route's
+      device takes it whole).  Prints "sent" or "emsgsize".
+  l3-send --dev DEV --hex BYTES
+      BYTES (hex) as one IPv4 packet handed to DEV's transmit as it is
+      (a packet socket, SOCK_DGRAM: no link header).  Prints "sent".
 
   tcp-listen --port P [--ready FILE] [--timeout SECS]
       Accept connections on TCP port P (IPv4 and IPv6) until SECS pass
@@ -54,6 +58,8 @@ IPV6_MTU_DISCOVER = 23
 IPV6_PMTUDISC_DONT = 0
 IPV6_PMTUDISC_DO = 2
 IPV6_MTU = 24
+UDP_SEGMENT = 103
+ETH_P_IP = 0x0800
 
 
 def csum(data):
@@ -211,13 +217,22 @@ def cmd_udp_send(a):
         s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER,
                      IP_PMTUDISC_DO if a.df else IP_PMTUDISC_DONT)
         n = a.size - 28
+    if a.gso:
+        s.setsockopt(socket.IPPROTO_UDP, UDP_SEGMENT, n)
     try:
-        s.sendto(b"u" * n, (a.dst, a.port))
+        s.sendto(b"u" * n * max(a.gso, 1), (a.dst, a.port))
     except OSError as e:
         if e.errno != errno.EMSGSIZE:
             raise
         print("emsgsize")
         return
+    print("sent")
+
+
+def cmd_l3_send(a):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                      socket.htons(ETH_P_IP))
+    s.sendto(bytes.fromhex(a.hex), (a.dev, ETH_P_IP))
     print("sent")
 
 
@@ -274,6 +289,10 @@ def main():
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--size", type=int, required=True)
     c.add_argument("--df", action="store_true")
+    c.add_argument("--gso", type=int, default=0)
+    c = sub.add_parser("l3-send")
+    c.add_argument("--dev", required=True)
+    c.add_argument("--hex", required=True)
     c = sub.add_parser("tcp-listen")
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--ready")
@@ -284,7 +303,7 @@ def main():
     c.add_argument("--timeout", type=float, default=5)
     a = p.parse_args()
     {"ping": cmd_ping, "udp-recv": cmd_udp_recv, "udp-send": cmd_udp_send,
-     "tcp-listen": cmd_tcp_listen, "tcp-connect": cmd_tcp_connect}[a.cmd](a)
+     "l3-send": cmd_l3_send, "tcp-listen": cmd_tcp_listen, "tcp-connect": cmd_tcp_connect}[a.cmd](a)
 
 
 if __name__ == "__main__":
