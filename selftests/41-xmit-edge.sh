@@ -188,7 +188,7 @@ t_check "tc: cgw-lan ingress, UDP to $VPC4 redirected to awsvpn0" \
 		dst_ip $VPC4 ip_proto udp action mirred egress redirect \
 		dev awsvpn0
 ip netns exec vpc $PM udp-recv --port 5003 --out "$T_TMP/gso.rx" \
-	--ready "$T_TMP/gso.ready" --timeout 5 --count 4 &
+	--ready "$T_TMP/gso.ready" --timeout "$(tscale 20)" --count 4 &
 GRX=$!
 wait_for 10 test -e "$T_TMP/gso.ready"
 t_eq "tc redirect: one UDP GSO packet from lan, 4 x 1500 bytes: sent" sent \
