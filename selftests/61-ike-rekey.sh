@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 1200
+# awsvpn-kernels: newest
 #
 # Rekeying with charon on both ends ("aws": kernel-netlink and an xfrm
 # interface; "cgw": kernel-awsvpn and awsvpn0), under a 100/s ping that
