@@ -37,9 +37,8 @@
 # run_tests.sh then checks kmemleak and the kernel log (refcount warnings,
 # "waiting for ... to become free").
 #
-# Rounds per kind: 3 (each parallel mode once; 6 kinds x 3 rounds take
-# about 130 s of a TCG guest); AWSVPN_FUZZ=full (run-suite passes it in):
-# 100.
+# Rounds per kind: 3 (each parallel mode once); AWSVPN_FUZZ=full
+# (run-suite passes it in): 100.
 # AWSVPN_TEARDOWN_KINDS (passed in too) limits the kinds.
 set -eu
 . "$(dirname "$0")/lib.sh"

@@ -303,7 +303,8 @@ def main():
     c.add_argument("--timeout", type=float, default=5)
     a = p.parse_args()
     {"ping": cmd_ping, "udp-recv": cmd_udp_recv, "udp-send": cmd_udp_send,
-     "l3-send": cmd_l3_send, "tcp-listen": cmd_tcp_listen, "tcp-connect": cmd_tcp_connect}[a.cmd](a)
+     "l3-send": cmd_l3_send, "tcp-listen": cmd_tcp_listen,
+     "tcp-connect": cmd_tcp_connect}[a.cmd](a)
 
 
 if __name__ == "__main__":
