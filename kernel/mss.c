@@ -69,6 +69,12 @@ void awsvpn_mss_clamp(struct awsvpn_device *adev, struct sk_buff *skb)
 		mss = READ_ONCE(adev->mss);
 	else
 		mss = READ_ONCE(adev->dev->mtu) - overhead;
+	/*
+	 * Mode and value change in two stores (netlink.c): a SYN passing
+	 * while "fixed" is left reads 0, which must not become its MSS.
+	 */
+	if (!mss)
+		return;
 
 	opt = (u8 *)th;
 	for (i = sizeof(struct tcphdr); i + 1 < th->doff * 4; ) {

@@ -274,7 +274,9 @@ static int awsvpn_put_age(struct sk_buff *skb, int type, unsigned long stamp)
 {
 	if (!stamp)
 		return 0;
-	return nla_put_u64_64bit(skb, type, jiffies_to_msecs(jiffies - stamp),
+	/* 64 bits: jiffies_to_msecs() would wrap after 49.7 days */
+	return nla_put_u64_64bit(skb, type,
+				 jiffies64_to_msecs((u64)(jiffies - stamp)),
 				 AWSVPN_A_PAD);
 }
 
@@ -456,7 +458,12 @@ static void awsvpn_wipe_keys(struct genl_info *info)
 			    nla_type(attr) == AWSVPN_SA_A_INTEG_KEY)
 				memzero_explicit(nla_data(attr), nla_len(attr));
 		}
+		/* a malformed attribute ends the walk: a key may follow it */
+		if (nrem > 0)
+			memzero_explicit(attr, nrem);
 	}
+	if (rem > 0)
+		memzero_explicit(sa, rem);
 }
 
 /*

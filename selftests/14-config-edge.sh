@@ -7,7 +7,8 @@
 # (a) lifetimes beyond 32 bits of jiffies: time-soft 300 days, time-hard
 #     400 days, and times whose jiffies wrap 32 bits to under a second;
 #     the SAs stay, no event, no timer storm (TIMER softirqs), "show"
-#     reports the remaining time.
+#     reports the remaining time.  With NLCB=debug (libnl's message
+#     dumps) "sa add" prints no key byte.
 # (b) "set" is all-or-nothing: with the device a team port, team refuses
 #     every MTU change (NETDEV_PRECHANGEMTU); "set encap udp local-port P
 #     mtu N" then fails with every setting unchanged and no socket on P,
@@ -87,6 +88,17 @@ wait $MON_A 2>/dev/null
 t_eq "no expiry event" "" \
 	"$(grep -E 'expire' "$T_TMP/mon-a.json")"
 ip link del $D
+
+# NLCB=debug makes libnl hex-dump every message a socket it set up sends
+# ("00 11 22 33 ..."): a request carrying a key must never be one.
+t_check "edgenl created" awsvpn_add edgenl
+run NL env NLCB=debug awsvpn sa add edgenl dir out spi 0x1009 \
+	enc aes128-gcm16 key-file "$KEY"
+t_eq "NLCB=debug: sa add succeeds" 0 "$NL_rc"
+t_eq "NLCB=debug: no byte of the key on stdout or stderr" "" \
+	"$(grep -iE '00 ?11 ?22 ?33|ccddeeff' <<< "$NL_out")"
+t_match "NLCB=debug: the SA is there" 'spi 0x00001009' "$(awsvpn show edgenl)"
+ip link del edgenl
 
 # ================================================================ (b)
 

@@ -9,7 +9,10 @@
 # middle of a 10/s ping: charon's DPD declares AWS dead, its SAs go, aws0
 # loses its carrier and the kernel routes over aws1 within DPD's detection
 # time + 5 s; loss is measured.  Restored, charon re-establishes tunnel 1
-# and traffic moves back.  "down" leaves nothing behind.
+# and traffic moves back.  Replies over the tunnel not preferred pass
+# strict reverse path filtering; with both tunnels cut the VPC prefix is
+# unreachable, never routed in the clear; a --route covering an AWS
+# endpoint is refused.  "down" leaves nothing behind.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
@@ -23,6 +26,12 @@ F="$T_TMP/vpn-static.txt"
 t_check "AWS's text download (static routing, IKEv2)" aws_write_download text 2 static "$F"
 chmod 600 "$F"
 
+cgw_up "$F" --name st --route 10.100.0.0/16 --route "${AWS_OUT2%.*}.0/24" && rc=0 || rc=$?
+t_eq "up --route covering tunnel 2's AWS endpoint: exit status 1" 1 "$rc"
+t_match "... says why" "--route ${AWS_OUT2%.*}.0/24 covers tunnel 2's AWS endpoint $AWS_OUT2" \
+	"$(cat "$T_TMP/up.out")"
+t_eq "... and makes nothing" "" "$(cgw_leftovers)"
+
 t0=$(date +%s%N)
 cgw_up "$F" --name st --route 10.100.0.0/16 && rc=0 || rc=$?
 T_UP=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -34,8 +43,8 @@ t_check "first ping reply across the VPN" wait_for 20 output_is 1 vpc_pings 1
 T_TRAFFIC=$(( ($(date +%s%N) - t0) / 1000000 ))
 t_diag "awsvpn up took ${T_UP} ms; first ping reply ${T_TRAFFIC} ms after the start"
 
-t_eq "routes: 10.100.0.0/16 over st0 (metric 100) and st1 (metric 200)" \
-	"10.100.0.0/16 dev st0 proto static metric 100|10.100.0.0/16 dev st1 proto static metric 200" \
+t_eq "routes: 10.100.0.0/16 over st0 (metric 100), st1 (200), else unreachable (1000)" \
+	"10.100.0.0/16 dev st0 proto static metric 100|10.100.0.0/16 dev st1 proto static metric 200|unreachable 10.100.0.0/16 proto static metric 1000" \
 	"$(ip -n cgw route show 10.100.0.0/16 | sed 's/ *$//' | paste -sd'|')"
 t_eq "ignore_routes_with_linkdown on both devices" "1 1" \
 	"$(ip netns exec cgw sysctl -n net.ipv4.conf.st0.ignore_routes_with_linkdown net.ipv4.conf.st1.ignore_routes_with_linkdown | paste -sd' ')"
@@ -43,6 +52,19 @@ carrier() { cgw_awsvpn show "$1" --json | json_get '"%s %s" % ("up" if j[0]["car
 t_eq "both devices have carrier" "up ok|up ok" "$(carrier st0)|$(carrier st1)"
 route_dev() { ip -n cgw route get 10.100.0.1 from 10.200.0.1 2>/dev/null | grep -o 'dev st[01]' | cut -d' ' -f2; }
 t_eq "the kernel routes the VPC over st0" st0 "$(route_dev)"
+
+# AWS answers over the tunnel it picks.  cgw filters reverse paths strictly
+# (all.rp_filter 1): replies over st1 while the route prefers st0 arrive
+# only because up made the devices loose.
+t_eq "rp_filter 2 (loose) on st0 and st1" "2 2" \
+	"$(ip netns exec cgw sysctl -n net.ipv4.conf.st0.rp_filter net.ipv4.conf.st1.rp_filter | paste -sd' ')"
+dev_rx() { cgw_awsvpn show "$1" --json | json_get 'j[0]["stats"]["rx_packets"]'; }
+ip -n aws route add "$AWS_LAN_NET" dev xfrm2 metric 1
+r1=$(dev_rx st1) a0=$(dev_tx st0)
+t_eq "asymmetric: 5 pings out over st0, all 5 answered over st1" 5 "$(vpc_pings 5)"
+t_check "... st0 tx +5 or more, st1 rx +5 or more" \
+	test $(( $(dev_tx st0) - a0 )) -ge 5 -a $(( $(dev_rx st1) - r1 )) -ge 5
+ip -n aws route del "$AWS_LAN_NET" dev xfrm2 metric 1
 
 # ------------------------------------------------------------ failover
 aws_ping_start
@@ -88,6 +110,17 @@ a0=$(dev_tx st0)
 t_eq "pings after the restore (10)" 10 \
 	"$(vpc_pings 10)"
 t_check "... through tunnel 1 (st0 tx +10 or more)" test $(( $(dev_tx st0) - a0 )) -ge 10
+
+# ------------------------------------------------------------ both down
+# Both routes skipped: the VPC prefix must not follow cgw's default route
+# (to "net", in the clear) but hit up's unreachable route.
+t_check "cut both tunnels" eval "aws_cut_tunnel 1 && aws_cut_tunnel 2"
+t_check "st0 and st1 lose their carrier" \
+	wait_for 90 output_is "down no-sa|down no-sa" eval 'echo "$(carrier st0)|$(carrier st1)"'
+t_match "route get: the VPC is unreachable, not via the default route" \
+	'unreachable|No route to host' "$(ip -n cgw route get "$AWS_VPC_ADDR" from "$AWS_LAN_ADDR" 2>&1)"
+t_match "ping from the LAN: no route to host" 'No route to host|Unreachable' \
+	"$(ip netns exec cgw ping -c 1 -W 2 -I "$AWS_LAN_ADDR" "$AWS_VPC_ADDR" 2>&1)"
 
 cgw_awsvpn down st > "$T_TMP/down.out" 2>&1 && rc=0 || rc=$?
 t_eq "awsvpn down: exit 0" 0 "$rc"

@@ -206,8 +206,10 @@ aws_conn_topology() {
 	ip netns exec net sysctl -qw net.ipv4.ip_forward=1 &&
 	ip netns exec aws sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 &&
+	# cgw filters strictly, as some distributions do by default: AWS
+	# answers over the tunnel it picks, which up's loose devices allow.
 	ip netns exec cgw sysctl -qw \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+		net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.default.rp_filter=1 ||
 		return 1
 	local n
 	for n in 1 2; do

@@ -155,7 +155,8 @@ good good-native.conf nativeKey.tunnel_1 nativeKey.tunnel_2 <<'X'
 2|mss = 1406
 2|clear-df = no
 2|frag-before-encryption = no
-2|routing = static
+2|routing = bgp
+2|bgp-neighbor = 169.254.77.13
 X
 
 for f in "${GOOD_FILES[@]}"; do
@@ -187,11 +188,18 @@ done
 p=$T/good-text-bgp-ikev2.txt.conf
 check "IKEv2 download: IKE proposals start with aes256gcm16-prfsha512 and ecp521" \
 	sh -c "tunnel_lines() { awk -v w=\"[tunnel \$2]\" '/^\[/ { on = (\$0 == w); next } on' \"\$1\"; }
-	       tunnel_lines '$p' 1 | grep -q '^ike-proposals = aes256gcm16-prfsha512-prfsha384-prfsha256-prfsha1-ecp521-'"
-check "IKEv2 download: the download's own aes128/sha1/modp1024 are offered (last)" \
-	sh -c "grep -q '^ike-proposals = .*,aes128-sha512-sha384-sha256-sha1-.*-modp1024\$' '$p'"
-check "IKEv2 download: ESP proposals start with aes256gcm16, include PFS modp1536" \
-	sh -c "grep -q '^esp-proposals = aes256gcm16-ecp521-.*modp1536' '$p'"
+	       tunnel_lines '$p' 1 | grep -q '^ike-proposals = aes256gcm16-prfsha512-prfsha384-prfsha256-ecp521-'"
+check "IKEv2 download: aes128 with SHA2 and modp2048 is the last IKE proposal" \
+	sh -c "grep -q '^ike-proposals = .*,aes128-sha512-sha384-sha256-[a-z0-9-]*-modp2048\$' '$p'"
+check "IKEv2 download: ESP proposals start with aes256gcm16-ecp521, end with modp2048" \
+	sh -c "grep -q '^esp-proposals = aes256gcm16-ecp521-.*-modp2048\$' '$p'"
+# AWS picks the lowest proposal it accepts: the download's own
+# aes128/sha1/modp1024 offered would be what every tunnel uses.
+for p in "$T"/good-text-*.conf "$T"/good-xml-*.conf; do
+	check "$(basename "$p"): no SHA1 and no DH group 2, 5, 22-24 offered" \
+		sh -c "grep '^[a-z]*-proposals = ' '$p' > '$p.props' &&
+		       ! grep -E 'sha1|modp1024|modp1536|modp2048s' '$p.props'"
+done
 p=$T/good-text-ikev1.txt.conf
 check "IKEv1 download: no AES-GCM in the IKE proposals" \
 	sh -c "grep -q '^ike-proposals = aes256-sha512' '$p' && ! grep -q '^ike-proposals = .*gcm' '$p'"
@@ -218,6 +226,8 @@ while IFS='|' read -r f msg psk; do
 	fi
 done <<'X'
 bad-truncated.txt|:89: tunnel 2: Customer Gateway outside address missing|Tun1.SecretKey_abc123
+bad-bgp-cut.txt|:89: tunnel 1 has BGP settings and tunnel 2 none: both tunnels of a connection route the same way (is the file truncated?)|
+bad-native-mixed-routing.conf|:30: tunnel 1 has BGP settings and tunnel 2 none|nativeKey.tunnel_1
 bad-missing-psk.txt|:22: tunnel 1: Pre-Shared Key missing|Tun2_otherKey.789xyz
 bad-unknown-alg.txt|:34: IKE Encryption Algorithm 'aes-512-cbc' is unknown|Tun1.SecretKey_abc123
 bad-third-tunnel.txt|:137: tunnel 3: a VPN connection has exactly two tunnels|Tun2_otherKey.789xyz
@@ -260,8 +270,8 @@ check "every file in selftests/host/conf is tested (${#GOOD_FILES[@]} good, ${#B
 	test "$listed" = "$present"
 
 # ---- the example in Documentation/connection-file.rst is a valid file
-sed -n '/^    # Two tunnels/,/^    routing = static/p' \
-	"$REPO/Documentation/connection-file.rst" | sed 's/^    //' > "$T/doc-example"
+sed -n '/^    # Two tunnels/,/^[^ ]/p' \
+	"$REPO/Documentation/connection-file.rst" | sed '$d; s/^    //' > "$T/doc-example"
 check "Documentation/connection-file.rst: the example converts" \
 	sh -c "[ -s '$T/doc-example' ] && '$TOOL' convert '$T/doc-example' '$T/doc-example.conf'"
 

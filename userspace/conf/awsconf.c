@@ -679,6 +679,16 @@ static int conf_finish(struct conf_ctx *c)
 		return conf_error(c, c->t[1].loc[F_AWS_OUT], "tunnel 2 has the same AWS outside address as tunnel 1");
 	if (a->inside_net.s_addr == b->inside_net.s_addr)
 		return conf_error(c, c->t[1].loc[F_CGW_IN], "tunnel 2 has the same inside /30 as tunnel 1");
+	/*
+	 * One connection routes one way (AWS sets it per connection): a
+	 * mix is a hand edit or a download cut before tunnel 2's BGP part.
+	 */
+	if (a->has_bgp != b->has_bgp)
+		return conf_error(c, c->t[a->has_bgp ? 1 : 0].where, "tunnel %d has BGP settings and tunnel %d none: both tunnels of a connection route the same way (is the file truncated?)",
+				  a->has_bgp ? 1 : 2, a->has_bgp ? 2 : 1);
+	if (a->has_bgp && a->cgw_asn != b->cgw_asn)
+		return conf_error(c, c->t[1].loc[F_CGW_ASN], "tunnel 2's customer ASN %u differs from tunnel 1's %u (one gateway is one BGP speaker)",
+				  b->cgw_asn, a->cgw_asn);
 	return 0;
 }
 

@@ -125,9 +125,13 @@ static const struct {
 
 #define N_DH	(sizeof(dh_names) / sizeof(dh_names[0]))
 
-/* Strongest first, by the security strength of each group. */
-static const int dh_order[] = { 21, 18, 20, 17, 16, 19, 15, 24, 14, 23, 5,
-				22, 2 };
+/*
+ * The groups offered when the file names none, strongest first by security
+ * strength.  AWS picks the lowest proposal it accepts whatever the order
+ * (aws-facts.md), so a weak group offered is the group used: 2, 5 and 22
+ * (1024/1536-bit) and 23, 24 (small subgroups) are not offered.
+ */
+static const int dh_order[] = { 21, 18, 20, 17, 16, 19, 15, 14 };
 
 bool alg_dh_ok(int group, bool pfs)
 {
@@ -180,8 +184,9 @@ static bool add_proposal(char *buf, size_t size, const char *head, bool pfs)
 	return ok;
 }
 
-#define INTEG_ALL	"sha512-sha384-sha256-sha1"
-#define PRF_ALL		"prfsha512-prfsha384-prfsha256-prfsha1"
+/* No SHA1 by default either, for the same reason as the groups. */
+#define INTEG_ALL	"sha512-sha384-sha256"
+#define PRF_ALL		"prfsha512-prfsha384-prfsha256"
 
 int alg_build_proposals(unsigned int ike_version, char *ike, char *esp,
 			size_t size)

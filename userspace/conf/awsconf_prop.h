@@ -29,7 +29,7 @@ int alg_dh(const char *s, size_t len);	/* the group number, or -1 */
 bool alg_dh_ok(int group, bool pfs);
 bool alg_is_gcm(int enc);
 
-/* Every AWS suite, strongest first, as strongSwan proposals. */
+/* The AWS suites without SHA1 or weak groups, strongest first (strongSwan). */
 int alg_build_proposals(unsigned int ike_version, char *ike, char *esp,
 			size_t size);
 

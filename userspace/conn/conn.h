@@ -22,6 +22,8 @@
 #define CONN_NAME_MAX		14	/* NAME0 must fit IFNAMSIZ */
 #define CONN_ROUTES_MAX		32
 #define CONN_METRIC_BASE	100	/* tunnel 1; tunnel 2 gets +100 */
+/* --route when both tunnels are down: refused, not sent in the clear */
+#define CONN_METRIC_FALLBACK	1000
 
 struct conn_tunnel {
 	char dev[IFNAMSIZ];
@@ -38,7 +40,7 @@ struct conn_state {
 	struct conn_tunnel t[AWSCONF_TUNNELS];
 	bool loaded;			/* connections and keys are in charon */
 	int n_routes;
-	char routes[CONN_ROUTES_MAX][32];
+	char routes[CONN_ROUTES_MAX][32];	/* each with its unreachable */
 	/* BGP */
 	bool has_bgp;
 	uint32_t cgw_asn;
@@ -66,6 +68,7 @@ const char *rtnl_dev_kind(const char *name, char *buf, size_t len);
 int rtnl_dev_up(const char *name);
 int rtnl_addr_add4(const char *dev, struct in_addr a, unsigned int plen);
 int rtnl_route_add4(const char *prefix, const char *dev, uint32_t metric);
+int rtnl_unreachable4(bool add, const char *prefix, uint32_t metric);
 int sysctl_dev_set(const char *dev, const char *key, const char *value);
 
 /* state.c */
@@ -74,6 +77,7 @@ int conn_state_write(const struct conn_state *s);
 int conn_state_read(const char *name, struct conn_state *s);
 int conn_state_remove(const struct conn_state *s);
 int conn_name_check(const char *name);
+int conn_name_check_quiet(const char *name);
 void conn_default_name(const struct awsvpn_vpn *vpn, char *buf, size_t len);
 
 /* swanctl.c: the tunnels in charon */

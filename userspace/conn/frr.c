@@ -5,6 +5,7 @@
  * back exactly the neighbours and networks it added.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -77,10 +78,12 @@ int frr_write(const struct awsvpn_vpn *vpn, struct conn_state *s)
 
 /*
  * Run vtysh (or what --vtysh says, split at spaces) with @args; its output
- * into @out (may be NULL).  The exit status, or -1 if it could not run.
+ * into @out (may be NULL), read to the end so that vtysh never dies of
+ * SIGPIPE; *@cut (if given) says whether it did not fit.  The exit status,
+ * or -1 if it could not run.
  */
-static int vtysh_run(const struct conn_state *s, const char *const *args,
-		     char *out, size_t outlen)
+static int vtysh_run_cut(const struct conn_state *s, const char *const *args,
+			 char *out, size_t outlen, bool *cut)
 {
 	char cmd[sizeof(s->vtysh)], sink[256], *argv[64], *save = NULL, *w;
 	int argc = 0, pipefd[2], status;
@@ -113,12 +116,19 @@ static int vtysh_run(const struct conn_state *s, const char *const *args,
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while ((n = read(pipefd[0], out ? out + got : sink,
-			 out ? outlen - 1 - got : sizeof(sink))) > 0) {
-		if (out)
-			got += n;
-		if (out && got >= outlen - 1)
+	if (cut)
+		*cut = false;
+	for (;;) {
+		bool full = !out || got >= outlen - 1;
+
+		n = read(pipefd[0], full ? sink : out + got,
+			 full ? sizeof(sink) : outlen - 1 - got);
+		if (n <= 0)
 			break;
+		if (!full)
+			got += n;
+		else if (out && cut)
+			*cut = true;
 	}
 	if (out)
 		out[got] = '\0';
@@ -128,6 +138,36 @@ static int vtysh_run(const struct conn_state *s, const char *const *args,
 	return WEXITSTATUS(status);
 }
 
+static int vtysh_run(const struct conn_state *s, const char *const *args,
+		     char *out, size_t outlen)
+{
+	return vtysh_run_cut(s, args, out, outlen, NULL);
+}
+
+/* Another connection's record names BGP under @asn, applied to FRR. */
+static bool frr_router_shared(const struct conn_state *s, char *other,
+			      size_t len)
+{
+	struct conn_state o;
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir(CONN_STATE_DIR);
+
+	while (d && !found && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || strchr(e->d_name, '.') ||
+		    !strcmp(e->d_name, s->name) ||
+		    conn_name_check_quiet(e->d_name) ||
+		    conn_state_read(e->d_name, &o))
+			continue;
+		found = o.has_bgp && o.frr_applied && o.cgw_asn == s->cgw_asn;
+		if (found)
+			snprintf(other, len, "%s", o.name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* 0 applied; 1 FRR not there (the user applies the file later). */
 int frr_apply(struct conn_state *s)
 {
@@ -135,62 +175,90 @@ int frr_apply(struct conn_state *s)
 	const char *running[] = { "-c", "show running-config", NULL };
 	const char *apply[] = { "-f", s->frr_conf, NULL };
 	char out[65536], router[32];
+	bool cut;
 	int rc;
 
 	/* fails without bgpd (vtysh says "bgpd is not running") */
 	rc = vtysh_run(s, probe, out, sizeof(out));
 	if (!rc)
-		rc = vtysh_run(s, running, out, sizeof(out));
+		rc = vtysh_run_cut(s, running, out, sizeof(out), &cut);
 	if (rc) {
 		printf("BGP: FRR's bgpd is not reachable%s; apply %s with 'vtysh -f %s' once it runs\n",
 		       rc == 127 ? " (no vtysh)" : "", s->frr_conf, s->frr_conf);
 		return 1;
 	}
-	/* down removes the router too when it is not the user's */
+	/*
+	 * down removes the router too when it is not the user's; a
+	 * configuration too long to read whole may hold it further on, so
+	 * the router counts as the user's then.
+	 */
 	snprintf(router, sizeof(router), "\nrouter bgp %u\n", s->cgw_asn);
-	s->frr_made_router = !strstr(out, router);
+	s->frr_made_router = !cut && !strstr(out, router);
+	/* vtysh -f goes on after a bad line: what got in comes out */
+	s->frr_applied = true;
 	rc = vtysh_run(s, apply, out, sizeof(out));
 	if (rc) {
 		out[strcspn(out, "\n")] = '\0';
 		err_msg("BGP: vtysh -f %s failed: %s", s->frr_conf, out);
 		return -1;
 	}
-	s->frr_applied = true;
 	printf("BGP: neighbours of both tunnels added to FRR (%s)\n", s->frr_conf);
 	return 0;
 }
 
+/*
+ * Take back what up added: both neighbours and the --advertise networks,
+ * and the router when up made it and no other connection's neighbours are
+ * in it (a later connection with the same ASN takes the router over).
+ * The commands go through a file: vtysh's command line is limited.
+ */
 void frr_remove(const struct conn_state *s)
 {
-	char lines[2 + 2 * AWSCONF_TUNNELS + CONN_ROUTES_MAX + 2][64];
-	const char *args[2 * (sizeof(lines) / sizeof(lines[0])) + 1];
-	char nbr[INET_ADDRSTRLEN];
-	int n = 0, a = 0, i;
+	char path[PATH_MAX], nbr[INET_ADDRSTRLEN], other[CONN_NAME_MAX + 1];
+	const char *args[] = { "-f", path, NULL };
+	struct conn_state o;
+	bool drop_router;
+	FILE *f;
+	int fd, i;
 
-	if (s->frr_applied) {
-		snprintf(lines[n++], sizeof(lines[0]), "configure terminal");
-		if (s->frr_made_router) {
-			snprintf(lines[n++], sizeof(lines[0]), "no router bgp %u",
-				 s->cgw_asn);
-			goto run;
-		}
-		snprintf(lines[n++], sizeof(lines[0]), "router bgp %u", s->cgw_asn);
+	if (!s->frr_applied)
+		goto conf;
+	drop_router = s->frr_made_router &&
+		      !frr_router_shared(s, other, sizeof(other));
+	if (s->frr_made_router && !drop_router &&
+	    !conn_state_read(other, &o)) {
+		o.frr_made_router = true;
+		conn_state_write(&o);
+	}
+	snprintf(path, sizeof(path), "%s/%s.frr-down.conf", CONN_STATE_DIR,
+		 s->name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err_msg("cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto conf;
+	}
+	if (drop_router) {
+		fprintf(f, "no router bgp %u\n", s->cgw_asn);
+	} else {
+		fprintf(f, "router bgp %u\n", s->cgw_asn);
 		for (i = 0; i < AWSCONF_TUNNELS; i++) {
 			inet_ntop(AF_INET, &s->t[i].aws_inside, nbr, sizeof(nbr));
-			snprintf(lines[n++], sizeof(lines[0]), "no neighbor %s", nbr);
+			fprintf(f, " no neighbor %s\n", nbr);
 		}
-		snprintf(lines[n++], sizeof(lines[0]), "address-family ipv4 unicast");
+		fprintf(f, " address-family ipv4 unicast\n");
 		for (i = 0; i < s->n_adv; i++)
-			snprintf(lines[n++], sizeof(lines[0]), "no network %s", s->adv[i]);
-run:
-		for (i = 0; i < n; i++) {
-			args[a++] = "-c";
-			args[a++] = lines[i];
-		}
-		args[a] = NULL;
-		if (vtysh_run(s, args, NULL, 0))
-			err_msg("BGP: could not remove the neighbours from FRR (is it running?)");
+			fprintf(f, "  no network %s\n", s->adv[i]);
+		fprintf(f, " exit-address-family\nexit\n");
 	}
+	if (fclose(f))
+		err_msg("cannot write %s: %s", path, strerror(errno));
+	else if (vtysh_run(s, args, NULL, 0))
+		err_msg("BGP: could not remove the neighbours from FRR (is it running?)");
+	unlink(path);
+conf:
 	if (s->frr_conf[0] && unlink(s->frr_conf) && errno != ENOENT)
 		err_msg("cannot remove %s: %s", s->frr_conf, strerror(errno));
 }

@@ -147,15 +147,21 @@ int rtnl_addr_add4(const char *dev, struct in_addr a, unsigned int plen)
 	return 0;
 }
 
-int rtnl_route_add4(const char *prefix, const char *dev, uint32_t metric)
+/*
+ * Add (@add) or delete a static route to @prefix with @metric: over @dev,
+ * or with @dev NULL an "unreachable" one.  Deleting what is not there is
+ * no error.
+ */
+static int route4(bool add, const char *prefix, const char *dev,
+		  uint32_t metric)
 {
 	struct nl_sock *sk = rtnl_sock();
 	struct rtnl_route *route;
 	struct rtnl_nexthop *nh;
 	struct nl_addr *dst = NULL;
-	int ifindex = if_nametoindex(dev), err;
+	int ifindex = dev ? (int)if_nametoindex(dev) : 0, err;
 
-	if (!sk || !ifindex)
+	if (!sk || (dev && !ifindex))
 		return -1;
 	err = nl_addr_parse(prefix, AF_INET, &dst);
 	if (err) {
@@ -163,24 +169,42 @@ int rtnl_route_add4(const char *prefix, const char *dev, uint32_t metric)
 		return -1;
 	}
 	route = rtnl_route_alloc();
-	nh = rtnl_route_nh_alloc();
 	rtnl_route_set_family(route, AF_INET);
 	rtnl_route_set_dst(route, dst);
 	rtnl_route_set_table(route, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(route, RTPROT_STATIC);
 	rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_priority(route, metric);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	rtnl_route_add_nexthop(route, nh);
-	err = rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL);
+	if (dev) {
+		nh = rtnl_route_nh_alloc();
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		rtnl_route_add_nexthop(route, nh);
+	} else {
+		rtnl_route_set_type(route, RTN_UNREACHABLE);
+	}
+	err = add ? rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL) :
+		    rtnl_route_delete(sk, route, 0);
 	rtnl_route_put(route);
 	nl_addr_put(dst);
+	if (!add && err == -NLE_OBJ_NOTFOUND)
+		err = 0;
 	if (err) {
-		err_msg("cannot add route %s dev %s metric %u: %s", prefix, dev,
-			metric, nl_geterror(err));
+		err_msg("cannot %s route %s%s%s metric %u: %s",
+			add ? "add" : "delete", dev ? "" : "unreachable ",
+			prefix, dev ? " dev " : "", metric, nl_geterror(err));
 		return -1;
 	}
 	return 0;
+}
+
+int rtnl_route_add4(const char *prefix, const char *dev, uint32_t metric)
+{
+	return route4(true, prefix, dev, metric);
+}
+
+int rtnl_unreachable4(bool add, const char *prefix, uint32_t metric)
+{
+	return route4(add, prefix, NULL, metric);
 }
 
 /* net.ipv4.conf.DEV.KEY = VALUE */

@@ -17,6 +17,19 @@
 #include "common.h"
 #include "conn/conn.h"
 
+/* A valid connection name, without a message. */
+int conn_name_check_quiet(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (!n || n > CONN_NAME_MAX || name[0] == '-')
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("-_", name[i]))
+			return -1;
+	return 0;
+}
+
 int conn_name_check(const char *name)
 {
 	size_t i, n = strlen(name);

@@ -29,24 +29,35 @@ struct up_opts {
 	const char *adv[CONN_ROUTES_MAX];
 };
 
-/* "10.0.0.0/16": an IPv4 network with its prefix length, host bits clear. */
-static int check_prefix(const char *opt, const char *p)
+/* "10.0.0.0/16" into its address and prefix length; -1 if it is not one. */
+static int prefix_parse(const char *p, struct in_addr *a, unsigned int *plen)
 {
 	char buf[32], *slash, *end;
-	struct in_addr a;
 	unsigned long len;
 
 	if (snprintf(buf, sizeof(buf), "%s", p) >= (int)sizeof(buf))
-		goto bad;
+		return -1;
 	slash = strchr(buf, '/');
 	if (!slash)
-		goto bad;
+		return -1;
 	*slash = '\0';
 	len = strtoul(slash + 1, &end, 10);
-	if (!slash[1] || *end || len > 32 || inet_pton(AF_INET, buf, &a) != 1)
+	if (!slash[1] || *end || len > 32 || inet_pton(AF_INET, buf, a) != 1)
+		return -1;
+	*plen = len;
+	return 0;
+}
+
+/* "10.0.0.0/16": an IPv4 network with its prefix length, host bits clear. */
+static int check_prefix(const char *opt, const char *p)
+{
+	struct in_addr a;
+	unsigned int len;
+
+	if (prefix_parse(p, &a, &len))
 		goto bad;
 	if (len < 32 && (ntohl(a.s_addr) & (0xffffffffu >> len))) {
-		err_msg("%s %s: host bits set (the network is %s/%lu?)", opt, p,
+		err_msg("%s %s: host bits set (the network is %s/%u?)", opt, p,
 			inet_ntoa((struct in_addr){ htonl(ntohl(a.s_addr) &
 						  ~(0xffffffffu >> len)) }), len);
 		return -1;
@@ -208,6 +219,12 @@ static int make_devices(struct conn_state *s, const struct up_opts *o,
 		 * declared dead) is skipped, so the other tunnel's route wins.
 		 */
 		if (sysctl_dev_set(s->t[i].dev, "ignore_routes_with_linkdown", "1") ||
+		    /*
+		     * Loose: AWS may answer over the tunnel our route does
+		     * not prefer (it picks its own), which strict reverse
+		     * path filtering (some distributions' default) drops.
+		     */
+		    sysctl_dev_set(s->t[i].dev, "rp_filter", "2") ||
 		    rtnl_addr_add4(s->t[i].dev, at->cgw_inside, at->inside_prefix) ||
 		    rtnl_dev_up(s->t[i].dev))
 			return -1;
@@ -217,6 +234,14 @@ static int make_devices(struct conn_state *s, const struct up_opts *o,
 			if (rtnl_route_add4(o->routes[r], s->t[i].dev,
 					    CONN_METRIC_BASE * (i + 1)))
 				return -1;
+		/*
+		 * With both tunnels down both routes are skipped: without
+		 * this one the prefix would follow the default route, in
+		 * the clear.  Local senders get EHOSTUNREACH, forwarded
+		 * packets an ICMP host unreachable.
+		 */
+		if (rtnl_unreachable4(true, o->routes[r], CONN_METRIC_FALLBACK))
+			return -1;
 		snprintf(s->routes[s->n_routes++], sizeof(s->routes[0]), "%s",
 			 o->routes[r]);
 	}
@@ -247,6 +272,10 @@ int conn_teardown(struct conn_state *s, vici_conn_t *vc)
 		if (rtnl_dev_del(s->t[i].dev))
 			err = -1;
 	}
+	/* after the devices: no moment with only the default route left */
+	for (i = 0; i < s->n_routes; i++)
+		if (rtnl_unreachable4(false, s->routes[i], CONN_METRIC_FALLBACK))
+			err = -1;
 	if (!err)
 		err = conn_state_remove(s);
 	return err;
@@ -278,6 +307,35 @@ static int check_names(const struct conn_state *s)
 		if (rtnl_dev_kind(s->t[i].dev, kind, sizeof(kind))) {
 			err_msg("up: device %s exists already and is not %s's: pick another --name",
 				s->t[i].dev, s->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A --route that covers an AWS outside address would carry IKE and ESP to
+ * that endpoint into the tunnels themselves once one is up.
+ */
+static int check_routes(const struct up_opts *o, const struct awsvpn_vpn *vpn)
+{
+	char aws[INET_ADDRSTRLEN];
+	struct in_addr net;
+	unsigned int plen;
+	uint32_t mask;
+	int r, i;
+
+	for (r = 0; r < o->n_routes; r++) {
+		if (prefix_parse(o->routes[r], &net, &plen))
+			return -1;
+		mask = plen ? htonl(~0U << (32 - plen)) : 0;
+		for (i = 0; i < AWSCONF_TUNNELS; i++) {
+			if ((vpn->tunnel[i].aws_outside.s_addr & mask) != net.s_addr)
+				continue;
+			inet_ntop(AF_INET, &vpn->tunnel[i].aws_outside, aws,
+				  sizeof(aws));
+			err_msg("up: --route %s covers tunnel %d's AWS endpoint %s: IKE and ESP to it would be routed into the tunnels",
+				o->routes[r], i + 1, aws);
 			return -1;
 		}
 	}
@@ -322,12 +380,8 @@ static int up(const struct up_opts *o, struct awsvpn_vpn *vpn)
 		conn_default_name(vpn, name, sizeof(name));
 	if (conn_name_check(o->name ? o->name : name))
 		return 1;
-	if (vpn->tunnel[0].has_bgp &&
-	    vpn->tunnel[0].cgw_asn != vpn->tunnel[1].cgw_asn) {
-		err_msg("up: the tunnels give different customer ASNs (%u, %u): one BGP speaker needs one",
-			vpn->tunnel[0].cgw_asn, vpn->tunnel[1].cgw_asn);
+	if (check_routes(o, vpn))
 		return 1;
-	}
 	if (!vpn->tunnel[0].has_bgp && o->n_adv) {
 		err_msg("up: --advertise needs BGP, and %s has no BGP section (static routing: use --route)",
 			o->file);

@@ -63,6 +63,8 @@ struct private_kernel_awsvpn_ipsec_t {
 	/* Events from the module, read by charon's watcher thread. */
 	struct awsvpn_nl events;
 	bool watching;
+	/* why no SA can be installed, NULL when they can */
+	const char *unusable;
 
 	/* charon's NAT-T socket (IPv4), -1 until enable_udp_decap(). */
 	int natt_fd;
@@ -262,19 +264,29 @@ static uint32_t clamp_u32(uint64_t v)
 }
 
 /* Lifetimes: charon's rekey limit is the module's soft one, life the hard. */
+/*
+ * A soft limit beyond the hard one never fires before it (XFRM takes both
+ * and the hard one comes first); the module refuses the pair, so it is
+ * left out, as XFRM would in effect.
+ */
+static bool soft_wanted(uint64_t soft, uint64_t hard)
+{
+	return soft && (!hard || soft <= hard);
+}
+
 static int put_lifetimes(struct nl_msg *msg, lifetime_cfg_t *lt)
 {
 	if (!lt)
 		return 0;
-	if ((lt->time.rekey &&
+	if ((soft_wanted(clamp_u32(lt->time.rekey), clamp_u32(lt->time.life)) &&
 	     nla_put_u32(msg, AWSVPN_SA_A_TIME_SOFT, clamp_u32(lt->time.rekey)) < 0) ||
 	    (lt->time.life &&
 	     nla_put_u32(msg, AWSVPN_SA_A_TIME_HARD, clamp_u32(lt->time.life)) < 0) ||
-	    (lt->bytes.rekey &&
+	    (soft_wanted(lt->bytes.rekey, lt->bytes.life) &&
 	     nla_put_u64(msg, AWSVPN_SA_A_BYTES_SOFT, lt->bytes.rekey) < 0) ||
 	    (lt->bytes.life &&
 	     nla_put_u64(msg, AWSVPN_SA_A_BYTES_HARD, lt->bytes.life) < 0) ||
-	    (lt->packets.rekey &&
+	    (soft_wanted(lt->packets.rekey, lt->packets.life) &&
 	     nla_put_u64(msg, AWSVPN_SA_A_PACKETS_SOFT, lt->packets.rekey) < 0) ||
 	    (lt->packets.life &&
 	     nla_put_u64(msg, AWSVPN_SA_A_PACKETS_HARD, lt->packets.life) < 0))
@@ -365,9 +377,9 @@ METHOD(kernel_ipsec_t, get_spi, status_t,
 
 	if (protocol != IPPROTO_ESP)
 		return NOT_SUPPORTED;
-	if (!this->nl.sk) {
-		DBG1(DBG_KNL, "kernel-awsvpn: no SA can be installed: the awsvpn "
-		     "kernel module was not available when charon started");
+	if (this->unusable) {
+		DBG1(DBG_KNL, "kernel-awsvpn: no SA can be installed: %s",
+		     this->unusable);
 		return FAILED;
 	}
 	/*
@@ -433,10 +445,7 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	sa_entry_t *e;
 	int enc, integ, ret;
 
-	if (!this->nl.sk)
-		why = "the awsvpn kernel module was not available when charon started";
-	else
-		why = unsupported(id, data);
+	why = this->unusable ?: unsupported(id, data);
 	if (why) {
 		DBG1(DBG_KNL, "kernel-awsvpn: refusing SA 0x%08x: %s", spi, why);
 		return NOT_SUPPORTED;
@@ -1007,13 +1016,23 @@ kernel_ipsec_t *kernel_awsvpn_ipsec_create(void)
 	 * and tunnels would come up on SAs no awsvpn device carries.
 	 */
 	if (awsvpn_nl_open(&this->nl)) {
-		DBG1(DBG_KNL, "kernel-awsvpn: the awsvpn kernel module is not "
-		     "available: no CHILD_SA can be installed");
+		this->unusable = "the awsvpn kernel module was not available "
+				 "when charon started";
+		DBG1(DBG_KNL, "kernel-awsvpn: %s: no CHILD_SA can be installed",
+		     this->unusable);
 		this->nl.sk = NULL;
 		return &this->public;
 	}
-	if (!events_open(this))
-		DBG1(DBG_KNL, "kernel-awsvpn: no expiry events from the module: "
-		     "byte and packet lifetimes will not trigger rekeying");
+	/*
+	 * Expiry events are what starts every rekey: without them an SA
+	 * would carry traffic until the module deletes it at its hard
+	 * lifetime, then leave the tunnel dark while IKE looks healthy.
+	 */
+	if (!events_open(this)) {
+		this->unusable = "charon could not subscribe to the awsvpn "
+				 "module's events (no SA would ever be rekeyed)";
+		DBG1(DBG_KNL, "kernel-awsvpn: %s: no CHILD_SA can be installed",
+		     this->unusable);
+	}
 	return &this->public;
 }

@@ -67,10 +67,18 @@ static int set_sockopt(int fd, int opt)
 
 int awsvpn_nl_open(struct awsvpn_nl *ctx)
 {
+	struct nl_cb *cb;
 	int ret;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->sk = nl_socket_alloc();
+	/*
+	 * Callbacks of our own, not the ones $NLCB picks: NLCB=debug would
+	 * hex-dump every request sent, keys included, to stderr (charon's
+	 * journal).
+	 */
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	ctx->sk = cb ? nl_socket_alloc_cb(cb) : NULL;
+	nl_cb_put(cb);
 	if (!ctx->sk) {
 		err_msg("cannot allocate netlink socket: %s", strerror(ENOMEM));
 		return -ENOMEM;
