@@ -848,6 +848,12 @@ static int awsvpn_new_sa(struct sk_buff *skb, struct genl_info *info)
 		goto wipe;
 	}
 	p.seq = tb[AWSVPN_SA_A_SEQ] ? nla_get_u32(tb[AWSVPN_SA_A_SEQ]) : 0;
+	if (p.seq == U32_MAX) {
+		/* it would hard-expire on its first packet (RFC 4303 3.3.3) */
+		NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_SEQ],
+				    "sequence number 4294967295: the SA could send nothing");
+		goto wipe;
+	}
 	if (tb[AWSVPN_SA_A_ACTIVATE_ON_RX]) {
 		if (p.dir != AWSVPN_DIR_OUT) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[AWSVPN_SA_A_ACTIVATE_ON_RX],

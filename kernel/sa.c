@@ -391,10 +391,17 @@ void awsvpn_sa_unlink(struct awsvpn_sa *sa)
 	awsvpn_sa_put(sa);
 }
 
+/*
+ * The device is going, and its SAs with it.  Each is announced as a DEL_SA
+ * would announce it: the IKE daemon that installed them would otherwise
+ * keep CHILD_SAs that nothing carries and that no expiry ever rekeys.
+ */
 void awsvpn_sa_flush(struct awsvpn_device *adev)
 {
 	struct awsvpn_sa *sa, *tmp;
 
-	list_for_each_entry_safe(sa, tmp, &adev->sas, list)
+	list_for_each_entry_safe(sa, tmp, &adev->sas, list) {
+		awsvpn_event(adev, AWSVPN_EVENT_SA_DELETED, sa, 0, 0, GFP_KERNEL);
 		awsvpn_sa_unlink(sa);
+	}
 }

@@ -20,8 +20,8 @@
 #     any handler), and of a SET_DEVICE carrying one or two SA nests, has
 #     every key zeroed.
 # (d) rmmod with devices, SAs, an "awsvpn monitor" listening and requests
-#     in flight: the monitor still gets each device's dev-down, the kernel
-#     log has no warning.
+#     in flight: the monitor still gets each device's dev-down and an
+#     sa-deleted for each SA, the kernel log has no warning.
 . "$(dirname "$0")/lib.sh"
 
 require_tool
@@ -98,6 +98,11 @@ t_eq "NLCB=debug: sa add succeeds" 0 "$NL_rc"
 t_eq "NLCB=debug: no byte of the key on stdout or stderr" "" \
 	"$(grep -iE '00 ?11 ?22 ?33|ccddeeff' <<< "$NL_out")"
 t_match "NLCB=debug: the SA is there" 'spi 0x00001009' "$(awsvpn show edgenl)"
+run SQ awsvpn sa add edgenl dir out spi 0x100a enc aes128-gcm16 \
+	key-file "$KEY" seq 4294967295
+t_eq "outbound SA with seq 4294967295: refused (EINVAL)" 1 "$SQ_rc"
+t_match "... the kernel says why" 'sequence number 4294967295: the SA could send nothing' "$SQ_out"
+t_eq "... and it is not there" "" "$(awsvpn show edgenl | grep 'spi 0x0000100a')"
 ip link del edgenl
 
 # ================================================================ (b)
@@ -223,6 +228,21 @@ for d in edge3 edge4; do
 done
 t_match "monitor in edgens got dev-down of edge5 at rmmod" \
 	'"dev-down".*"edge5"|"edge5".*"dev-down"' \
+	"$(tail -n +$((n5 + 1)) "$T_TMP/mon-d5.json")"
+# The SAs go with their devices, and an IKE daemon must hear it.
+t_eq "monitor got sa-deleted of each SA of edge3 and edge4 at rmmod" \
+	"edge3 in 0x00002001|edge3 out 0x00002000|edge4 out 0x00003000" \
+	"$(tail -n +$((n0 + 1)) "$T_TMP/mon-d.json" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if j.get("event") == "sa-deleted":
+        print(j["ifname"], j["dir"], j["spi"])' | sort | paste -sd'|')"
+t_match "monitor in edgens got sa-deleted of edge5's SA" \
+	'"sa-deleted".*"0x00004000"|"0x00004000".*"sa-deleted"' \
 	"$(tail -n +$((n5 + 1)) "$T_TMP/mon-d5.json")"
 t_eq "kernel log: no warning, bug or oops" "" \
 	"$(dmesg_since | grep -Ei 'WARNING|BUG|Oops|general protection|refcount|list_del|use-after' || true)"

@@ -8,7 +8,8 @@
 # that do not meet, a CHILD_SA whose if_id names no device, and extended
 # sequence numbers (which awsvpn refuses, saying so in charon's log).
 # Each fails with charon's reason and leaves no SA in awsvpn0; then the
-# right configuration still comes up.
+# right configuration still comes up.  Deleting awsvpn0 under charon ends
+# its CHILD_SA on both ends.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
@@ -81,5 +82,16 @@ ike_load aws "$CONF/aws.conf" >/dev/null 2>&1 && ike_load cgw "$CONF/cgw.conf" >
 t_check "the right configuration comes up" ike_swanctl cgw --initiate --child t1 --timeout 30
 t_eq "one SA pair in awsvpn0" 2 "$(n_sas)"
 t_eq "pings (3)" 3 "$(esp_ping cgw 3 100 169.254.44.233)"
+
+# The device deleted under charon: its SAs go with it, the module says so
+# (sa-deleted), and charon drops the CHILD_SA and tells aws, instead of
+# keeping one that nothing carries and no expiry will ever rekey.
+ip -n cgw link del awsvpn0
+t_check "device deleted: charon's CHILD_SA t1 is gone" \
+	wait_for 20 eval '! ike_swanctl cgw --list-sas 2>/dev/null | grep -q "t1: #"'
+t_check "... and aws's XFRM SAs too (cgw sent the delete)" \
+	wait_for 20 eval '[ -z "$(ip -n aws xfrm state)" ]'
+t_match "cgw's log: the plugin reported the SAs expired" \
+	'kernel-awsvpn: awsvpn0: hard expiry of SA (in|out) 0x' "$(ike_log cgw)"
 
 t_done

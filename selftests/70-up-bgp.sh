@@ -5,13 +5,16 @@
 #
 # "awsvpn up" on AWS's text download of a BGP connection (IKEv2): stock
 # strongSwan and FRR play both AWS tunnels (lib-aws.sh); the customer
-# gateway is charon with kernel-awsvpn, FRR with no configuration of its
-# own, and what "up" makes.  Both tunnels and both BGP sessions come up,
-# the VPC prefix is learned over tunnel 1 (AWS's lower MED), traffic
-# passes; "up" again changes nothing.  Then tunnel 1 is cut in the middle
+# gateway is charon with kernel-awsvpn, and FRR with a router of the
+# user's own (router bgp 65000 announcing 10.201.0.0/24) that "up" adds
+# to.  Both tunnels and both BGP sessions come up, the VPC prefix is
+# learned over tunnel 1 (AWS's lower MED), only the --advertise prefix
+# goes to AWS (per-neighbour policies; the router's own settings are left
+# alone), traffic passes; "up" again changes nothing, and after charon
+# restarted, "up" again loads its connections again.  Then tunnel 1 is cut in the middle
 # of a 10/s ping: traffic continues over tunnel 2 within BGP's hold time
 # (+5 s), loss is measured; restored, tunnel 1 is used again.  "down"
-# leaves nothing behind.
+# leaves nothing behind and the user's router as it was.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
@@ -25,6 +28,16 @@ F="$T_TMP/vpn-0a1b2c3d4e5f60718.txt"
 t_check "AWS's text download for this connection (BGP, IKEv2)" \
 	aws_write_download text 2 bgp "$F"
 chmod 600 "$F"
+
+# The user's router: its own prefix (a blackhole route, so that bgpd's
+# import check passes) is announced to its own peers, never to AWS.
+user_router() {
+	frr_vtysh cgw -c "configure terminal" -c "router bgp $CGW_ASN" \
+		-c "address-family ipv4 unicast" -c "network 10.201.0.0/24"
+}
+t_check "cgw: the user's router bgp $CGW_ASN with network 10.201.0.0/24" \
+	eval "ip -n cgw route add blackhole 10.201.0.0/24 && user_router"
+USER_CONF=$(frr_vtysh cgw -c "show running-config" | grep -E '^ *(router bgp|network|bgp )')
 
 t0=$(date +%s%N)
 cgw_up "$F" --name aws --advertise 10.200.0.0/24 && rc=0 || rc=$?
@@ -68,6 +81,13 @@ t_check "BGP: cgw learned 10.100.0.0/16 via tunnel 1 (AWS's lower MED)" \
 	wait_for 30 bgp_has_route cgw 10.100.0.0/16 169.254.10.1
 t_check "BGP: aws learned the advertised 10.200.0.0/24" \
 	wait_for 30 bgp_has_route aws 10.200.0.0/24
+t_check "BGP: cgw's router has 10.201.0.0/24 in its table" \
+	eval "frr_vtysh cgw -c 'show bgp ipv4 unicast 10.201.0.0/24' | grep -q 'best'"
+sleep 2
+t_check "BGP: aws did not learn the router's own 10.201.0.0/24 (only --advertise goes out)" \
+	eval "! bgp_has_route aws 10.201.0.0/24"
+t_eq "cgw: the router's own settings untouched (no 'no bgp ebgp-requires-policy')" "" \
+	"$(frr_vtysh cgw -c 'show running-config' | grep 'ebgp-requires-policy')"
 t_passed || { t_diag "$(frr_vtysh cgw -c 'show bgp summary'; frr_vtysh cgw -c 'show running-config')"; t_done; }
 
 a0=$(dev_tx aws0); a1=$(dev_tx aws1)
@@ -88,6 +108,21 @@ cgw_up "$F" --name aws --advertise 10.200.0.0/24 && rc=0 || rc=$?
 t_eq "up again: exit 0, 'already up'" "0 1" "$rc $(grep -c 'already up' "$T_TMP/up.out")"
 t_eq "up again: the same devices (ifindex), one connection pair in charon" \
 	"$i0 2" "$(idx aws0) $(ike_swanctl cgw --list-conns | grep -c '^aws-t[12]:')"
+
+# charon restarted under the connection: its connections lived in its
+# memory only.  up again loads them again and starts them.
+t_check "cgw: charon restarted (no connections loaded)" \
+	eval "ike_stop cgw && ike_charon cgw cgw awsvpn &&
+	      [ -z \"\$(ike_swanctl cgw --list-conns)\" ]"
+cgw_up "$F" --name aws --advertise 10.200.0.0/24 && rc=0 || rc=$?
+t_diag "$(cat "$T_TMP/up.out")"
+t_eq "up after charon's restart: exit 0, connections loaded again" "0 1" \
+	"$rc $(grep -c 'charon lost its connections' "$T_TMP/up.out")"
+t_match "... both tunnels up again" 'tunnel 1: aws0 up in .*tunnel 2: aws1 up in' \
+	"$(tr '\n' ' ' < "$T_TMP/up.out")"
+t_eq "... on the same devices" "$i0" "$(idx aws0)"
+t_check "... both BGP sessions Established again" wait_for 120 bgp_up
+t_eq "... ping across (10)" 10 "$(vpc_pings 10)"
 
 # ------------------------------------------------------------ failover
 aws_ping_start
@@ -130,6 +165,12 @@ t_check "... through tunnel 1 again (aws0 tx +10 or more)" test $(( $(dev_tx aws
 # ---------------------------------------------------------------- down
 cgw_awsvpn down aws > "$T_TMP/down.out" 2>&1 && rc=0 || rc=$?
 t_eq "awsvpn down: exit 0" 0 "$rc"
+t_eq "the user's router as it was before up" "$USER_CONF" \
+	"$(frr_vtysh cgw -c "show running-config" | grep -E '^ *(router bgp|network|bgp )')"
+t_eq "no awsvpn policy left in FRR" "" \
+	"$(frr_vtysh cgw -c "show running-config" | grep 'awsvpn-')"
+frr_vtysh cgw -c "configure terminal" -c "no router bgp $CGW_ASN"
+ip -n cgw route del blackhole 10.201.0.0/24
 t_eq "nothing left: devices, routes, addresses, charon, state, FRR neighbours" "" \
 	"$(cgw_leftovers)"
 t_check "aws: the tunnels' SAs were deleted (cgw told AWS)" \

@@ -16,7 +16,12 @@
 
 #define KEY_FILE_MAX	4096	/* bytes of text */
 
-/* Key material lives in locked pages where we can (mlock is best effort). */
+/*
+ * Key material lives in locked pages where we can (mlock is best effort).
+ * Locks are per page and do not nest: unlocking one buffer could unlock
+ * another's page, so pages stay locked until the (short-lived) tool
+ * exits.  libnl's message buffer holds a copy too, wiped but not locked.
+ */
 static void *secret_alloc(size_t len)
 {
 	void *p = calloc(1, len);
@@ -31,7 +36,6 @@ static void secret_free(void *p, size_t len)
 	if (!p)
 		return;
 	explicit_bzero(p, len);
-	munlock(p, len);
 	free(p);
 }
 

@@ -68,7 +68,7 @@
 enum awsvpn_event {
 	AWSVPN_EVENT_UNSPEC,
 	AWSVPN_EVENT_SA_ADDED,
-	AWSVPN_EVENT_SA_DELETED,
+	AWSVPN_EVENT_SA_DELETED,	/* by DEL_SA, or with its device */
 	AWSVPN_EVENT_SA_SWITCHED,	/* SA is the new active outbound SA */
 	AWSVPN_EVENT_SA_SOFT_EXPIRE,	/* once per SA: time to rekey */
 	AWSVPN_EVENT_SA_HARD_EXPIRE,	/* the SA was deleted (REASON says why) */

@@ -184,6 +184,26 @@ for f in "${GOOD_FILES[@]}"; do
 	done
 done
 
+# ---- bad UTF-8 in XML: libxml2 quotes the bytes, which could be a key's
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<vpn_connection id="vpn-1">\n<x>Key\xff\xfe\xfd\xfc</x>\n</vpn_connection>\n' \
+	> "$T/bad-utf8.xml"
+"$TOOL" convert "$T/bad-utf8.xml" "$T/bad-utf8.conf" > "$T/out" 2>&1
+result $(( $? == 1 ? 0 : 1 )) "bad UTF-8 in XML: convert fails"
+check "bad UTF-8 in XML: says so, with the line" \
+	grep -q 'bad-utf8.xml:3: not well-formed XML: Input is not proper UTF-8' "$T/out"
+check "bad UTF-8 in XML: none of the bytes quoted" \
+	sh -c "! grep -qi -e 'Bytes:' -e '0xff' -e '0xfe' '$T/out'"
+
+# ---- a UTF-8 byte order mark (Windows editors) is not content
+for f in good-text-static.txt good-xml-bgp.xml good-native.conf; do
+	printf '\xef\xbb\xbf' > "$T/bom-$f"
+	cat "$CONF/$f" >> "$T/bom-$f"
+	"$TOOL" convert "$T/bom-$f" "$T/bom-$f.conf" > /dev/null 2>&1
+	result $? "$f with a byte order mark: convert succeeds"
+	check "$f with a byte order mark: the same connection" \
+		cmp "$T/$f.conf" "$T/bom-$f.conf"
+done
+
 # ---- proposals: strongest first, IKEv1 without AEAD for IKE, PFS groups
 p=$T/good-text-bgp-ikev2.txt.conf
 check "IKEv2 download: IKE proposals start with aes256gcm16-prfsha512 and ecp521" \

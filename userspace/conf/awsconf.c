@@ -727,6 +727,11 @@ int awsconf_parse_buf(const char *name, const char *buf, size_t len,
 	memset(vpn, 0, sizeof(*vpn));
 	if (errlen)
 		err[0] = '\0';
+	/* a UTF-8 byte order mark, as Windows editors write: not content */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		buf += 3;
+		len -= 3;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		snprintf(err, errlen, "%s: out of memory", name);

@@ -179,9 +179,12 @@ int conf_parse_xml(struct conf_ctx *c, const char *buf, size_t len)
 	if (!doc) {
 		e = xmlGetLastError();
 		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "");
-		/* libxml2 quotes the bytes of bad UTF-8: they could be a key */
-		if (strstr(msg, " Bytes:"))
-			*strstr(msg, " Bytes:") = '\0';
+		/*
+		 * libxml2 quotes the bytes of bad UTF-8 on a line of their own
+		 * ("...encoding !\nBytes: 0x.."): they could be part of a key
+		 */
+		if (strstr(msg, "Bytes:"))
+			*strstr(msg, "Bytes:") = '\0';
 		n = strlen(msg);
 		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 			msg[--n] = '\0';

@@ -78,6 +78,8 @@ int conn_state_read(const char *name, struct conn_state *s);
 int conn_state_remove(const struct conn_state *s);
 int conn_name_check(const char *name);
 int conn_name_check_quiet(const char *name);
+int conn_lock(void);
+void conn_unlock(int fd);
 void conn_default_name(const struct awsvpn_vpn *vpn, char *buf, size_t len);
 
 /* swanctl.c: the tunnels in charon */
@@ -85,6 +87,7 @@ int swan_plugin_check(vici_conn_t *c);
 int swan_load(vici_conn_t *c, const struct awsvpn_vpn *vpn,
 	      const struct conn_state *s, const char *local);
 void swan_unload(vici_conn_t *c, const struct conn_state *s);
+int swan_has_conns(vici_conn_t *c, const struct conn_state *s);
 int swan_initiate(const struct conn_state *s, unsigned int timeout);
 
 /* What charon says of a tunnel (swanctl --list-sas), for status */

@@ -12,7 +12,7 @@ int cmd_down(int argc, char **argv)
 {
 	struct conn_state s;
 	vici_conn_t *vc = NULL;
-	int rc;
+	int rc, lock;
 
 	if (help_wanted(argc, argv))
 		return help_topic(stdout, "down");
@@ -23,12 +23,15 @@ int cmd_down(int argc, char **argv)
 	}
 	if (conn_name_check(argv[1]))
 		return RC_USAGE;
-	rc = conn_state_read(argv[1], &s);
-	if (rc < 0)
+	lock = conn_lock();
+	if (lock < 0)
 		return 1;
-	if (rc > 0) {
-		err_msg("down: no connection '%s' was brought up here (no %s/%s)",
-			argv[1], CONN_STATE_DIR, argv[1]);
+	rc = conn_state_read(argv[1], &s);
+	if (rc) {
+		if (rc > 0)
+			err_msg("down: no connection '%s' was brought up here (no %s/%s)",
+				argv[1], CONN_STATE_DIR, argv[1]);
+		conn_unlock(lock);
 		return 1;
 	}
 	if (s.loaded) {
@@ -38,6 +41,7 @@ int cmd_down(int argc, char **argv)
 				s.t[0].ike, s.t[1].ike);
 	}
 	rc = conn_teardown(&s, vc);
+	conn_unlock(lock);
 	if (vc)
 		vici.disconnect(vc);
 	if (rc) {

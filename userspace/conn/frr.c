@@ -44,9 +44,23 @@ int frr_write(const struct awsvpn_vpn *vpn, struct conn_state *s)
 	fprintf(f, "! awsvpn up %s: BGP over both tunnels of %s\n", s->name,
 		vpn->id[0] ? vpn->id : s->file);
 	fprintf(f, "! apply to a running FRR with: vtysh -f %s\n", s->frr_conf);
+	/*
+	 * Policies of our own per neighbour, never a router-wide setting
+	 * (the router may be the user's, peering with others): everything
+	 * AWS sends comes in, only the --advertise prefixes go out.  FRR 8
+	 * exchanges nothing with an eBGP neighbour that has no policy.
+	 */
+	for (i = 0; i < s->n_adv; i++)
+		fprintf(f, "ip prefix-list awsvpn-%s-out seq %d permit %s\n",
+			s->name, (i + 1) * 5, s->adv[i]);
+	fprintf(f, "route-map awsvpn-%s-in permit 10\nexit\n", s->name);
+	if (s->n_adv)
+		fprintf(f, "route-map awsvpn-%s-out permit 10\n"
+			" match ip address prefix-list awsvpn-%s-out\nexit\n",
+			s->name, s->name);
+	else
+		fprintf(f, "route-map awsvpn-%s-out deny 10\nexit\n", s->name);
 	fprintf(f, "router bgp %u\n", t0->cgw_asn);
-	/* AWS sends its routes without policy; FRR 8 would drop them */
-	fprintf(f, " no bgp ebgp-requires-policy\n");
 	for (i = 0; i < AWSCONF_TUNNELS; i++) {
 		const struct awsconf_tunnel *t = &vpn->tunnel[i];
 		unsigned int hold = t->bgp_hold_time ? t->bgp_hold_time : 30;
@@ -67,6 +81,8 @@ int frr_write(const struct awsvpn_vpn *vpn, struct conn_state *s)
 	for (i = 0; i < AWSCONF_TUNNELS; i++) {
 		inet_ntop(AF_INET, &vpn->tunnel[i].bgp_neighbor, nbr, sizeof(nbr));
 		fprintf(f, "  neighbor %s activate\n", nbr);
+		fprintf(f, "  neighbor %s route-map awsvpn-%s-in in\n", nbr, s->name);
+		fprintf(f, "  neighbor %s route-map awsvpn-%s-out out\n", nbr, s->name);
 	}
 	fprintf(f, " exit-address-family\nexit\n");
 	if (fclose(f)) {
@@ -207,9 +223,9 @@ int frr_apply(struct conn_state *s)
 }
 
 /*
- * Take back what up added: both neighbours and the --advertise networks,
- * and the router when up made it and no other connection's neighbours are
- * in it (a later connection with the same ASN takes the router over).
+ * Take back what up added: both neighbours, the --advertise networks, the
+ * policies, and the router when up made it and no other connection uses
+ * it (a later connection with the same ASN takes the router over).
  * The commands go through a file: vtysh's command line is limited.
  */
 void frr_remove(const struct conn_state *s)
@@ -253,6 +269,10 @@ void frr_remove(const struct conn_state *s)
 			fprintf(f, "  no network %s\n", s->adv[i]);
 		fprintf(f, " exit-address-family\nexit\n");
 	}
+	fprintf(f, "no route-map awsvpn-%s-in\nno route-map awsvpn-%s-out\n",
+		s->name, s->name);
+	if (s->n_adv)
+		fprintf(f, "no ip prefix-list awsvpn-%s-out\n", s->name);
 	if (fclose(f))
 		err_msg("cannot write %s: %s", path, strerror(errno));
 	else if (vtysh_run(s, args, NULL, 0))

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,7 +56,7 @@ int conn_name_check(const char *name)
 
 /*
  * "vpn-0a1b2c3d4e5f60718" is too long for an interface name: its last
- * eight characters keep it recognisable ("vpn-4e5f6071" + "0").
+ * eight characters keep it recognisable ("vpn-e5f60718" + "0").
  */
 void conn_default_name(const struct awsvpn_vpn *vpn, char *buf, size_t len)
 {
@@ -67,6 +68,35 @@ void conn_default_name(const struct awsvpn_vpn *vpn, char *buf, size_t len)
 		snprintf(buf, len, "%s", vpn->id);
 	else
 		snprintf(buf, len, "vpn-%s", vpn->id + n - 8);
+}
+
+/*
+ * One up or down at a time (/run/awsvpn/.lock): two units starting at
+ * boot would otherwise pick the same interface IDs, or both decide a
+ * router bgp is theirs.  The lock goes with the descriptor.
+ */
+int conn_lock(void)
+{
+	int fd;
+
+	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
+		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
+		return -1;
+	}
+	fd = open(CONN_STATE_DIR "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		err_msg("cannot lock %s/.lock: %s", CONN_STATE_DIR, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void conn_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 int conn_state_path(const char *name, char *buf, size_t len)

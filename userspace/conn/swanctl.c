@@ -17,11 +17,12 @@
 #include "common.h"
 #include "conn/conn.h"
 
-/* Does @list of the reply @res (top level) hold @item? */
-static bool res_list_has(vici_res_t *res, const char *list, const char *item)
+/* Does @list of the reply @res (top level) hold all @n @items? */
+static bool res_list_has_all(vici_res_t *res, const char *list,
+			     const char *const *items, int n)
 {
-	bool in_list = false, found = false;
-	int depth = 0, len;
+	bool in_list = false;
+	int depth = 0, len, found = 0, i;
 	char *v;
 
 	for (;;) {
@@ -37,9 +38,12 @@ static bool res_list_has(vici_res_t *res, const char *list, const char *item)
 			break;
 		case VICI_PARSE_LIST_ITEM:
 			v = vici.parse_value(res, &len);
-			if (in_list && len == (int)strlen(item) &&
-			    !memcmp(v, item, len))
-				found = true;
+			for (i = 0; in_list && i < n; i++)
+				if (items[i] && len == (int)strlen(items[i]) &&
+				    !memcmp(v, items[i], len)) {
+					found |= 1 << i;
+					break;
+				}
 			break;
 		case VICI_PARSE_END_LIST:
 			in_list = false;
@@ -47,9 +51,14 @@ static bool res_list_has(vici_res_t *res, const char *list, const char *item)
 		case VICI_PARSE_KEY_VALUE:
 			break;
 		default:
-			return found;
+			return found == (1 << n) - 1;
 		}
 	}
+}
+
+static bool res_list_has(vici_res_t *res, const char *list, const char *item)
+{
+	return res_list_has_all(res, list, &item, 1);
 }
 
 int swan_plugin_check(vici_conn_t *c)
@@ -179,6 +188,24 @@ int swan_load(vici_conn_t *c, const struct awsvpn_vpn *vpn,
 		}
 	}
 	return 0;
+}
+
+/* 1: charon has both tunnels' connections; 0: not both; -1: no answer. */
+int swan_has_conns(vici_conn_t *c, const struct conn_state *s)
+{
+	const char *names[AWSCONF_TUNNELS];
+	vici_res_t *res;
+	bool all;
+	int i;
+
+	if (vici_call(c, vici.begin("get-conns"), "asking charon for its connections",
+		      &res))
+		return -1;
+	for (i = 0; i < AWSCONF_TUNNELS; i++)
+		names[i] = s->t[i].ike;
+	all = res_list_has_all(res, "conns", names, AWSCONF_TUNNELS);
+	vici.free_res(res);
+	return all;
 }
 
 static void unload_one(vici_conn_t *c, const char *cmd, const char *key,

@@ -293,8 +293,44 @@ static int already_up(const struct conn_state *old, const char *name)
 			return -1;
 		}
 	}
-	printf("%s is already up (%s, %s); nothing changed ('awsvpn down %s' first to bring it up anew)\n",
-	       name, old->t[0].dev, old->t[1].dev, name);
+	return 0;
+}
+
+/*
+ * Up again on a connection that is up: the devices are there, but charon
+ * may have been restarted since and lost the connections (they live in
+ * its memory only).  Load them again from @vpn and start them, so that a
+ * second "up" (or "systemctl reload awsvpn@NAME") repairs the tunnels.
+ */
+static int up_again(const struct up_opts *o, const struct awsvpn_vpn *vpn,
+		    struct conn_state *old, const char *name)
+{
+	vici_conn_t *vc;
+	int has, rc;
+
+	if (already_up(old, name))
+		return 1;
+	vc = old->loaded ? vici_open(o->vici ? o->vici : old->vici) : NULL;
+	has = vc ? swan_has_conns(vc, old) : 1;
+	if (has) {
+		if (vc)
+			vici.disconnect(vc);
+		if (has < 0)
+			return 1;
+		printf("%s is already up (%s, %s); nothing changed ('awsvpn down %s' first to bring it up anew)\n",
+		       name, old->t[0].dev, old->t[1].dev, name);
+		return 0;
+	}
+	printf("%s: its devices are there but charon lost its connections (restarted?): loading them again\n",
+	       name);
+	rc = swan_load(vc, vpn, old, o->local);
+	vici.disconnect(vc);
+	if (rc)
+		return 1;
+	fflush(stdout);
+	if (swan_initiate(old, o->timeout))
+		return 3;
+	printf("%s is up\n", name);
 	return 0;
 }
 
@@ -372,7 +408,7 @@ static int up(const struct up_opts *o, struct awsvpn_vpn *vpn)
 	char name[CONN_NAME_MAX + 1];
 	struct conn_state s, old;
 	vici_conn_t *vc;
-	int rc;
+	int rc, lock;
 
 	if (o->name)
 		snprintf(name, sizeof(name), "%.*s", CONN_NAME_MAX, o->name);
@@ -388,20 +424,29 @@ static int up(const struct up_opts *o, struct awsvpn_vpn *vpn)
 		return 1;
 	}
 
-	rc = conn_state_read(name, &old);
-	if (rc < 0)
+	lock = conn_lock();
+	if (lock < 0)
 		return 1;
-	if (rc == 0)
-		return already_up(&old, name) ? 1 : 0;
+	rc = conn_state_read(name, &old);
+	if (rc <= 0) {
+		if (!rc)
+			rc = up_again(o, vpn, &old, name);
+		else
+			rc = 1;
+		conn_unlock(lock);
+		return rc;
+	}
 
 	state_init(&s, o, vpn, name);
-	if (check_names(&s))
+	if (check_names(&s)) {
+		conn_unlock(lock);
 		return 1;
+	}
 	vc = vici_open(o->vici);
-	if (!vc)
-		return 1;
-	if (swan_plugin_check(vc)) {
-		vici.disconnect(vc);
+	if (!vc || swan_plugin_check(vc)) {
+		if (vc)
+			vici.disconnect(vc);
+		conn_unlock(lock);
 		return 1;
 	}
 
@@ -428,6 +473,8 @@ static int up(const struct up_opts *o, struct awsvpn_vpn *vpn)
 	       s.name, s.t[0].dev, s.t[0].if_id, s.t[1].dev, s.t[1].if_id,
 	       s.n_routes);
 	fflush(stdout);
+	/* all is made and recorded: others need not wait for IKE */
+	conn_unlock(lock);
 
 	rc = swan_initiate(&s, o->timeout);
 	vici.disconnect(vc);
@@ -443,6 +490,7 @@ rollback:
 	err_msg("up: %s failed; removing what was made", s.name);
 	conn_teardown(&s, vc);
 	vici.disconnect(vc);
+	conn_unlock(lock);
 	return 1;
 }
 

@@ -684,9 +684,15 @@ static void handover(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 }
 
 /* Mutex held. */
-static void del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
+/*
+ * Remove @e from the module and forget it.  A failure other than "already
+ * gone" keeps the entry when @keep (del_sa: the SA still holds its keys
+ * in the module, and flush_sas at shutdown tries again); -1 then.
+ */
+static int del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e,
+		     bool keep)
 {
-	int ret;
+	int ret = 0;
 
 	if (!e->gone && e->dir == AWSVPN_DIR_OUT)
 		handover(this, e);
@@ -704,9 +710,12 @@ static void del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 			DBG2(DBG_KNL, "kernel-awsvpn: %s: removed SA %s 0x%08x",
 			     e->ifname, e->dir == AWSVPN_DIR_IN ? "in" : "out",
 			     e->spi);
+		else if (keep)
+			return -1;
 	}
 	this->sas->remove(this->sas, e, NULL);
 	entry_destroy(e);
+	return 0;
 }
 
 METHOD(kernel_ipsec_t, del_sa, status_t,
@@ -714,6 +723,7 @@ METHOD(kernel_ipsec_t, del_sa, status_t,
 	kernel_ipsec_del_sa_t *data)
 {
 	sa_entry_t *e;
+	int ret;
 
 	this->mutex->lock(this->mutex);
 	e = find_id(this, id);
@@ -724,9 +734,9 @@ METHOD(kernel_ipsec_t, del_sa, status_t,
 		     ntohl(id->spi));
 		return NOT_FOUND;
 	}
-	del_entry(this, e);
+	ret = del_entry(this, e, true);
 	this->mutex->unlock(this->mutex);
-	return SUCCESS;
+	return ret ? FAILED : SUCCESS;
 }
 
 METHOD(kernel_ipsec_t, flush_sas, status_t,
@@ -736,7 +746,7 @@ METHOD(kernel_ipsec_t, flush_sas, status_t,
 
 	this->mutex->lock(this->mutex);
 	while (this->sas->get_first(this->sas, (void **)&e) == SUCCESS)
-		del_entry(this, e);
+		del_entry(this, e, false);
 	this->mutex->unlock(this->mutex);
 	return SUCCESS;
 }
