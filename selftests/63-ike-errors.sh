@@ -5,8 +5,9 @@
 #
 # What must not come up, with charon on both ends ("aws": kernel-netlink;
 # "cgw": kernel-awsvpn): a wrong pre-shared key, IKE and ESP proposals
-# that do not meet, a CHILD_SA whose if_id names no device, and extended
-# sequence numbers (which awsvpn refuses, saying so in charon's log).
+# that do not meet, a CHILD_SA whose if_id names no device, extended
+# sequence numbers and mandatory hardware offload (which awsvpn refuses,
+# saying so in charon's log).
 # Each fails with charon's reason and leaves no SA in awsvpn0; then the
 # right configuration still comes up.  Deleting awsvpn0 under charon ends
 # its CHILD_SA on both ends.
@@ -74,6 +75,13 @@ refused "if_id 99 (no such device)" 'kernel-awsvpn: refusing SA 0x[0-9a-f]{8}: n
 ike_conf "$CONF/aws.conf" aws 2 aes128-sha256-ecp256 "t1:aes128gcm16-esn:51"
 ike_conf "$CONF/cgw.conf" cgw 2 aes128-sha256-ecp256 "t1:aes128gcm16-esn:41"
 refused "ESN only" 'kernel-awsvpn: refusing SA 0x[0-9a-f]{8}: extended sequence numbers are not supported'
+
+# Mandatory hardware offload: with XFRM it fails where the NIC cannot;
+# awsvpn has none, and says so instead of ignoring it.
+ike_conf "$CONF/aws.conf" aws 2 aes128-sha256-ecp256 "t1:aes128gcm16:51"
+IKE_CHILD_EXTRA="      hw_offload = yes" \
+	ike_conf "$CONF/cgw.conf" cgw 2 aes128-sha256-ecp256 "t1:aes128gcm16:41"
+refused "hw_offload = yes" 'kernel-awsvpn: refusing SA 0x[0-9a-f]{8}: hardware offload is not supported'
 
 # ESN offered besides no ESN: charon settles on no ESN and it works.
 ike_conf "$CONF/aws.conf" aws 2 aes128-sha256-ecp256 "t1:aes128gcm16-esn-noesn:51"

@@ -429,6 +429,19 @@ static const char *unsupported(kernel_ipsec_sa_id_t *id,
 		return "the CHILD_SA has no interface ID: set if_id_in and if_id_out to the device's if-id";
 	if (data->tfc)
 		return "TFC padding is not supported";
+	/*
+	 * What XFRM would honour must not pass silently: with XFRM a
+	 * mandatory offload the NIC cannot do fails too, and marks or labels
+	 * select traffic that the device, routing everything it gets, never
+	 * would.
+	 */
+	if (data->hw_offload != HW_OFFLOAD_NO &&
+	    data->hw_offload != HW_OFFLOAD_AUTO)
+		return "hardware offload is not supported (hw_offload = no or auto)";
+	if (id->mark.value || data->mark.value)
+		return "marks are not supported: the device's routes select the traffic";
+	if (data->label)
+		return "security labels are not supported";
 	return NULL;
 }
 
@@ -824,13 +837,15 @@ typedef struct {
 	uint32_t spi;
 	host_t *dst;
 	bool hard;
+	uint8_t dir;
+	char ifname[IFNAMSIZ];
 } expiry_t;
 
-static void report(expiry_t *x, const char *ifname, uint8_t dir)
+static void report(expiry_t *x, const char *why)
 {
-	DBG1(DBG_KNL, "kernel-awsvpn: %s: %s expiry of SA %s 0x%08x", ifname,
-	     x->hard ? "hard" : "soft", dir == AWSVPN_DIR_IN ? "in" : "out",
-	     x->spi);
+	DBG1(DBG_KNL, "kernel-awsvpn: %s: %s expiry of SA %s 0x%08x%s",
+	     x->ifname, x->hard ? "hard" : "soft",
+	     x->dir == AWSVPN_DIR_IN ? "in" : "out", x->spi, why);
 	charon->kernel->expire(charon->kernel, IPPROTO_ESP, htonl(x->spi),
 			       x->dst, x->hard);
 	x->dst->destroy(x->dst);
@@ -870,8 +885,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 			x.dst = e->dst->clone(e->dst);
 	}
 	this->mutex->unlock(this->mutex);
-	if (x.dst)
-		report(&x, ev.ifname, ev.dir);
+	if (x.dst) {
+		x.dir = ev.dir;
+		snprintf(x.ifname, sizeof(x.ifname), "%s", ev.ifname);
+		report(&x, "");
+	}
 	return NL_OK;
 }
 
@@ -903,7 +921,8 @@ static void resync(private_kernel_awsvpn_ipsec_t *this)
 			if (sa && !(sa->soft_expired && !e->soft_reported))
 				continue;
 			INIT(x, .spi = e->spi, .dst = e->dst->clone(e->dst),
-			     .hard = !sa);
+			     .hard = !sa, .dir = e->dir);
+			snprintf(x->ifname, sizeof(x->ifname), "%s", e->ifname);
 			if (sa)
 				e->soft_reported = true;
 			else
@@ -915,7 +934,7 @@ static void resync(private_kernel_awsvpn_ipsec_t *this)
 	}
 	this->mutex->unlock(this->mutex);
 	while (todo->remove_first(todo, (void **)&x) == SUCCESS) {
-		report(x, "(resync)", 0);
+		report(x, " (found by a resync)");
 		free(x);
 	}
 	todo->destroy(todo);
