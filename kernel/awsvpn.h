@@ -345,7 +345,9 @@ struct awsvpn_sa *awsvpn_sa_lookup_in(struct net *net, u32 spi);
 struct awsvpn_sa *awsvpn_sa_find(struct awsvpn_device *adev, u8 dir, u32 spi);
 int awsvpn_sa_add(struct awsvpn_device *adev,
 		  const struct awsvpn_sa_params *p,
-		  struct netlink_ext_ack *extack);
+		  struct crypto_aead *aead, struct netlink_ext_ack *extack);
+struct crypto_aead *awsvpn_sa_aead(const struct awsvpn_sa_params *p,
+				   struct netlink_ext_ack *extack);
 void awsvpn_sa_unlink(struct awsvpn_sa *sa);
 void awsvpn_sa_flush(struct awsvpn_device *adev);
 void awsvpn_sa_put(struct awsvpn_sa *sa);

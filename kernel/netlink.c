@@ -779,6 +779,7 @@ static int awsvpn_new_sa(struct sk_buff *skb, struct genl_info *info)
 	struct awsvpn_sa_params p = {};
 	unsigned int enc_len, integ_len;
 	struct awsvpn_device *adev;
+	struct crypto_aead *aead;
 	bool gcm;
 	int ret;
 
@@ -875,6 +876,11 @@ static int awsvpn_new_sa(struct sk_buff *skb, struct genl_info *info)
 		goto wipe;
 	}
 
+	aead = awsvpn_sa_aead(&p, extack);
+	if (IS_ERR(aead)) {
+		ret = PTR_ERR(aead);
+		goto wipe;
+	}
 	rtnl_lock();
 	adev = awsvpn_request_device(info);
 	if (IS_ERR(adev)) {
@@ -887,9 +893,12 @@ static int awsvpn_new_sa(struct sk_buff *skb, struct genl_info *info)
 		p.replay_window = tb[AWSVPN_SA_A_REPLAY_WINDOW] ?
 				  nla_get_u32(tb[AWSVPN_SA_A_REPLAY_WINDOW]) :
 				  adev->replay_window;
-		ret = awsvpn_sa_add(adev, &p, extack);
+		ret = awsvpn_sa_add(adev, &p, aead, extack);
+		aead = NULL;	/* the SA's, or freed */
 	}
 	rtnl_unlock();
+	if (aead)
+		crypto_free_aead(aead);
 wipe:
 	awsvpn_wipe_keys(info);
 	return ret;

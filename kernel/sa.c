@@ -190,7 +190,7 @@ void awsvpn_sa_put(struct awsvpn_sa *sa)
 	}
 }
 
-static int awsvpn_sa_setkey(struct awsvpn_sa *sa,
+static int awsvpn_sa_setkey(struct crypto_aead *aead,
 			    const struct awsvpn_sa_params *p)
 {
 	struct crypto_authenc_key_param *param;
@@ -200,7 +200,7 @@ static int awsvpn_sa_setkey(struct awsvpn_sa *sa,
 	int ret;
 
 	if (!p->integ)
-		return crypto_aead_setkey(sa->aead, p->enc_key, p->enc_key_len);
+		return crypto_aead_setkey(aead, p->enc_key, p->enc_key_len);
 
 	/* authenc() takes one blob: a length header, HMAC key, AES key. */
 	len = RTA_SPACE(sizeof(*param)) + p->integ_key_len + p->enc_key_len;
@@ -215,50 +215,66 @@ static int awsvpn_sa_setkey(struct awsvpn_sa *sa,
 	pos = key + RTA_SPACE(sizeof(*param));
 	memcpy(pos, p->integ_key, p->integ_key_len);
 	memcpy(pos + p->integ_key_len, p->enc_key, p->enc_key_len);
-	ret = crypto_aead_setkey(sa->aead, key, len);
+	ret = crypto_aead_setkey(aead, key, len);
 	kfree_sensitive(key);
 	return ret;
 }
 
-static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
-					  const struct awsvpn_sa_params *p,
-					  struct netlink_ext_ack *extack)
+/*
+ * The SA's transform, keyed.  Called before RTNL is taken: the first
+ * request for a suite may load modules and run the crypto manager's self
+ * tests, which must not hold up every other rtnetlink user meanwhile.
+ */
+struct crypto_aead *awsvpn_sa_aead(const struct awsvpn_sa_params *p,
+				   struct netlink_ext_ack *extack)
 {
 	const char *name = p->integ ? awsvpn_integs[p->integ].name :
 				      awsvpn_suites[p->enc].gcm;
-	struct awsvpn_sa *sa;
+	struct crypto_aead *aead;
 	int ret;
+
+	aead = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(aead)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "kernel crypto lacks this suite (load aes/gcm/authenc/sha modules)");
+		return aead;
+	}
+	ret = awsvpn_sa_setkey(aead, p);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "crypto layer rejected the key");
+		goto err;
+	}
+	ret = crypto_aead_setauthsize(aead, p->integ ?
+				      awsvpn_integs[p->integ].icv_len : 16);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "crypto layer rejected the ICV size");
+		goto err;
+	}
+	return aead;
+err:
+	crypto_free_aead(aead);
+	return ERR_PTR(ret);
+}
+
+/* @aead (from awsvpn_sa_aead()) becomes the SA's, or is freed on error. */
+static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
+					  const struct awsvpn_sa_params *p,
+					  struct crypto_aead *aead)
+{
+	struct awsvpn_sa *sa;
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
-		return ERR_PTR(-ENOMEM);
+		goto err_aead;
 	if (!p->bytes_soft && !p->bytes_hard && !p->packets_soft &&
 	    !p->packets_hard) {
 		sa->traffic = netdev_alloc_pcpu_stats(struct awsvpn_sa_traffic);
 		if (!sa->traffic) {
 			kfree(sa);
-			return ERR_PTR(-ENOMEM);
+			goto err_aead;
 		}
 	}
-
-	sa->aead = crypto_alloc_aead(name, 0, 0);
-	if (IS_ERR(sa->aead)) {
-		ret = PTR_ERR(sa->aead);
-		NL_SET_ERR_MSG_MOD(extack,
-				   "kernel crypto lacks this suite (load aes/gcm/authenc/sha modules)");
-		goto err_free;
-	}
-	ret = awsvpn_sa_setkey(sa, p);
-	if (ret) {
-		NL_SET_ERR_MSG_MOD(extack, "crypto layer rejected the key");
-		goto err_aead;
-	}
-	ret = crypto_aead_setauthsize(sa->aead, p->integ ?
-				      awsvpn_integs[p->integ].icv_len : 16);
-	if (ret) {
-		NL_SET_ERR_MSG_MOD(extack, "crypto layer rejected the ICV size");
-		goto err_aead;
-	}
+	sa->aead = aead;
 
 	sa->adev = adev;
 	sa->spi = p->spi;
@@ -284,11 +300,8 @@ static struct awsvpn_sa *awsvpn_sa_create(struct awsvpn_device *adev,
 	return sa;
 
 err_aead:
-	crypto_free_aead(sa->aead);
-err_free:
-	free_percpu(sa->traffic);
-	kfree(sa);
-	return ERR_PTR(ret);
+	crypto_free_aead(aead);
+	return ERR_PTR(-ENOMEM);
 }
 
 /*
@@ -310,9 +323,12 @@ static void awsvpn_sa_activate_if_proven(struct awsvpn_device *adev,
 		awsvpn_sa_switch(adev, sa);
 }
 
-/* Caller holds RTNL and has validated @p against the uapi rules. */
+/*
+ * Caller holds RTNL and has validated @p against the uapi rules; @aead
+ * (awsvpn_sa_aead()) is the new SA's, or freed if none is made.
+ */
 int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
-		  struct netlink_ext_ack *extack)
+		  struct crypto_aead *aead, struct netlink_ext_ack *extack)
 {
 	struct awsvpn_net *an = awsvpn_pernet(adev->net);
 	struct awsvpn_sa *sa;
@@ -321,15 +337,17 @@ int awsvpn_sa_add(struct awsvpn_device *adev, const struct awsvpn_sa_params *p,
 	ASSERT_RTNL();
 	if (awsvpn_sa_find(adev, p->dir, p->spi)) {
 		NL_SET_ERR_MSG_MOD(extack, "an SA with this SPI and direction exists on the device");
+		crypto_free_aead(aead);
 		return -EEXIST;
 	}
 	if (adev->n_sa[p->dir] >= (p->dir == AWSVPN_DIR_IN ? AWSVPN_MAX_SA_IN :
 				   AWSVPN_MAX_SA_OUT)) {
 		NL_SET_ERR_MSG_MOD(extack, "too many SAs in this direction, delete an old one");
+		crypto_free_aead(aead);
 		return -ENOSPC;
 	}
 
-	sa = awsvpn_sa_create(adev, p, extack);
+	sa = awsvpn_sa_create(adev, p, aead);
 	if (IS_ERR(sa))
 		return PTR_ERR(sa);
 
