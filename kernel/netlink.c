@@ -274,7 +274,7 @@ static int awsvpn_put_age(struct sk_buff *skb, int type, unsigned long stamp)
 {
 	if (!stamp)
 		return 0;
-	/* 64 bits: jiffies_to_msecs() would wrap after 49.7 days */
+	/* 64 bits (on 64-bit kernels): jiffies_to_msecs() wraps at 49.7 days */
 	return nla_put_u64_64bit(skb, type,
 				 jiffies64_to_msecs((u64)(jiffies - stamp)),
 				 AWSVPN_A_PAD);

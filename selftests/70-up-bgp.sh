@@ -82,7 +82,7 @@ t_check "BGP: cgw learned 10.100.0.0/16 via tunnel 1 (AWS's lower MED)" \
 t_check "BGP: aws learned the advertised 10.200.0.0/24" \
 	wait_for 30 bgp_has_route aws 10.200.0.0/24
 t_check "BGP: cgw's router has 10.201.0.0/24 in its table" \
-	eval "frr_vtysh cgw -c 'show bgp ipv4 unicast 10.201.0.0/24' | grep -q 'best'"
+	eval "frr_vtysh cgw -c 'show bgp ipv4 unicast 10.201.0.0/24' | grep -q 'best #'"
 sleep 2
 t_check "BGP: aws did not learn the router's own 10.201.0.0/24 (only --advertise goes out)" \
 	eval "! bgp_has_route aws 10.201.0.0/24"
@@ -168,7 +168,7 @@ t_eq "awsvpn down: exit 0" 0 "$rc"
 t_eq "the user's router as it was before up" "$USER_CONF" \
 	"$(frr_vtysh cgw -c "show running-config" | grep -E '^ *(router bgp|network|bgp )')"
 t_eq "no awsvpn policy left in FRR" "" \
-	"$(frr_vtysh cgw -c "show running-config" | grep 'awsvpn-')"
+	"$(frr_vtysh cgw -c "show running-config" | grep -E '(route-map|prefix-list) awsvpn-')"
 frr_vtysh cgw -c "configure terminal" -c "no router bgp $CGW_ASN"
 ip -n cgw route del blackhole 10.201.0.0/24
 t_eq "nothing left: devices, routes, addresses, charon, state, FRR neighbours" "" \

@@ -210,7 +210,7 @@ const struct keyword sa_add_keywords[] = {
 		.name = "seq", .arg = "N",
 		.help = "outbound only: last sequence number sent, the\n"
 			"next packet carries N+1; decimal or 0x-hex\n"
-			"(default 0)",
+			"(default 0; the kernel refuses 4294967295)",
 		.parse = kw_range, .min = 0, .max = UINT32_MAX, .hex = true,
 		.attr = AWSVPN_SA_A_SEQ, .type = KW_U32,
 	}, {

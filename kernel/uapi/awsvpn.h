@@ -385,7 +385,8 @@ enum awsvpn_sa_attr {
 	AWSVPN_SA_A_INTEG_KEY,		/* binary, write-only, never reported */
 	AWSVPN_SA_A_REPLAY_WINDOW,	/* u32 64..4096, inbound only */
 	AWSVPN_SA_A_SEQ,		/* u32: outbound, the last sequence number
-					 * sent (the next packet carries SEQ + 1);
+					 * sent (the next packet carries SEQ + 1;
+					 * 0xffffffff is refused: nothing left);
 					 * inbound, read-only highest seq accepted */
 	AWSVPN_SA_A_STATE,		/* u8 enum awsvpn_sa_state, read-only */
 	AWSVPN_SA_A_STATS,		/* nest of enum awsvpn_stat, read-only */

@@ -238,12 +238,15 @@ static int make_devices(struct conn_state *s, const struct up_opts *o,
 		 * With both tunnels down both routes are skipped: without
 		 * this one the prefix would follow the default route, in
 		 * the clear.  Local senders get EHOSTUNREACH, forwarded
-		 * packets an ICMP host unreachable.
+		 * packets an ICMP host unreachable.  Recorded first: unlike
+		 * the routes over the devices it outlives them, so an up
+		 * killed right after adding it must leave it to down.
 		 */
-		if (rtnl_unreachable4(true, o->routes[r], CONN_METRIC_FALLBACK))
-			return -1;
 		snprintf(s->routes[s->n_routes++], sizeof(s->routes[0]), "%s",
 			 o->routes[r]);
+		if (conn_state_write(s) ||
+		    rtnl_unreachable4(true, o->routes[r], CONN_METRIC_FALLBACK))
+			return -1;
 	}
 	return conn_state_write(s);
 }
@@ -303,15 +306,19 @@ static int already_up(const struct conn_state *old, const char *name)
  * second "up" (or "systemctl reload awsvpn@NAME") repairs the tunnels.
  */
 static int up_again(const struct up_opts *o, const struct awsvpn_vpn *vpn,
-		    struct conn_state *old, const char *name)
+		    struct conn_state *old, const char *name, int *lock)
 {
-	vici_conn_t *vc;
-	int has, rc;
+	vici_conn_t *vc = NULL;
+	int has = 1, rc, i;
 
 	if (already_up(old, name))
 		return 1;
-	vc = old->loaded ? vici_open(o->vici ? o->vici : old->vici) : NULL;
-	has = vc ? swan_has_conns(vc, old) : 1;
+	if (old->loaded) {
+		vc = vici_open(o->vici ? o->vici : old->vici);
+		if (!vc)
+			return 1;
+		has = swan_has_conns(vc, old);
+	}
 	if (has) {
 		if (vc)
 			vici.disconnect(vc);
@@ -321,6 +328,17 @@ static int up_again(const struct up_opts *o, const struct awsvpn_vpn *vpn,
 		       name, old->t[0].dev, old->t[1].dev, name);
 		return 0;
 	}
+	/* the record's devices and addresses must be the file's tunnels */
+	for (i = 0; i < AWSCONF_TUNNELS; i++) {
+		if (vpn->tunnel[i].aws_outside.s_addr != old->t[i].aws_outside.s_addr ||
+		    vpn->tunnel[i].aws_inside.s_addr != old->t[i].aws_inside.s_addr ||
+		    vpn->tunnel[i].cgw_inside.s_addr != old->t[i].cgw_inside.s_addr) {
+			err_msg("up: %s was brought up from another connection than %s (tunnel %d differs): 'awsvpn down %s' first",
+				name, o->file, i + 1, name);
+			vici.disconnect(vc);
+			return 1;
+		}
+	}
 	printf("%s: its devices are there but charon lost its connections (restarted?): loading them again\n",
 	       name);
 	rc = swan_load(vc, vpn, old, o->local);
@@ -328,6 +346,8 @@ static int up_again(const struct up_opts *o, const struct awsvpn_vpn *vpn,
 	if (rc)
 		return 1;
 	fflush(stdout);
+	conn_unlock(*lock);
+	*lock = -1;
 	if (swan_initiate(old, o->timeout))
 		return 3;
 	printf("%s is up\n", name);
@@ -430,7 +450,7 @@ static int up(const struct up_opts *o, struct awsvpn_vpn *vpn)
 	rc = conn_state_read(name, &old);
 	if (rc <= 0) {
 		if (!rc)
-			rc = up_again(o, vpn, &old, name);
+			rc = up_again(o, vpn, &old, name, &lock);
 		else
 			rc = 1;
 		conn_unlock(lock);

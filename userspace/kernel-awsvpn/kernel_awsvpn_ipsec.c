@@ -50,6 +50,8 @@ typedef struct {
 	host_t *dst;		/* charon's SA id, for expire() */
 	bool gone;		/* the module removed it (hard expiry) */
 	bool soft_reported;	/* charon was told of its soft expiry */
+	bool abandoned;		/* charon deleted it; the module's delete
+				 * failed: never switched to, never reported */
 } sa_entry_t;
 
 struct private_kernel_awsvpn_ipsec_t {
@@ -682,7 +684,7 @@ static void handover(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 		enumerator = this->sas->create_enumerator(this->sas);
 		while (enumerator->enumerate(enumerator, &o)) {
 			if (o != e && o->dir == AWSVPN_DIR_OUT && !o->gone &&
-			    o->ifindex == e->ifindex &&
+			    !o->abandoned && o->ifindex == e->ifindex &&
 			    awsvpn_dev_find_sa(&dev, AWSVPN_DIR_OUT, o->spi))
 				next = o;
 		}
@@ -707,7 +709,7 @@ static int del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e,
 {
 	int ret = 0;
 
-	if (!e->gone && e->dir == AWSVPN_DIR_OUT)
+	if (!e->gone && !e->abandoned && e->dir == AWSVPN_DIR_OUT)
 		handover(this, e);
 	if (!e->gone) {
 		/*
@@ -723,8 +725,10 @@ static int del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e,
 			DBG2(DBG_KNL, "kernel-awsvpn: %s: removed SA %s 0x%08x",
 			     e->ifname, e->dir == AWSVPN_DIR_IN ? "in" : "out",
 			     e->spi);
-		else if (keep)
+		else if (keep) {
+			e->abandoned = true;
 			return -1;
+		}
 	}
 	this->sas->remove(this->sas, e, NULL);
 	entry_destroy(e);
@@ -872,7 +876,13 @@ static int on_event(struct nl_msg *msg, void *arg)
 
 	this->mutex->lock(this->mutex);
 	e = find_entry(this, ev.spi, ev.dir, ev.ifindex);
-	if (e && !e->gone) {
+	if (e && e->abandoned && ev.event != AWSVPN_EVENT_SA_SOFT_EXPIRE) {
+		/* gone after all: nothing to tell charon, nothing to keep */
+		this->sas->remove(this->sas, e, NULL);
+		entry_destroy(e);
+		e = NULL;
+	}
+	if (e && !e->gone && !e->abandoned) {
 		x.spi = e->spi;
 		x.hard = ev.event != AWSVPN_EVENT_SA_SOFT_EXPIRE;
 		if (x.hard)
@@ -912,7 +922,7 @@ static void resync(private_kernel_awsvpn_ipsec_t *this)
 	if (!awsvpn_dev_get(&this->nl, NULL, &list)) {
 		enumerator = this->sas->create_enumerator(this->sas);
 		while (enumerator->enumerate(enumerator, &e)) {
-			if (e->gone)
+			if (e->gone || e->abandoned)
 				continue;
 			for (sa = NULL, i = 0; i < list.n && !sa; i++)
 				if (list.dev[i].ifindex == e->ifindex)
