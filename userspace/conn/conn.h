@@ -13,7 +13,9 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "conf/awsconf.h"
 #include "conn/vici.h"
@@ -78,6 +80,7 @@ int conn_state_read(const char *name, struct conn_state *s);
 int conn_state_remove(const struct conn_state *s);
 int conn_name_check(const char *name);
 int conn_name_check_quiet(const char *name);
+FILE *conn_file_create(const char *path, mode_t mode);
 int conn_lock(void);
 void conn_unlock(int fd);
 void conn_default_name(const struct awsvpn_vpn *vpn, char *buf, size_t len);

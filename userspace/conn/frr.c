@@ -7,11 +7,9 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,22 +21,13 @@ int frr_write(const struct awsvpn_vpn *vpn, struct conn_state *s)
 	const struct awsconf_tunnel *t0 = &vpn->tunnel[0];
 	char nbr[INET_ADDRSTRLEN], aws[INET_ADDRSTRLEN];
 	FILE *f;
-	int fd, i;
+	int i;
 
 	snprintf(s->frr_conf, sizeof(s->frr_conf), "%s/%s.frr.conf",
 		 CONN_STATE_DIR, s->name);
-	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
-		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
+	f = conn_file_create(s->frr_conf, 0644);
+	if (!f)
 		return -1;
-	}
-	fd = open(s->frr_conf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		err_msg("cannot write %s: %s", s->frr_conf, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
 	s->has_bgp = true;
 	s->cgw_asn = t0->cgw_asn;
 	fprintf(f, "! awsvpn up %s: BGP over both tunnels of %s\n", s->name,
@@ -235,7 +224,7 @@ void frr_remove(const struct conn_state *s)
 	struct conn_state o;
 	bool drop_router;
 	FILE *f;
-	int fd, i;
+	int i;
 
 	if (!s->frr_applied)
 		goto conf;
@@ -248,14 +237,9 @@ void frr_remove(const struct conn_state *s)
 	}
 	snprintf(path, sizeof(path), "%s/%s.frr-down.conf", CONN_STATE_DIR,
 		 s->name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		err_msg("cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	f = conn_file_create(path, 0600);
+	if (!f)
 		goto conf;
-	}
 	if (drop_router) {
 		fprintf(f, "no router bgp %u\n", s->cgw_asn);
 	} else {

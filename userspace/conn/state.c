@@ -99,6 +99,26 @@ void conn_unlock(int fd)
 		close(fd);
 }
 
+/* @path in CONN_STATE_DIR (made if missing), created or emptied, for writing. */
+FILE *conn_file_create(const char *path, mode_t mode)
+{
+	FILE *f;
+	int fd;
+
+	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
+		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err_msg("cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
 int conn_state_path(const char *name, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%s/%s", CONN_STATE_DIR, name) >= (int)len ? -1 : 0;
@@ -108,22 +128,13 @@ int conn_state_write(const struct conn_state *s)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	FILE *f;
-	int fd, i;
+	int i;
 
-	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
-		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
-		return -1;
-	}
 	conn_state_path(s->name, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		err_msg("cannot write %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	f = conn_file_create(tmp, 0600);
+	if (!f)
 		return -1;
-	}
 	fprintf(f, "# awsvpn up: what \"awsvpn down %s\" removes\n", s->name);
 	fprintf(f, "name %s\nfile %s\nvici %s\nloaded %d\n", s->name, s->file,
 		s->vici, s->loaded);
