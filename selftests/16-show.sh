@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 900
+# awsvpn-kernels: newest
 #
+# The tool's rendering of what the kernel reports, on the newest kernel
+# (11-netlink and 26-esp-parallel read the same attributes on every one).
 # What the operator sees and scripts read: ip -d link, show (quiet, -s,
 # dump, JSON, --prometheus), showconf/setconf, sa flush, exit statuses.
 #
