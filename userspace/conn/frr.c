@@ -149,11 +149,9 @@ static int vtysh_run(const struct conn_state *s, const char *const *args,
 	return vtysh_run_cut(s, args, out, outlen, NULL);
 }
 
-/* Another connection's record names BGP under @asn, applied to FRR. */
-static bool frr_router_shared(const struct conn_state *s, char *other,
-			      size_t len)
+/* Another connection's record (into @o) with BGP of @s's ASN in FRR. */
+static bool frr_router_shared(const struct conn_state *s, struct conn_state *o)
 {
-	struct conn_state o;
 	struct dirent *e;
 	bool found = false;
 	DIR *d = opendir(CONN_STATE_DIR);
@@ -162,11 +160,9 @@ static bool frr_router_shared(const struct conn_state *s, char *other,
 		if (e->d_name[0] == '.' || strchr(e->d_name, '.') ||
 		    !strcmp(e->d_name, s->name) ||
 		    conn_name_check_quiet(e->d_name) ||
-		    conn_state_read(e->d_name, &o))
+		    conn_state_read(e->d_name, o))
 			continue;
-		found = o.has_bgp && o.frr_applied && o.cgw_asn == s->cgw_asn;
-		if (found)
-			snprintf(other, len, "%s", o.name);
+		found = o->has_bgp && o->frr_applied && o->cgw_asn == s->cgw_asn;
 	}
 	if (d)
 		closedir(d);
@@ -219,7 +215,7 @@ int frr_apply(struct conn_state *s)
  */
 void frr_remove(const struct conn_state *s)
 {
-	char path[PATH_MAX], nbr[INET_ADDRSTRLEN], other[CONN_NAME_MAX + 1];
+	char path[PATH_MAX], nbr[INET_ADDRSTRLEN];
 	const char *args[] = { "-f", path, NULL };
 	struct conn_state o;
 	bool drop_router;
@@ -228,10 +224,8 @@ void frr_remove(const struct conn_state *s)
 
 	if (!s->frr_applied)
 		goto conf;
-	drop_router = s->frr_made_router &&
-		      !frr_router_shared(s, other, sizeof(other));
-	if (s->frr_made_router && !drop_router &&
-	    !conn_state_read(other, &o)) {
+	drop_router = s->frr_made_router && !frr_router_shared(s, &o);
+	if (s->frr_made_router && !drop_router) {
 		o.frr_made_router = true;
 		conn_state_write(&o);
 	}

@@ -18,40 +18,42 @@
 #include "common.h"
 #include "conn/conn.h"
 
-/* A valid connection name, without a message. */
-int conn_name_check_quiet(const char *name)
+/* 0 if @name is a valid connection name; else -1, saying why if @loud. */
+static int name_check(const char *name, bool loud)
 {
 	size_t i, n = strlen(name);
 
-	if (!n || n > CONN_NAME_MAX || name[0] == '-')
+	if (!n || n > CONN_NAME_MAX) {
+		if (loud)
+			err_msg("connection name '%s': 1 to %d characters (its devices are NAME0 and NAME1)",
+				name, CONN_NAME_MAX);
 		return -1;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && !strchr("-_", name[i]))
+	}
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)name[i]) && !strchr("-_", name[i])) {
+			if (loud)
+				err_msg("connection name '%s': only letters, digits, '-' and '_'",
+					name);
 			return -1;
+		}
+	}
+	if (name[0] == '-') {
+		if (loud)
+			err_msg("connection name '%s' must not start with '%c'",
+				name, name[0]);
+		return -1;
+	}
 	return 0;
 }
 
 int conn_name_check(const char *name)
 {
-	size_t i, n = strlen(name);
+	return name_check(name, true);
+}
 
-	if (!n || n > CONN_NAME_MAX) {
-		err_msg("connection name '%s': 1 to %d characters (its devices are NAME0 and NAME1)",
-			name, CONN_NAME_MAX);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)name[i]) && !strchr("-_", name[i])) {
-			err_msg("connection name '%s': only letters, digits, '-' and '_'",
-				name);
-			return -1;
-		}
-	}
-	if (name[0] == '-') {
-		err_msg("connection name '%s' must not start with '%c'", name, name[0]);
-		return -1;
-	}
-	return 0;
+int conn_name_check_quiet(const char *name)
+{
+	return name_check(name, false);
 }
 
 /*
@@ -75,14 +77,21 @@ void conn_default_name(const struct awsvpn_vpn *vpn, char *buf, size_t len)
  * boot would otherwise pick the same interface IDs, or both decide a
  * router bgp is theirs.  The lock goes with the descriptor.
  */
-int conn_lock(void)
+static int state_dir_make(void)
 {
-	int fd;
-
 	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
 		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int conn_lock(void)
+{
+	int fd;
+
+	if (state_dir_make())
+		return -1;
 	fd = open(CONN_STATE_DIR "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX)) {
 		err_msg("cannot lock %s/.lock: %s", CONN_STATE_DIR, strerror(errno));
@@ -105,10 +114,8 @@ FILE *conn_file_create(const char *path, mode_t mode)
 	FILE *f;
 	int fd;
 
-	if (mkdir(CONN_STATE_DIR, 0700) && errno != EEXIST) {
-		err_msg("cannot create %s: %s", CONN_STATE_DIR, strerror(errno));
+	if (state_dir_make())
 		return NULL;
-	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {

@@ -265,7 +265,6 @@ static uint32_t clamp_u32(uint64_t v)
 	return v > UINT32_MAX ? UINT32_MAX : v;
 }
 
-/* Lifetimes: charon's rekey limit is the module's soft one, life the hard. */
 /*
  * A soft limit beyond the hard one never fires before it (XFRM takes both
  * and the hard one comes first); the module refuses the pair, so it is
@@ -276,6 +275,7 @@ static bool soft_wanted(uint64_t soft, uint64_t hard)
 	return soft && (!hard || soft <= hard);
 }
 
+/* Lifetimes: charon's rekey limit is the module's soft one, life the hard. */
 static int put_lifetimes(struct nl_msg *msg, lifetime_cfg_t *lt)
 {
 	if (!lt)
@@ -698,9 +698,8 @@ static void handover(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 	free(dev.sa);
 }
 
-/* Mutex held. */
 /*
- * Remove @e from the module and forget it.  A failure other than "already
+ * Mutex held.  Remove @e from the module and forget it.  A failure other than "already
  * gone" keeps the entry when @keep (del_sa: the SA still holds its keys
  * in the module, and flush_sas at shutdown tries again); -1 then.
  */
