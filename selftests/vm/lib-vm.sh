@@ -55,7 +55,7 @@ HOST_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio gzip zstd coreutils
 	iproute2 iperf3 tcpdump tshark iptables nftables python3
 	wireguard-tools procps util-linux iputils-ping ethtool netcat-openbsd
 	jq conntrack dpkg-dev charon-systemd strongswan-swanctl python3-cryptography
-	libstrongswan-standard-plugins frr dkms lintian man-db"
+	libstrongswan-standard-plugins frr dkms lintian man-db bash-builtins"
 
 # strongSwan's and FRR's packages would start a charon and FRR's daemons
 # on the host (and hold their ports); the tests start their own inside
