@@ -1,6 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 900
+# awsvpn-kernels: newest
+#
+# On the newest kernel only: every kernel's ESP is checked against XFRM's
+# (20-esp-interop, 21-esp-errors); this is the second, independent decoder.
 #
 # Independent decode: what awsvpn puts on the wire, and what it accepts
 # from an XFRM peer, is checked by Wireshark's ESP dissector.

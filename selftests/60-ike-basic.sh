@@ -1,6 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 900
+# awsvpn-kernels: newest
+#
+# On the newest kernel only: the plugin is userspace, the netlink and data
+# paths it drives run on every kernel in 11, 13, 20 and 50, and
+# 71-up-static runs charon with the plugin on every kernel.
 #
 # strongSwan negotiates, awsvpn carries.  Two stock charon daemons: "aws"
 # (kernel-netlink, an xfrm interface, configured as an AWS tunnel is) and

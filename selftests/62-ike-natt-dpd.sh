@@ -1,6 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # awsvpn-timeout: 900
+# awsvpn-kernels: newest
+#
+# On the newest kernel only: the adoption of a socket of userspace's and
+# ESP in UDP run on every kernel in 15 (sock-owner) and 30, charon with the
+# plugin in 71-up-static.
 #
 # charon on both ends ("aws": kernel-netlink; "cgw": kernel-awsvpn), the
 # customer gateway behind a masquerading NAT:

@@ -207,9 +207,10 @@ class Fuzzer:
     # ------------------------------------------------------------- model
     def accepted(self, cmd, attrs):
         """A request was accepted: fold what it said into the model."""
-        top = {}
-        for t, p in attrs:
-            top.setdefault(t & 0x3fff, p)     # the kernel takes the first
+        # nla_parse() keeps the last of repeated attributes, at the top
+        # and in the SA nest (a repeated one may differ from its first
+        # copy after another mutation: seed 601 made such a request).
+        top = dict((t & 0x3fff, p) for t, p in attrs)
         if cmd == SET:
             for name, key, fmt in (("LOCAL", "local", "!I"),
                                    ("REMOTE", "remote", "!I"),
@@ -224,7 +225,7 @@ class Fuzzer:
                     self.dev[key] = struct.unpack(fmt, p)[0]
         elif cmd in (NEW, DEL):
             nest = dict((t & 0x3fff, p) for t, p in
-                        reversed(genl.parse_attrs(top.get(A["SA"], b""))))
+                        genl.parse_attrs(top.get(A["SA"], b"")))
             d = struct.unpack("=B", nest[SA_DIR][:1])[0]
             s = struct.unpack("=I", nest[SA_SPI][:4])[0]
             if cmd == NEW:
