@@ -525,7 +525,7 @@ esp_keygen() {
 	while [ ${#k} -lt $((n * 2)) ]; do
 		printf -v k '%s%08x' "$k" "$SRANDOM"
 	done
-	[ ! -e "$2" ] || rm -f "$2"
+	rm -f "$2"
 	( umask 077; printf '%s\n' "${k:0:$((n * 2))}" > "$2" )
 }
 

@@ -27,23 +27,23 @@
 
 set -eu
 shopt -s lastpipe	# the "while read" loop below runs in this shell
-shopt -s extglob	# +(...) patterns when results are parsed
 
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 export AWSVPN_SRC=${AWSVPN_SRC:-$(cd "$SELFTESTS/.." && pwd)}
 export AWSVPN_TOOL=${AWSVPN_TOOL:-$AWSVPN_SRC/userspace/awsvpn}
+export AWSVPN_OUT=${AWSVPN_OUT:-$AWSVPN_SRC/build/$(uname -r)}
+export AWSVPN_KO=${AWSVPN_KO:-$AWSVPN_OUT/awsvpn.ko}
+export PATH="$AWSVPN_SRC/userspace:$PATH:/usr/sbin:/sbin"
 # Every exec of the tool from the repository (uncached 9p in the VM) reads
 # the binary again: 0.2 s against 0.14 s from tmpfs.  Tests call it
-# thousands of times, so they get a copy (same binary, same behaviour).
+# thousands of times, so they get a copy (same binary, same behaviour),
+# first in PATH: before userspace/, which would otherwise win.
 if [ -x "$AWSVPN_TOOL" ] && [ "${AWSVPN_TOOL_COPY:-1}" = 1 ]; then
 	TOOL_DIR=$(mktemp -d /tmp/awsvpn-tool.XXXXXX)
 	cp "$AWSVPN_TOOL" "$TOOL_DIR/awsvpn"
 	export AWSVPN_TOOL=$TOOL_DIR/awsvpn
 	export PATH="$TOOL_DIR:$PATH"
 fi
-export AWSVPN_OUT=${AWSVPN_OUT:-$AWSVPN_SRC/build/$(uname -r)}
-export AWSVPN_KO=${AWSVPN_KO:-$AWSVPN_OUT/awsvpn.ko}
-export PATH="$AWSVPN_SRC/userspace:$PATH:/usr/sbin:/sbin"
 DEFAULT_TIMEOUT=${AWSVPN_TEST_TIMEOUT:-600}
 
 mkdir -p "$AWSVPN_OUT"
@@ -164,11 +164,8 @@ for f in "${tests[@]}"; do
 			case "$line" in "not ok"*) st=not-ok; rest=${line#not ok} ;; esac
 			# Builtins only: this runs for every result, beside
 			# the test on the same vCPU (a sed was 0.15 s each).
-			rest=${rest##+( )}
-			rest=${rest##+([0-9])}
-			rest=${rest##+( )}
-			rest=${rest#-}
-			rest=${rest##+( )}
+			[[ $rest =~ ^\ *[0-9]*\ *-?\ *(.*)$ ]] &&
+				rest=${BASH_REMATCH[1]}
 			[ "$st" = ok ] || file_fail=$((file_fail + 1))
 			result "$st" "$name: $rest"
 			;;

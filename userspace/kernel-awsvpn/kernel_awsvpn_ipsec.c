@@ -699,9 +699,10 @@ static void handover(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e)
 }
 
 /*
- * Mutex held.  Remove @e from the module and forget it.  A failure other than "already
- * gone" keeps the entry when @keep (del_sa: the SA still holds its keys
- * in the module, and flush_sas at shutdown tries again); -1 then.
+ * Mutex held.  Remove @e from the module and forget it.  A failure other
+ * than "already gone" keeps the entry when @keep (del_sa: the SA still
+ * holds its keys in the module, and flush_sas at shutdown tries again);
+ * -1 then.
  */
 static int del_entry(private_kernel_awsvpn_ipsec_t *this, sa_entry_t *e,
 		     bool keep)
