@@ -38,7 +38,7 @@ export PATH="$AWSVPN_SRC/userspace:$PATH:/usr/sbin:/sbin"
 # the binary again: 0.2 s against 0.14 s from tmpfs.  Tests call it
 # thousands of times, so they get a copy (same binary, same behaviour),
 # first in PATH: before userspace/, which would otherwise win.
-if [ -x "$AWSVPN_TOOL" ] && [ "${AWSVPN_TOOL_COPY:-1}" = 1 ]; then
+if [ -x "$AWSVPN_TOOL" ]; then
 	TOOL_DIR=$(mktemp -d /tmp/awsvpn-tool.XXXXXX)
 	cp "$AWSVPN_TOOL" "$TOOL_DIR/awsvpn"
 	export AWSVPN_TOOL=$TOOL_DIR/awsvpn
