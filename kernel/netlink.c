@@ -396,7 +396,11 @@ err:
 /*
  * The device list is in arrival order, not ifindex order (a device moved in
  * from another namespace keeps its index), so a batch resumes after the
- * number of awsvpn devices already sent, never by ifindex.
+ * number of awsvpn devices already sent, never by ifindex.  A device added
+ * or removed between two batches shifts that count, so every batch records
+ * the namespace's device list generation and a message sent after it changed
+ * carries NLM_F_DUMP_INTR: userspace then knows the list it read may have
+ * skipped or repeated a device and dumps again, as for rtnetlink's links.
  */
 static int awsvpn_nl_dump_devices(struct sk_buff *skb,
 				  struct netlink_callback *cb)
@@ -411,6 +415,7 @@ static int awsvpn_nl_dump_devices(struct sk_buff *skb,
 		return ret;
 
 	rtnl_lock();
+	cb->seq = net->dev_base_seq;
 	for_each_netdev(net, dev) {
 		if (dev->rtnl_link_ops != &awsvpn_link_ops || idx++ < skip)
 			continue;
@@ -421,6 +426,7 @@ static int awsvpn_nl_dump_devices(struct sk_buff *skb,
 			idx--;	/* send it again in the next batch */
 			break;
 		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 	}
 	cb->args[0] = idx;
 	rtnl_unlock();

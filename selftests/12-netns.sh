@@ -10,7 +10,9 @@
 # unload removes devices of every netns and the module loads again; a
 # device delegated to a namespace of another user namespace: its root may
 # configure the device but not its outer side (CAP_NET_ADMIN of the outer
-# namespace's user namespace).
+# namespace's user namespace).  Dumps while devices are deleted are each one
+# instant of the namespace (NLM_F_DUMP_INTR and the tool's retry); the
+# tool's -n NETNS.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -144,6 +146,120 @@ run L ip netns exec ns-f awsvpn show --json
 t_eq "awsvpn show --json lists $EXP devices, each once" "$EXP $EXP" \
 	"$(printf '%s' "$L_out" | json_get '"%d %d" % (len(j), len(set(d["ifname"] for d in j)))')"
 t_check "delete F (with $EXP devices)" ip netns del ns-f
+
+# ------------------------------------------------------ dumps while devices go
+
+# A dump resumes after the number of devices already sent; a device deleted
+# ahead of that point between two batches shifts the rest by one, and the
+# next batch skips a device.  The kernel marks such a dump NLM_F_DUMP_INTR
+# and the tool dumps again, so every listing is the namespace at one
+# instant: each of the S devices that stay, once, and of the C deleted in
+# order c0, c1, ... a run c$j..c$((C - 1)).  Raw dumps in small batches
+# beside the tool's: a flag must come with every inconsistent one.
+# One "ip link del" at a time: a batch would delete faster than a dump of
+# this size runs under TCG, and no retry could ever finish.
+ns_create ns-c
+C=100 S=200
+{
+	for i in $(seq 0 $((C - 1))); do echo "link add dev c$i type awsvpn"; done
+	for i in $(seq 0 $((S - 1))); do echo "link add dev s$i type awsvpn"; done
+} > "$T_TMP/churn-add.batch"
+t_check "create $C devices to delete, then $S to keep" \
+	ip -n ns-c -batch "$T_TMP/churn-add.batch"
+
+# consistent FILE KIND: "ok" if FILE lists the namespace at one instant,
+# else what is wrong.  KIND tool: "show dump" lines; raw: genl.py replies.
+consistent() {
+	local line name first=-1 last=-1 n_s=0 c_run=0
+	local -A seen=()
+	while IFS= read -r line; do
+		if [ "$2" = tool ]; then
+			[[ $line == *$'\t'device$'\t'* ]] || continue
+			name=${line%%$'\t'*}
+		else
+			[[ $line =~ \ IFNAME=([^ ]+) ]] || continue
+			name=${BASH_REMATCH[1]}
+		fi
+		[ -z "${seen[$name]:-}" ] || { echo "$name twice"; return; }
+		seen[$name]=1
+		case $name in
+		s*) n_s=$((n_s + 1)) ;;
+		c*) [ $first -ge 0 ] || first=${name#c}
+		    last=${name#c}; c_run=$((c_run + 1)) ;;
+		esac
+	done < "$1"
+	[ $n_s -eq $S ] || { echo "$n_s of the $S kept devices"; return; }
+	[ $first -lt 0 ] || [ $((last - first + 1)) -eq $c_run -a $last -eq $((C - 1)) ] ||
+		{ echo "deleted ones not a run to the end: c$first..c$last, $c_run"; return; }
+	echo ok
+}
+
+(for i in $(seq 0 $((C - 1))); do ip -n ns-c link del dev c$i || exit; done) &
+churn=$!
+n=0
+while kill -0 $churn 2>/dev/null; do
+	awsvpn -n ns-c show dump > "$T_TMP/tool.$n" 2>&1 ||
+		echo "exit status $?" >> "$T_TMP/tool.$n"
+	ip netns exec ns-c $GENL --bufsize 4096 --dump GET_DEVICE \
+		> "$T_TMP/raw.$n" 2>&1 || echo "exit status $?" >> "$T_TMP/raw.$n"
+	n=$((n + 1))
+done
+wait $churn && rc=0 || rc=$?
+t_eq "the $C deletions ran" 0 $rc
+t_check "$n rounds of dumps ran during the deletions (at least 3)" test $n -ge 3
+bad= intr=0 clean=0
+for i in $(seq 0 $((n - 1))); do
+	r=$(consistent "$T_TMP/tool.$i" tool)
+	[ "$r" = ok ] || bad+=" tool.$i: $r;"
+	if grep -qx interrupted "$T_TMP/raw.$i"; then
+		intr=$((intr + 1))
+	elif grep -qx ok "$T_TMP/raw.$i"; then
+		clean=$((clean + 1))
+		r=$(consistent "$T_TMP/raw.$i" raw)
+		[ "$r" = ok ] || bad+=" raw.$i (not flagged): $r;"
+	else
+		bad+=" raw.$i: $(tail -n 1 "$T_TMP/raw.$i");"
+	fi
+done
+t_eq "every tool listing is one instant, every unflagged raw dump too" "" "$bad"
+t_check "raw dumps flagged NLM_F_DUMP_INTR: $intr of $n ($clean clean)" \
+	test $intr -ge 1
+t_eq "after the deletions: the $S kept devices, nothing else" "ok $S" \
+	"$(awsvpn -n ns-c show dump > "$T_TMP/tool.end" &&
+		consistent "$T_TMP/tool.end" tool) $(grep -c $'\tdevice\t' "$T_TMP/tool.end")"
+t_check "delete the namespace with $S devices" ip netns del ns-c
+
+# ------------------------------------------------------ awsvpn -n NETNS
+
+# -n enters the namespace as ip -n does: a name from ip netns add, or a
+# path; only for the device commands; bad names are refused, no change made.
+ns_create ns-n
+t_check "create nn0 in N" awsvpn_add nn0 ns-n
+t_check "awsvpn -n ns-n set nn0 replay-window 2048" \
+	awsvpn -n ns-n set nn0 replay-window 2048
+t_eq "the setting took in N (ip netns exec ... show)" 2048 \
+	"$(ip netns exec ns-n awsvpn show nn0 --json | json_get 'j[0]["replay_window"]')"
+t_eq "awsvpn -n /run/netns/ns-n show dump: nn0 only" "nn0" \
+	"$(awsvpn -n /run/netns/ns-n show dump | awk -F'\t' '$2 == "device" { print $1 }')"
+t_eq "awsvpn --netns ns-n showconf nn0" "replay-window 2048" \
+	"$(awsvpn --netns ns-n showconf nn0 | grep '^replay-window')"
+t_fails "nn0 is not in the init namespace" awsvpn show nn0
+run R awsvpn -n ns-none show
+t_eq "-n of a namespace that does not exist: exit status 1" 1 "$R_rc"
+t_match "... named in the message" "no network namespace 'ns-none'" "$R_out"
+run R awsvpn -n ../ns-n set nn0 replay-window 64
+t_eq "-n ../ns-n: exit status 2" 2 "$R_rc"
+t_match "... invalid name" "invalid network namespace name" "$R_out"
+run R awsvpn -n /etc/hostname set nn0 replay-window 64
+t_eq "-n of a file that is no namespace: exit status 1" 1 "$R_rc"
+t_match "... says so" "is not a network namespace" "$R_out"
+run R awsvpn -n ns-n up /dev/null
+t_eq "-n with up: exit status 2" 2 "$R_rc"
+t_match "... points to ip netns exec" "ip netns exec ns-n awsvpn up" "$R_out"
+run R awsvpn -n
+t_eq "-n without a name: exit status 2" 2 "$R_rc"
+t_eq "none of the refused commands changed nn0" 2048 \
+	"$(awsvpn -n ns-n show nn0 --json | json_get 'j[0]["replay_window"]')"
 
 # ------------------------------------------------------ if-id across moves
 

@@ -23,7 +23,10 @@
  *	doit: reply with every device attribute below, AWSVPN_A_STATS and one
  *	AWSVPN_A_SA nest per security association inside AWSVPN_A_SAS.
  *	dumpit (NLM_F_DUMP, no device attribute needed): one such message per
- *	awsvpn device in the namespace.
+ *	awsvpn device in the namespace.  A dump spans several batches; when
+ *	the namespace's devices changed between two of them, a message (or
+ *	the NLMSG_DONE) carries NLM_F_DUMP_INTR: the list read may miss or
+ *	repeat a device, and the dump should be repeated.
  *
  * AWSVPN_CMD_SET_DEVICE
  *	Changes any subset of the writable device attributes.  The request is

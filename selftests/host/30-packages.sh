@@ -163,9 +163,17 @@ result $? "awsvpn.conf(5) has every key of connection-file.rst${missing:+; missi
 complete_words() {
 	bash -c '
 		. "$1"
-		ip() { [ "$*" = "-o link show type awsvpn" ] &&
-			printf "%s\n" "5: awsvpn0: <POINTOPOINT,NOARP> mtu 1446 qdisc noop state DOWN" \
-				"9: tunnel-b@NONE: <POINTOPOINT,NOARP> mtu 1446"; }
+		ip() {
+			case "$*" in
+			"-o link show type awsvpn")
+				printf "%s\n" "5: awsvpn0: <POINTOPOINT,NOARP> mtu 1446 qdisc noop state DOWN" \
+					"9: tunnel-b@NONE: <POINTOPOINT,NOARP> mtu 1446" ;;
+			"-n cgw -o link show type awsvpn")
+				echo "7: awsvpn-ns: <POINTOPOINT,NOARP> mtu 1446" ;;
+			"netns list")
+				printf "%s\n" "cgw (id: 0)" "aws" ;;
+			esac
+		}
 		shift
 		COMP_WORDS=("$@")
 		COMP_CWORD=$(($# - 1))
@@ -190,6 +198,18 @@ result $? "completion: show DEV <TAB> offers dump ($out)"
 out=$(complete_words "$A" set aws)
 [ "$out" = "awsvpn0" ]
 result $? "completion: set aws<TAB> gives awsvpn0 ($out)"
+out=$(complete_words "$A" -n "")
+[ "$out" = "cgw aws" ]
+result $? "completion: -n <TAB> offers the network namespaces ($out)"
+out=$(complete_words "$A" -n cgw "")
+[ "$out" = "show showconf set setconf sa monitor" ]
+result $? "completion: -n NETNS <TAB> offers the commands -n takes ($out)"
+out=$(complete_words "$A" -n cgw set "")
+[ "$out" = "awsvpn-ns" ]
+result $? "completion: -n NETNS set <TAB> offers that namespace's devices ($out)"
+out=$(complete_words "$A" -n cgw set awsvpn-ns outer-d)
+[ "$out" = "outer-df" ]
+result $? "completion: -n NETNS set DEV: keywords as without -n ($out)"
 out=$(complete_words "$A" set awsvpn0 outer-)
 [ "$out" = "outer-mtu outer-df" ]
 result $? "completion: set awsvpn0 outer-<TAB> gives the keywords ($out)"

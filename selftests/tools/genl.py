@@ -38,6 +38,9 @@ Usage:
              printed (its attributes, after the genl header) as
              "echo HEX" before the error line
 
+A dump whose messages carried NLM_F_DUMP_INTR (the kernel's list changed
+between two batches) ends with "interrupted" before its "ok".
+
 Output (stdout), one item per line:
   reply ATTR=VALUE ATTR=VALUE ...   one line per reply message; integers in
                                     decimal, addresses dotted, strings bare,
@@ -64,6 +67,7 @@ NETLINK_EXT_ACK = 11
 NLM_F_REQUEST = 0x1
 NLM_F_MULTI = 0x2
 NLM_F_ACK = 0x4
+NLM_F_DUMP_INTR = 0x10
 NLM_F_DUMP = 0x300
 NLM_F_CAPPED = 0x100
 NLM_F_ACK_TLVS = 0x200
@@ -323,7 +327,9 @@ def main(argv):
         family = resolve_family(g, family_name)
         seq = g.send(family, NLM_F_DUMP if dump else NLM_F_ACK, cmd,
                      version, reserved, attrs)
+        intr = False
         for kind, flags, body in g.replies(seq):
+            intr |= bool(flags & NLM_F_DUMP_INTR)
             if kind == "msg":
                 print("reply " + " ".join(decode(t, p) for t, p in
                                            parse_attrs(body[4:])))
@@ -332,6 +338,8 @@ def main(argv):
                 if err:
                     print_error(err, ext_ack(flags, body[4:]))
                     return 1
+                if intr:
+                    print("interrupted")
                 print("ok")
                 return 0
             else:

@@ -23,9 +23,10 @@ _AWSVPN_INTEG="sha1 sha2-256 sha2-384 sha2-512"
 _AWSVPN_LIMITS="time-soft time-hard bytes-soft bytes-hard packets-soft packets-hard"
 _AWSVPN_UP_OPTS="--name --local --vici --route --advertise --timeout --vtysh --no-frr"
 
-# _awsvpn_devices: the awsvpn devices of this network namespace.
+# _awsvpn_devices: the awsvpn devices of this network namespace, or of
+# the one "-n NETNS" named ($_awsvpn_netns, set by _awsvpn).
 _awsvpn_devices() {
-	ip -o link show type awsvpn 2>/dev/null |
+	ip ${_awsvpn_netns:+-n "$_awsvpn_netns"} -o link show type awsvpn 2>/dev/null |
 		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
 }
 
@@ -167,9 +168,28 @@ _awsvpn_kwargs() {
 
 _awsvpn() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev tool=${COMP_WORDS[0]} cmd words
+	local _awsvpn_netns=
 	COMPREPLY=()
+	# "-n NETNS" before the command: the namespace's name, then the rest as
+	# if it were not there, with that namespace's devices.
+	case ${COMP_WORDS[1]} in
+	-n|--netns)
+		if [ "$COMP_CWORD" -eq 2 ]; then
+			_awsvpn_reply "$(ip netns list 2>/dev/null | awk '{ print $1 }')"
+			return
+		fi
+		if [ "$COMP_CWORD" -gt 2 ]; then
+			_awsvpn_netns=${COMP_WORDS[2]}
+			local COMP_WORDS=("$tool" "${COMP_WORDS[@]:3}")
+			local COMP_CWORD=$((COMP_CWORD - 2))
+		fi ;;
+	esac
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		_awsvpn_reply "$(_awsvpn_commands "$tool") --help --version"
+		if [ -n "$_awsvpn_netns" ]; then
+			_awsvpn_reply "show showconf set setconf sa monitor"
+		else
+			_awsvpn_reply "$(_awsvpn_commands "$tool") --help --version -n"
+		fi
 		return
 	fi
 	cmd=${COMP_WORDS[1]}

@@ -46,6 +46,7 @@ struct awsvpn_nl {
  * back (NETLINK_CAP_ACK) and messages come from the kernel's extack.
  */
 void awsvpn_nl_set_log(void (*fn)(const char *line));
+void awsvpn_nl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0 or a negative errno (-ENOENT: the module is not loaded). */
 int awsvpn_nl_open(struct awsvpn_nl *nl);
@@ -61,7 +62,9 @@ void awsvpn_nl_msg_free(struct nl_msg *msg);
  * Send @msg (always consumed), pass each reply to @cb (may be NULL; a
  * negative return stops and becomes the result) and wait for the ACK or
  * the end of a dump.  Returns 0 or a negative errno; the failure is logged
- * as "WHAT: reason (extack)" where WHAT is formatted from @fmt.
+ * as "WHAT: reason (extack)" where WHAT is formatted from @fmt.  -EAGAIN,
+ * not logged: the objects of a dump changed while it ran (NLM_F_DUMP_INTR),
+ * so @cb may have missed or seen twice some of them: dump again.
  */
 int awsvpn_nl_run(struct awsvpn_nl *nl, struct nl_msg *msg,
 		  int (*cb)(struct nl_msg *msg, void *arg), void *arg,
@@ -113,7 +116,9 @@ int awsvpn_dev_list_add(struct nl_msg *msg, void *list);
 
 /*
  * Every device of the namespace (@ifname NULL) or one.  0 or a negative
- * errno; on success free the list with awsvpn_dev_list_free().
+ * errno; on success free the list with awsvpn_dev_list_free().  A dump that
+ * devices being added or removed interrupted is repeated: the list holds
+ * every device once, as at one instant (-EAGAIN if they never held still).
  */
 int awsvpn_dev_get(struct awsvpn_nl *nl, const char *ifname,
 		   struct awsvpn_dev_list *list);

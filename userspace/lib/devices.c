@@ -189,28 +189,41 @@ void awsvpn_dev_list_free(struct awsvpn_dev_list *l)
 	l->n = 0;
 }
 
+/*
+ * Interrupted dumps are repeated at once: each one that fails saw a device
+ * come or go, so only a namespace whose devices change faster than a dump
+ * runs (thousands of devices a second) exhausts the tries.
+ */
+#define DUMP_TRIES	16
+
 int awsvpn_dev_get(struct awsvpn_nl *nl, const char *ifname,
 		   struct awsvpn_dev_list *list)
 {
 	struct nl_msg *msg;
-	int ret;
+	int ret, try = 0;
 
-	memset(list, 0, sizeof(*list));
-	msg = awsvpn_nl_req(AWSVPN_CMD_GET_DEVICE, ifname ? 0 : NLM_F_DUMP);
-	if (!msg)
-		return -ENOMEM;
-	if (ifname && nla_put_string(msg, AWSVPN_A_IFNAME, ifname) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	if (ifname)
-		ret = awsvpn_nl_run(nl, msg, awsvpn_dev_list_add, list,
-				    "cannot show %s", ifname);
-	else
-		ret = awsvpn_nl_run(nl, msg, awsvpn_dev_list_add, list,
-				    "cannot list awsvpn devices");
-	if (ret)
-		awsvpn_dev_list_free(list);
+	do {
+		memset(list, 0, sizeof(*list));
+		msg = awsvpn_nl_req(AWSVPN_CMD_GET_DEVICE,
+				    ifname ? 0 : NLM_F_DUMP);
+		if (!msg)
+			return -ENOMEM;
+		if (ifname && nla_put_string(msg, AWSVPN_A_IFNAME, ifname) < 0) {
+			nlmsg_free(msg);
+			return -ENOMEM;
+		}
+		if (ifname)
+			ret = awsvpn_nl_run(nl, msg, awsvpn_dev_list_add, list,
+					    "cannot show %s", ifname);
+		else
+			ret = awsvpn_nl_run(nl, msg, awsvpn_dev_list_add, list,
+					    "cannot list awsvpn devices");
+		if (ret)
+			awsvpn_dev_list_free(list);
+	} while (ret == -EAGAIN && ++try < DUMP_TRIES);
+	if (ret == -EAGAIN)
+		awsvpn_nl_log("cannot list awsvpn devices: the list changed during each of %d dumps; try again",
+			      DUMP_TRIES);
 	return ret;
 }
 

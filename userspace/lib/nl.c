@@ -35,7 +35,7 @@ void awsvpn_nl_set_log(void (*fn)(const char *line))
 	log_fn = fn ? fn : log_stderr;
 }
 
-static void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...)
+void awsvpn_nl_log(const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -56,6 +56,7 @@ struct reply {
 	int64_t miss_type;	/* extended ACK missing attribute, or -1 */
 	const int *expected;	/* errnos not to log (struct awsvpn_nl) */
 	uint32_t seq;		/* of the request: replies to others are old */
+	bool intr;		/* a dump message carried NLM_F_DUMP_INTR */
 };
 
 static int set_sockopt(int fd, int opt)
@@ -80,12 +81,12 @@ int awsvpn_nl_open(struct awsvpn_nl *ctx)
 	ctx->sk = cb ? nl_socket_alloc_cb(cb) : NULL;
 	nl_cb_put(cb);
 	if (!ctx->sk) {
-		err_msg("cannot allocate netlink socket: %s", strerror(ENOMEM));
+		awsvpn_nl_log("cannot allocate netlink socket: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	ret = genl_connect(ctx->sk);
 	if (ret < 0) {
-		err_msg("cannot open netlink socket: %s", nl_geterror(ret));
+		awsvpn_nl_log("cannot open netlink socket: %s", nl_geterror(ret));
 		ret = -EIO;
 		goto fail;
 	}
@@ -99,19 +100,19 @@ int awsvpn_nl_open(struct awsvpn_nl *ctx)
 	 * since 4.3; without it, no request is sent.
 	 */
 	if (set_sockopt(nl_socket_get_fd(ctx->sk), NETLINK_CAP_ACK)) {
-		err_msg("cannot set NETLINK_CAP_ACK: %s", strerror(errno));
+		awsvpn_nl_log("cannot set NETLINK_CAP_ACK: %s", strerror(errno));
 		ret = -EOPNOTSUPP;
 		goto fail;
 	}
 
 	ret = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
 	if (ret == -NLE_OBJ_NOTFOUND) {
-		err_msg("kernel module not loaded (modprobe awsvpn)");
+		awsvpn_nl_log("kernel module not loaded (modprobe awsvpn)");
 		ret = -ENOENT;
 		goto fail;
 	}
 	if (ret < 0) {
-		err_msg("cannot look up generic netlink family '%s': %s",
+		awsvpn_nl_log("cannot look up generic netlink family '%s': %s",
 			AWSVPN_GENL_NAME, nl_geterror(ret));
 		ret = -EIO;
 		goto fail;
@@ -236,7 +237,7 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	if (hdr->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nlmsgerr)) {
 		parse_ext_ack(r, hdr, err_skip(hdr, nlmsg_data(hdr)));
 		if (r->ext_msg[0])
-			err_msg("warning: %s", r->ext_msg);
+			awsvpn_nl_log("warning: %s", r->ext_msg);
 	}
 	return NL_STOP;
 }
@@ -285,17 +286,32 @@ static int on_seq_check(struct nl_msg *msg, void *arg)
 	return nlmsg_hdr(msg)->nlmsg_seq == r->seq ? NL_OK : NL_SKIP;
 }
 
+/*
+ * The kernel flags a dump whose object list changed between two of its
+ * batches.  The rest is still read (libnl would otherwise report it only
+ * after the DONE, as an error of its own), so the caller sees the whole,
+ * possibly inconsistent, list and awsvpn_nl_run() returns -EAGAIN.
+ */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)msg;
+	r->intr = true;
+	return NL_OK;
+}
+
 static void report(const char *what, const char *reason, const struct reply *r)
 {
 	if (r->err && (r->err == r->expected[0] || r->err == r->expected[1]))
 		return;
 	if (r->ext_msg[0])
-		err_msg("%s: %s (%s)", what, reason, r->ext_msg);
+		awsvpn_nl_log("%s: %s (%s)", what, reason, r->ext_msg);
 	else if (r->miss_type >= 0)
-		err_msg("%s: %s (missing attribute %lld)", what, reason,
+		awsvpn_nl_log("%s: %s (missing attribute %lld)", what, reason,
 			(long long)r->miss_type);
 	else
-		err_msg("%s: %s", what, reason);
+		awsvpn_nl_log("%s: %s", what, reason);
 }
 
 /*
@@ -322,13 +338,14 @@ int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
 		awsvpn_nl_msg_free(msg);
-		err_msg("%s: %s", what, strerror(ENOMEM));
+		awsvpn_nl_log("%s: %s", what, strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
 	nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, &r);
 	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
 	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &r);
+	nl_cb_set(nlcb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &r);
 	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &r);
 
 	nlmsg_hdr(msg)->nlmsg_type = ctx->family;
@@ -337,7 +354,7 @@ int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 	awsvpn_nl_msg_free(msg);
 	if (ret < 0) {
 		nl_cb_put(nlcb);
-		err_msg("%s: %s", what, nl_geterror(ret));
+		awsvpn_nl_log("%s: %s", what, nl_geterror(ret));
 		return -EIO;
 	}
 
@@ -353,12 +370,12 @@ int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 		return -r.err;
 	}
 	if (r.cb_err) {
-		err_msg("%s: %s", what, strerror(r.cb_err));
+		awsvpn_nl_log("%s: %s", what, strerror(r.cb_err));
 		return -r.cb_err;
 	}
 	if (ret < 0) {
-		err_msg("%s: %s", what, nl_geterror(ret));
+		awsvpn_nl_log("%s: %s", what, nl_geterror(ret));
 		return -EIO;
 	}
-	return 0;
+	return r.intr ? -EAGAIN : 0;
 }
