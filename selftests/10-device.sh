@@ -148,7 +148,7 @@ t_eq "they are av0..av$((N - 1))" \
 if [ -x "$AWSVPN_TOOL" ]; then
 	# A dump that needs several netlink messages.
 	t_eq "awsvpn show --json lists $N devices, each once" "$N $N" \
-		"$(ip netns exec dev-many awsvpn show --json |
+		"$(awsvpn -n dev-many show --json |
 			json_get '"%d %d" % (len(j), len(set(d["ifname"] for d in j)))')"
 fi
 t_check "delete $N devices" ip -n dev-many -batch "$T_TMP/del.batch"

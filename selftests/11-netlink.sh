@@ -247,23 +247,23 @@ t_eq "mode auto wins over MTU" "1422 auto" "$(jf mtu) $(jf mtu_mode)"
 ns_create nl-list nl-other nl-empty
 for d in la0 la1 la2; do awsvpn_add "$d" nl-list; done
 awsvpn_add lother0 nl-other
-run L ip netns exec nl-list awsvpn show --json
+run L awsvpn -n nl-list show --json
 t_eq "show (no DEV) --json: 3 devices" 3 "$(printf '%s' "$L_out" | json_get 'len(j)')"
 t_eq "show --json: the three names" "la0 la1 la2" \
 	"$(printf '%s' "$L_out" | json_get '" ".join(sorted(d["ifname"] for d in j))')"
-run L ip netns exec nl-list awsvpn show
+run L awsvpn -n nl-list show
 t_eq "show (no DEV) text: 3 interface lines" "la0 la1 la2" \
 	"$(printf '%s\n' "$L_out" | sed -n 's/^interface: //p' | sort | tr '\n' ' ' | sed 's/ $//')"
 t_eq "device of another netns not listed" "" \
 	"$(printf '%s\n' "$L_out" | grep -E 'lother0|awsvpn0' || true)"
 t_eq "init netns lists only its own device" "$D" \
 	"$(awsvpn show --json | json_get '" ".join(d["ifname"] for d in j)')"
-run L ip netns exec nl-empty awsvpn show
+run L awsvpn -n nl-empty show
 t_eq "show in a netns without devices: succeeds" 0 "$L_rc"
 t_eq "show in a netns without devices: prints nothing" "" "$L_out"
 t_eq "show --json without devices: []" "[]" \
-	"$(ip netns exec nl-empty awsvpn show --json | tr -d ' \n')"
-run L ip netns exec nl-other awsvpn show "$D"
+	"$(awsvpn -n nl-empty show --json | tr -d ' \n')"
+run L awsvpn -n nl-other show "$D"
 t_match "DEV of another netns: No such device" \
 	"cannot show $D: No such device" "$L_out"
 
@@ -493,9 +493,9 @@ ns_create nl-ifid
 awsvpn_add ifx0 nl-ifid
 awsvpn_add ifx1 nl-ifid
 t_check "if-id 42 in another namespace is accepted" \
-	ip netns exec nl-ifid awsvpn set ifx0 if-id 42
+	awsvpn -n nl-ifid set ifx0 if-id 42
 t_eq "42 there and here" "42 42" "$(ifid ifx0 nl-ifid) $(ifid "$D")"
-run R ip netns exec nl-ifid awsvpn set ifx1 if-id 42
+run R awsvpn -n nl-ifid set ifx1 if-id 42
 t_match "a collision there names the device there" \
 	"cannot configure ifx1: File exists \\(awsvpn: if-id 42 is already used by ifx0\\)" \
 	"$R_out"

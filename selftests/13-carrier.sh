@@ -44,7 +44,7 @@ C1=169.254.44.234 A1=169.254.44.233
 C2=169.254.45.234 A2=169.254.45.233
 DST=10.99.0.1
 
-aw() { ip netns exec cgw awsvpn "$@"; }
+aw() { awsvpn -n cgw "$@"; }
 
 t_check "load awsvpn" mod_load
 t_passed || t_done
@@ -183,7 +183,7 @@ t_check "awsvpn0 created (no remote, no SA), up" eval \
 	'awsvpn_add awsvpn0 cgw && ip -n cgw link set awsvpn0 up'
 t_passed || t_done
 
-ip netns exec cgw awsvpn monitor --json > "$M" 2> "$M.err" &
+awsvpn -n cgw monitor --json > "$M" 2> "$M.err" &
 MON=$!
 t_on_exit "kill $MON"
 # The monitor joins the group at some point: toggle until it saw it.

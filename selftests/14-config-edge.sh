@@ -186,14 +186,14 @@ t_check "devices edge3, edge4 (and edge5 in netns edgens) with SAs, up" \
 	eval "awsvpn_add edge3 && awsvpn_add edge4 && awsvpn_add edge5 edgens &&
 	      sa_add edge3 out 0x2000 && sa_add edge3 in 0x2001 &&
 	      sa_add edge4 out 0x3000 &&
-	      ip netns exec edgens awsvpn sa add edge5 dir out spi 0x4000 \
+	      awsvpn -n edgens sa add edge5 dir out spi 0x4000 \
 		enc aes128-gcm16 key-file $KEY &&
 	      ip link set edge3 up && ip link set edge4 up &&
 	      ip -n edgens link set edge5 up"
 awsvpn monitor --json > "$T_TMP/mon-d.json" 2>&1 &
 MON_D=$!
 t_on_exit "kill $MON_D"
-ip netns exec edgens awsvpn monitor --json > "$T_TMP/mon-d5.json" 2>&1 &
+awsvpn -n edgens monitor --json > "$T_TMP/mon-d5.json" 2>&1 &
 MON_D5=$!
 t_on_exit "kill $MON_D5"
 # The monitors have joined once they see an event.

@@ -30,7 +30,7 @@ KEY="$T_TMP/k.key"
 echo 00112233445566778899aabbccddeeff01020304 > "$KEY"
 chmod 600 "$KEY"
 sa_in() {
-	ip netns exec "$1" awsvpn sa add "$2" dir in spi "$3" enc aes128-gcm16 \
+	awsvpn -n "$1" sa add "$2" dir in spi "$3" enc aes128-gcm16 \
 		key-file "$KEY"
 }
 
@@ -74,11 +74,11 @@ for r in $(seq $ROUNDS); do
 	ok=1
 	{
 		ip -n $A link add a0 type awsvpn &&
-		ip netns exec $A awsvpn set a0 local 10.77.0.1 remote 10.77.0.2 &&
+		awsvpn -n $A set a0 local 10.77.0.1 remote 10.77.0.2 &&
 		sa_in $A a0 0x5000 &&
 		ip -n $A link set a0 up &&
 		ip -n $A link add u0 type awsvpn &&
-		ip netns exec $A awsvpn set u0 local 10.77.0.1 remote 10.77.0.2 encap udp &&
+		awsvpn -n $A set u0 local 10.77.0.1 remote 10.77.0.2 encap udp &&
 		sa_in $A u0 0x5001 &&
 		ip -n $A link set u0 up &&
 		ip -n $P link add m0 type awsvpn &&

@@ -90,7 +90,7 @@ PCRYPT=
 probe_driver() {
 	awsvpn_add probe tda &&
 	esp_sa_add tda probe out 0x100 $SUITE "$KC" &&
-	ip netns exec tda awsvpn show probe --json | jq -r '.[0].sas[0].crypto'
+	awsvpn -n tda show probe --json | jq -r '.[0].sas[0].crypto'
 	ip -n tda link del probe 2>/dev/null || true
 }
 inner=$(probe_driver)
@@ -108,7 +108,7 @@ SO=0x1000 SI=0x1001 SEQ=0 PAR=off
 tunnel() {
 	SEQ=$((SEQ + 1000000))
 	ip -n tdo link add cgw0 type awsvpn &&
-	ip netns exec tdo awsvpn set cgw0 local $C_OUT remote $A_OUT \
+	awsvpn -n tdo set cgw0 local $C_OUT remote $A_OUT \
 		encap "$([ "${1:-}" = adopted ] && echo none || echo udp)" \
 		parallel $PAR &&
 	esp_sa_add tdo cgw0 out $SO $SUITE "$KC" seq $SEQ &&
@@ -118,7 +118,7 @@ tunnel() {
 	ip -n tdi link set cgw0 up || return 1
 	ip -n tda link show peer0 >/dev/null 2>&1 && return 0
 	ip -n tda link add peer0 type awsvpn &&
-	ip netns exec tda awsvpn set peer0 local $A_OUT remote $C_OUT encap udp \
+	awsvpn -n tda set peer0 local $A_OUT remote $C_OUT encap udp \
 		parallel on &&
 	esp_sa_add tda peer0 out $SI $SUITE "$KA" &&
 	esp_sa_add tda peer0 in $SO $SUITE "$KC" &&
@@ -228,7 +228,7 @@ adopt() {
 }
 
 sock_none() {
-	[ "$(ip netns exec tdi awsvpn show cgw0 --json | jq -r '.[0].socket')" = none ]
+	[ "$(awsvpn -n tdi show cgw0 --json | jq -r '.[0].socket')" = none ]
 }
 
 # udp4500 NS: UDP sockets on port 4500 in NS (the device's own socket goes
@@ -282,8 +282,8 @@ for kind in $KINDS; do
 		rmmod)
 			timed $LIM modprobe -r awsvpn ;;
 		sa-del)
-			timed $LIM sh -c "ip netns exec tdi awsvpn sa del cgw0 dir out spi $SO &&
-				ip netns exec tdi awsvpn sa del cgw0 dir in spi $SI" ;;
+			timed $LIM sh -c "awsvpn -n tdi sa del cgw0 dir out spi $SO &&
+				awsvpn -n tdi sa del cgw0 dir in spi $SI" ;;
 		sock-owner)
 			# In this shell: it reaps the owner (quietly).
 			timed_here $LIM stop "$OWNER" ;;
@@ -310,7 +310,7 @@ for kind in $KINDS; do
 			mod_loaded && left=$((left + 1))
 			mod_load ;;
 		sa-del)
-			[ "$(ip netns exec tdi awsvpn show cgw0 --json | jq '.[0].sas | length')" = 0 ] ||
+			[ "$(awsvpn -n tdi show cgw0 --json | jq '.[0].sas | length')" = 0 ] ||
 				left=$((left + 1)) ;;
 		sock-owner)
 			wait_for 10 sock_none || left=$((left + 1)) ;;

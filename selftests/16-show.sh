@@ -50,8 +50,8 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 
 mod_load
 mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
-aw() { ip netns exec cgw awsvpn "$@"; }
-ax() { ip netns exec aws awsvpn "$@"; }
+aw() { awsvpn -n cgw "$@"; }
+ax() { awsvpn -n aws "$@"; }
 
 t_check "namespaces cgw and aws over veth" esp_topology
 t_passed || t_done
@@ -80,7 +80,7 @@ t_eq "the tunnel works (3 pings)" 3 "$(esp_ping cgw 3 56 169.254.44.233)"
 linkcmp() {
 	local r j
 	r=$(ip netns exec "$1" $RTLINK get "$2") || { echo "rtlink: $r"; return; }
-	j=$(ip netns exec "$1" awsvpn show "$2" --json) || { echo "show: $j"; return; }
+	j=$(awsvpn -n "$1" show "$2" --json) || { echo "show: $j"; return; }
 	python3 - "$r" "$j" <<-'EOF'
 	import json, sys
 	r, j = json.loads(sys.argv[1]), json.loads(sys.argv[2])[0]
@@ -186,7 +186,7 @@ ip -n sc link add d0 type dummy && ip -n sc addr add 192.0.2.1/24 dev d0 &&
 	ip -n sc link set d0 up
 awsvpn_add f0 sc
 awsvpn_add def0 sc
-sc() { ip netns exec sc awsvpn "$@"; }
+sc() { awsvpn -n sc "$@"; }
 conf_body() { grep -v '^#'; }
 aw showconf awsvpn0 > "$T_TMP/a0.conf"
 t_eq "(b) showconf: every set keyword but socket-fd, one line each" \
@@ -201,7 +201,7 @@ t_eq "(b) showconf f0 == showconf awsvpn0 (every setting round-trips)" \
 	"$(conf_body < "$T_TMP/a0.conf")" "$(sc showconf f0 | conf_body)"
 # settings NS DEV: the JSON settings, without what is not a setting.
 settings() {
-	ip netns exec "$1" awsvpn show "$2" --json | jq -cS '.[0] |
+	awsvpn -n "$1" show "$2" --json | jq -cS '.[0] |
 		del(.ifname, .ifindex, .stats, .sas, .last_rx_ms, .last_tx_ms,
 		    .last_rx, .last_tx, .carrier, .carrier_reason, .mtu,
 		    .tx_crypt_ns, .tx_hop_ns, .rx_crypt_ns, .rx_hop_ns)'
@@ -560,7 +560,7 @@ t_eq "(f) exit statuses: usage 2, runtime 1, success 0 (every command)" "" "${RC
 
 # ------------------------------------------------- (g) sa flush
 
-ip netns exec cgw awsvpn monitor --json awsvpn0 > "$T_TMP/mon.json" 2>&1 &
+awsvpn -n cgw monitor --json awsvpn0 > "$T_TMP/mon.json" 2>&1 &
 MON=$!
 t_on_exit "kill $MON"
 # The monitor has joined once it reports the device going down and up.

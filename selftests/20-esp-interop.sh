@@ -177,7 +177,7 @@ for suite in $ESP_SUITES; do
 	if [ "$T_FAIL" -gt 0 ] && [ -z "${diag_done:-}" ]; then
 		diag_done=1
 		t_diag "first failure: state of $s" \
-			"$(ip netns exec cgw awsvpn show awsvpn0 2>&1)" \
+			"$(awsvpn -n cgw show awsvpn0 2>&1)" \
 			"$(ip -n aws -s xfrm state 2>&1)" \
 			"$(ip netns exec aws cat /proc/net/xfrm_stat 2>&1 | grep -v ' 0$')"
 	fi

@@ -54,7 +54,7 @@ setup() {
 	esp_keygen "$suite" "$KOUT"
 	esp_keygen "$suite" "$KIN"
 	awsvpn_add awsvpn0 cgw &&
-	ip netns exec cgw awsvpn set awsvpn0 local 192.0.2.1 remote 192.0.2.2 &&
+	awsvpn -n cgw set awsvpn0 local 192.0.2.1 remote 192.0.2.2 &&
 	esp_sa_add cgw awsvpn0 out "$SO" "$suite" "$KOUT" "$@" &&
 	esp_sa_add cgw awsvpn0 in "$SI" "$suite" "$KIN" &&
 	ip -n cgw link set awsvpn0 up &&
@@ -196,11 +196,11 @@ t_eq "(c) awsvpn0 still works after" 1 "$(esp_ping cgw 1 56 "$A4")"
 
 # ------------------------------------------------- (d) sa add/del errors
 awsvpn_add awsvpn1 cgw
-ip netns exec cgw awsvpn set awsvpn1 local 192.0.2.1 remote 192.0.2.3
+awsvpn -n cgw set awsvpn1 local 192.0.2.1 remote 192.0.2.3
 
 # Every SA of every device in ns cgw (identity, state, seq; not the age).
 sa_lines() {
-	ip netns exec cgw awsvpn show --json 2>&1 | jq -c '.[] | [.ifname,
+	awsvpn -n cgw show --json 2>&1 | jq -c '.[] | [.ifname,
 		(.sas[] | [.dir, .spi, .enc, .integ, .state, .seq, .replay_window])]'
 }
 
@@ -229,7 +229,7 @@ t_eq "(d) baseline: awsvpn0 has its two SAs, awsvpn1 none" \
 	"[\"awsvpn0\",[\"out\",\"$(printf 0x%08x $((SO)))\",\"aes128-gcm16\",null,\"active\",2,null],[\"in\",\"$(printf 0x%08x $((SI)))\",\"aes128-gcm16\",null,\"active\",2,1024]] [\"awsvpn1\"]" \
 	"$(echo $BASE_SAS)"
 
-aw() { ip netns exec cgw awsvpn "$@"; }
+aw() { awsvpn -n cgw "$@"; }
 reject "GCM key too short" "aes128-gcm16 needs 20 bytes.*got 16" \
 	aw sa add awsvpn0 dir in spi 0x3001 enc aes128-gcm16 key-file "$K.short"
 reject "CBC key too short" "aes256 with sha2-256 needs 64 bytes.*got 52" \
@@ -255,14 +255,14 @@ reject "key-file that does not exist" "No such file or directory" \
 	aw sa add awsvpn0 dir in spi 0x3007 enc aes128-gcm16 key-file "$K.missing"
 # The same inbound SPI in another namespace is fine.
 t_check "(d) inbound SPI of cgw:awsvpn0 accepted in ns far" \
-	eval "awsvpn_add awsvpn9 far && ip netns exec far awsvpn sa add awsvpn9 dir in spi $SI enc aes128-gcm16 key-file $K.gcm128"
+	eval "awsvpn_add awsvpn9 far && awsvpn -n far sa add awsvpn9 dir in spi $SI enc aes128-gcm16 key-file $K.gcm128"
 
 # ------------------------------------------------- (e) no key material shown
-show_text=$(ip netns exec cgw awsvpn show -s 2>&1)
-show_json=$(ip netns exec cgw awsvpn show --json 2>&1)
+show_text=$(awsvpn -n cgw show -s 2>&1)
+show_json=$(awsvpn -n cgw show --json 2>&1)
 show_other=$(for o in "" dump --prometheus; do
-	ip netns exec cgw awsvpn show $o 2>&1
-done; ip netns exec cgw awsvpn showconf awsvpn0 2>&1)
+	awsvpn -n cgw show $o 2>&1
+done; awsvpn -n cgw showconf awsvpn0 2>&1)
 leaks=
 for f in "$KOUT" "$KIN" "$K.gcm128"; do
 	k=$(tr -d ' \n' < "$f")
@@ -301,10 +301,10 @@ seqs=$(esp esp-info $(cat "$T_TMP/f") 2>&1 | awk '{printf "%s:%s ", $1, $2}')
 t_eq "(f) ESP on the wire: spi:seq" \
 	"$(for q in 4294967291 4294967292 4294967293 4294967294 4294967295; do printf '%08x:%s ' "$SO" "$q"; done)" \
 	"$seqs"
-wait_for 5 eval "! ip netns exec cgw awsvpn show awsvpn0 | grep -q '^  sa out'"
+wait_for 5 eval "! awsvpn -n cgw show awsvpn0 | grep -q '^  sa out'"
 t_check "(f) the carrier went with the SA: ip link NO-CARRIER, show 'down (expired)'" \
 	wait_for 5 eval "ip -n cgw link show dev awsvpn0 | grep -q NO-CARRIER &&
-		ip netns exec cgw awsvpn show awsvpn0 | grep -qx '  carrier: down (expired)'"
+		awsvpn -n cgw show awsvpn0 | grep -qx '  carrier: down (expired)'"
 esp_counters --awsvpn cgw:awsvpn0 --link X:aws:xfrm44 --states XS:aws
 t_eq "(f) device tx_packets 5, tx_seq_exhausted 1, tx_no_sa 0" "5/1/0" \
 	"$A_tx_packets/$A_tx_seq_exhausted/$A_tx_no_sa"
@@ -312,7 +312,7 @@ t_eq "(f) ip -s link: tx_errors 1 (seq-exhausted), tx_dropped 0" "1/0" \
 	"$AL_tx_errors/$AL_tx_dropped"
 t_eq "(f) the expired outbound SA is deleted, the inbound one stays" \
 	"[[\"in\",\"$(printf 0x%08x $((SI)))\"]]" \
-	"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -c '[.[0].sas[] | [.dir, .spi]]')"
+	"$(awsvpn -n cgw show awsvpn0 --json | jq -c '[.[0].sas[] | [.dir, .spi]]')"
 v=XS_${SO#0x}_packets
 t_eq "(f) XFRM peer received 5 (xfrm44, state)" "5/5" "$X_rx_packets/${!v:-}"
 t_eq "(f) 4 more pings: none answered" 0 "$(esp_ping cgw 4 56 "$A4")"

@@ -41,7 +41,7 @@ t_check "namespaces cgw and aws over veth" esp_topology
 
 # The crypto driver of the first SA of DEV in ns cgw.
 sa_driver() {
-	ip netns exec cgw awsvpn show "$1" --json |
+	awsvpn -n cgw show "$1" --json |
 		jq -r "[.[0].sas[] | select(.spi == \"$(printf 0x%08x $(($2)))\")][0].crypto"
 }
 

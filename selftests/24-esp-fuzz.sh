@@ -49,7 +49,7 @@ COUNTERS="rx_packets rx_errors rx_auth_fail rx_bad_trailer rx_replay rx_no_sa na
 # The fuzzer's kind (espfuzz.py) each of those counts, in the same order.
 KINDS="valid errors auth_fail bad_trailer replay no_sa keepalive"
 snap() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | json_get \
+	awsvpn -n cgw show awsvpn0 --json | json_get \
 		"' '.join(str(j[0]['stats'].get(k, 0)) for k in '$COUNTERS'.split())"
 }
 # wait_settled EXPECTED_SUM: async decryption may still be finishing.
@@ -96,9 +96,9 @@ fuzz raw --rounds "$ROUNDS_RAW" --seed 1
 t_eq "after raw ESP: the tunnel passes traffic (10 pings)" 10 "$(esp_ping cgw 10 56 169.254.44.233)"
 
 t_check "awsvpn0: ESP in UDP on the module's socket (4500 <-> 4500)" \
-	ip netns exec cgw awsvpn set awsvpn0 encap udp local-port 4500 remote-port 4500
+	awsvpn -n cgw set awsvpn0 encap udp local-port 4500 remote-port 4500
 fuzz udp --udp --rounds "$ROUNDS_UDP" --seed 2
-t_check "awsvpn0: back to raw ESP" ip netns exec cgw awsvpn set awsvpn0 encap none
+t_check "awsvpn0: back to raw ESP" awsvpn -n cgw set awsvpn0 encap none
 t_eq "after ESP in UDP: the tunnel passes traffic (10 pings)" 10 "$(esp_ping cgw 10 56 169.254.44.233)"
 
 # ESP in page fragments, as a NIC that receives into pages (virtio-net's
@@ -183,7 +183,7 @@ for run in "aes128-gcm16 0x3000 fuzz none off -" "aes128-gcm16 0x3000 fuzz udp o
 	   "aes256+sha2-256 0x3001 fuzzcbc none on -" "aes256+sha2-256 0x3001 fuzzcbc udp off -" \
 	   "aes256+sha2-256 0x3001 fuzzcbc none off xdp" "aes128-gcm16 0x3000 fuzz udp on xdp"; do
 	read -r suite spi key encap par xdp <<< "$run"
-	t_check "awsvpn0: encap $encap, parallel $par" ip netns exec cgw awsvpn set awsvpn0 \
+	t_check "awsvpn0: encap $encap, parallel $par" awsvpn -n cgw set awsvpn0 \
 		encap $encap $([ $encap = udp ] && echo local-port 4500 remote-port 4500) parallel $par
 	if [ "$xdp" = xdp ] && ! ip -n cgw link show veth-cgw | grep -q xdp; then
 		t_check "veth-cgw: XDP (pass) attached: NAPI into its page pool" eval \
@@ -197,7 +197,7 @@ for run in "aes128-gcm16 0x3000 fuzz none off -" "aes128-gcm16 0x3000 fuzz udp o
 	PAGE1_N=$(( PAGE1_N + $(json_get 'j["sent"]' < "$T_TMP/page1-$suite-$encap-$par-$xdp.json") ))
 done
 ip -n cgw link set dev veth-cgw xdpdrv off
-ip netns exec cgw awsvpn set awsvpn0 parallel off encap none
+awsvpn -n cgw set awsvpn0 parallel off encap none
 COW=$(( $(cow_hits) - COW0 ))
 echo 0 > $KP/events/kprobes/awsvpn_cow/enable
 echo '-:awsvpn_cow' >> $KP/kprobe_events
@@ -223,7 +223,7 @@ t_eq "after paged ESP: the tunnel passes traffic (10 pings)" 10 "$(esp_ping cgw 
 PAGED_TX=$(( PAGED_ROUNDS * 40 ))
 ip netns exec cgw sysctl -qw net.ipv4.ip_forward=1
 pattern_listener aws 169.254.44.233 9001 "$T_TMP/pagedtx.rx"
-txb() { ip netns exec cgw awsvpn show awsvpn0 --json | json_get "j[0]['stats']['tx_$1']"; }
+txb() { awsvpn -n cgw show awsvpn0 --json | json_get "j[0]['stats']['tx_$1']"; }
 TXP0=$(txb packets) TXB0=$(txb bytes)
 # Payloads 1 to 1390 bytes: the IPv4 packets (28 + n) fit awsvpn0's MTU.
 modprobe tun 2>/dev/null || true
@@ -253,7 +253,7 @@ FPID=$!
 churn() {
 	local n
 	for n in $(seq 10); do
-		ip netns exec cgw awsvpn sa del awsvpn0 dir in spi 0x3000 || return 1
+		awsvpn -n cgw sa del awsvpn0 dir in spi 0x3000 || return 1
 		esp_sa_add cgw awsvpn0 in 0x3000 $SUITE fuzz.key || return 1
 		sleep 0.2
 	done

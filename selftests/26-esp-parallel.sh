@@ -70,7 +70,7 @@ mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
 t_check "namespaces cgw and aws over veth" esp_topology
 
 sa_driver() {
-	ip netns exec cgw awsvpn show "$1" --json |
+	awsvpn -n cgw show "$1" --json |
 		jq -r "[.[0].sas[] | select(.spi == \"$(printf 0x%08x $(($2)))\")][0].crypto"
 }
 
@@ -146,7 +146,7 @@ ofo() {
 
 # dstat DEV COUNTER: a device counter of cgw's awsvpn0.
 dstat() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | jq -r ".[0].stats.$1"
+	awsvpn -n cgw show awsvpn0 --json | jq -r ".[0].stats.$1"
 }
 
 # sign N...: "0", "yes" (> 0) or "no:N" for each.
@@ -176,7 +176,7 @@ decide() {
 # prom_costs DEV: cgw's DEV's awsvpn_parallel_cost_seconds samples in ns,
 # as JSON orders them (out crypto, out hop, in crypto, in hop; 0: none).
 prom_costs() {
-	ip netns exec cgw awsvpn show "$1" --prometheus | awk '
+	awsvpn -n cgw show "$1" --prometheus | awk '
 		/^awsvpn_parallel_cost_seconds\{/ {
 			d = $0; sub(/.*dir="/, "", d); sub(/".*/, "", d)
 			p = $0; sub(/.*part="/, "", p); sub(/".*/, "", p)
@@ -216,13 +216,13 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 	t_check "$s: awsvpn0 (spi $SO out, $SI in), parallel $mode" eval \
 		'esp_awsvpn_peer cgw awsvpn0 192.0.2.1 192.0.2.2 "$SO" "$SI" \
 			"$suite" "$kout" "$kin" &&
-		 ip netns exec cgw awsvpn set awsvpn0 parallel $mode'
+		 awsvpn -n cgw set awsvpn0 parallel $mode'
 	if ! t_passed; then
 		esp_teardown
 		continue
 	fi
 	t_eq "$s: show --json: parallel true, parallel_mode $mode" "true $mode" \
-		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
+		"$(awsvpn -n cgw show awsvpn0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
 	if [ -n "$PCRYPT" ]; then
 		t_match "$s: both SAs run on pcrypt" '^pcrypt\(.*\) pcrypt\(.*\)$' \
 			"$(sa_driver awsvpn0 "$SO") $(sa_driver awsvpn0 "$SI")"
@@ -308,7 +308,7 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		rx0=$A_rx_packets/$SA_in_rx_packets rp0=$A_rx_replay
 		# What "auto" decides with, measured on one packet in 16: the
 		# AEAD's cost (sync drivers only: pcrypt's never) and the hop's.
-		costs=$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')
+		costs=$(awsvpn -n cgw show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')
 		read -r tc th rc rh <<< "$costs"
 		# "auto" goes to the workers only at more than 2,000 packets/s
 		# in a direction (2,000/HZ in a jiffy and the one before).  TCP's
@@ -346,7 +346,7 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 			"$costs" "$(prom_costs awsvpn0)"
 		t_match "$s: show: the cost line" \
 			"^ +cost: +tx crypto $nm, hop $pat, hop $hop\$" \
-			"$(ip netns exec cgw awsvpn show awsvpn0 | grep 'cost:')"
+			"$(awsvpn -n cgw show awsvpn0 | grep 'cost:')"
 		t_diag "$s: costs tx crypto $tc ns, hop $th ns; rx crypto $rc ns, hop $rh ns ($mode: tx $(decide "$tc" "$th"), rx $(decide "$rc" "$rh") while busy)"
 		if [ $mode = on ]; then
 			t_eq "$s: on: every packet's crypto on a worker (tx_parallel/rx_parallel == tx/rx packets)" \
@@ -404,13 +404,13 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		--count 3000 --size 500 &
 	spid=$!
 	t_check "$s: parallel off under traffic" \
-		ip netns exec cgw awsvpn set awsvpn0 parallel off
+		awsvpn -n cgw set awsvpn0 parallel off
 	t_eq "$s: show --json: parallel false" false \
-		"$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].parallel')"
+		"$(awsvpn -n cgw show awsvpn0 --json | jq -r '.[0].parallel')"
 	t_eq "$s: parallel off: 50 echoes each way" "50 50" \
 		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
 	t_check "$s: parallel $mode again" \
-		ip netns exec cgw awsvpn set awsvpn0 parallel $mode
+		awsvpn -n cgw set awsvpn0 parallel $mode
 	wait "$spid"
 	wait "$rpid"
 	t_match "$s: the flow across off/on: all 3000 arrived, no duplicate" \
@@ -420,14 +420,14 @@ for suite in aes256+sha2-256 "aes256-gcm16 async" "aes128-gcm16 auto"; do
 		"$(esp_ping cgw 50 500 "$A4") $(esp_ping aws 50 500 "$C4")"
 	# A mode change starts the measured costs again: with nothing in
 	# flight now, "off" (which measures nothing) shows none.
-	before=$(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0].tx_crypt_ns')
-	ip netns exec cgw awsvpn set awsvpn0 parallel off
+	before=$(awsvpn -n cgw show awsvpn0 --json | jq -r '.[0].tx_crypt_ns')
+	awsvpn -n cgw set awsvpn0 parallel off
 	bw=yes bl="> 0"
 	[ -n "$PCRYPT" ] && bw=0 bl="0, pcrypt"
 	t_eq "$s: a mode change starts the costs again (tx crypto before: $bl; off: 0 0 0 0)" \
 		"$bw 0 0 0 0" \
-		"$(sign "$before") $(ip netns exec cgw awsvpn show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')"
-	ip netns exec cgw awsvpn set awsvpn0 parallel $mode
+		"$(sign "$before") $(awsvpn -n cgw show awsvpn0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')"
+	awsvpn -n cgw set awsvpn0 parallel $mode
 
 	# Down and up while a flow arrives: the receive queue is emptied.
 	d0=$(ip -n cgw -j -s link show awsvpn0 | jq '.[0].stats64.rx.dropped')
@@ -480,13 +480,13 @@ t_match "netlink: parallel 3 refused: ERANGE with a message" \
 	'error 34 ERANGE.*extack-msg: .+' "$(tr '\n' ' ' <<< "$out")"
 t_eq "tool: 'parallel maybe' refused, device unchanged (auto, the default)" \
 	"fail true auto" \
-	"$(ip netns exec cgw awsvpn set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
+	"$(awsvpn -n cgw set p0 parallel maybe >/dev/null 2>&1 && echo ok || echo fail) $(awsvpn -n cgw show p0 --json | jq -r '.[0] | "\(.parallel) \(.parallel_mode)"')"
 out=$(ip netns exec cgw $GENL SET_DEVICE IFNAME=str:p0 TX_HOP_NS=u32:1)
 t_match "netlink: a measured cost (TX_HOP_NS) refused: read-only, with extack" \
 	'error 22 EINVAL.*extack-msg: .*measured costs are read-only' "$(tr '\n' ' ' <<< "$out")"
 t_eq "a new device: costs not measured (0 0 0 0), no cost line in show" \
 	"0 0 0 0|" \
-	"$(ip netns exec cgw awsvpn show p0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')|$(ip netns exec cgw awsvpn show p0 | grep 'cost:' || true)"
+	"$(awsvpn -n cgw show p0 --json | jq -r '.[0] | "\(.tx_crypt_ns) \(.tx_hop_ns) \(.rx_crypt_ns) \(.rx_hop_ns)"')|$(awsvpn -n cgw show p0 | grep 'cost:' || true)"
 ip -n cgw link del p0
 
 # The rings (two of 1024 pointers, 8 KiB each, per direction) of "auto",
@@ -503,7 +503,7 @@ for n in $(seq 40); do
 done
 s1=$(slab8k)
 for n in $(seq 40); do
-	ip netns exec lazy awsvpn set "l$n" parallel on
+	awsvpn -n lazy set "l$n" parallel on
 done
 s2=$(slab8k)
 t_diag "8 KiB kmalloc objects: $s0, 40 idle auto devices $s1, all parallel on $s2"

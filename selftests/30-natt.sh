@@ -84,7 +84,7 @@ ip netns exec aws python3 "$NATT" encap-hold --port 4500 \
 t_on_exit "kill $!"
 t_check "aws: UDP_ENCAP_ESPINUDP socket on 4500" wait_for 10 test -e "$T_TMP/hold.ready"
 
-awsvpn() { ip netns exec cgw awsvpn "$@"; }
+awsvpn() { command awsvpn -n cgw "$@"; }
 show() { awsvpn show "$1" --json | json_get "j[0]$2"; }
 dstat() { show "$1" "[\"stats\"][\"$2\"]"; }
 ping_n() { esp_ping "$@"; }
@@ -441,7 +441,7 @@ for spec in sys.argv[2:]:
 PY
 # charged: "i:keepalives:no_sa" of every device with a non-zero counter.
 charged() {
-	ip netns exec sc-a awsvpn show --json | json_get '" ".join("%s:%d:%d" % (d["ifname"][1:],
+	command awsvpn -n sc-a show --json | json_get '" ".join("%s:%d:%d" % (d["ifname"][1:],
 		d["stats"]["nat_keepalive_rx"], d["stats"]["rx_no_sa"]) for d in
 		sorted(j, key=lambda d: int(d["ifname"][1:]))
 		if d["stats"]["nat_keepalive_rx"] or d["stats"]["rx_no_sa"])'
@@ -456,9 +456,9 @@ ip netns exec sc-p python3 "$T_TMP/stray.py" 4500 $specs
 sleep 1
 t_eq "each device charged with exactly its own peer's strays" "${want# }" "$(charged)"
 before=$(charged)
-t_check "s7: remote-port 7000" ip netns exec sc-a awsvpn set s7 remote-port 7000
+t_check "s7: remote-port 7000" command awsvpn -n sc-a set s7 remote-port 7000
 t_check "s9: local-port 4501 (a socket of its own)" \
-	ip netns exec sc-a awsvpn set s9 local-port 4501
+	command awsvpn -n sc-a set s9 local-port 4501
 ip netns exec sc-p python3 "$T_TMP/stray.py" 4500 5007:1:1 7000:2:0 5009:1:0
 ip netns exec sc-p python3 "$T_TMP/stray.py" 4501 5009:0:3
 sleep 1

@@ -102,8 +102,8 @@ frag_sizes() {	# LEN MTU
 # Python starts slowly in the TCG guest: the frequent queries use sed.
 mtu_of() { ip -n cgw -o link show dev awsvpn0 | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 # -s: every setting and counter, also those at their defaults or 0.
-show_text() { ip netns exec cgw awsvpn show -s awsvpn0; }
-show_json() { ip netns exec cgw awsvpn show awsvpn0 --json; }
+show_text() { awsvpn -n cgw show -s awsvpn0; }
+show_json() { awsvpn -n cgw show awsvpn0 --json; }
 # mode_of: "auto" or "fixed", from the "  mtu: N (MODE)" line.
 mode_of() { show_text | sed -n 's/^  mtu: [0-9]* (\(.*\))$/\1/p'; }
 
@@ -434,12 +434,12 @@ for suite in aes128-gcm16 aes256+sha2-512; do
 		ip -n cgw link set veth-cgw mtu 1500
 		t_eq "$s: outer link MTU 1500 again -> mtu $M at once" \
 			"$M" "$(mtu_of)"
-		ip netns exec cgw awsvpn set awsvpn0 mtu 1300
+		awsvpn -n cgw set awsvpn0 mtu 1300
 		ip -n cgw link set veth-cgw mtu 1400
 		t_eq "$s: a pinned mtu ignores the outer link's MTU" \
 			1300 "$(mtu_of)"
 		ip -n cgw link set veth-cgw mtu 1500
-		ip netns exec cgw awsvpn set awsvpn0 mtu auto
+		awsvpn -n cgw set awsvpn0 mtu auto
 		t_eq "$s: mtu auto again -> mtu $M" "$M" "$(mtu_of)"
 	fi
 
@@ -458,11 +458,11 @@ for suite in aes128-gcm16 aes256+sha2-512; do
 			-T fields -e tcp.options.mss_val -e tcp.checksum.status \
 			> "$T_TMP/tshark.out" 2>/dev/null &
 		TSHARK_PID=$! TSHARK_WANT="$((M - 40)) 1"
-		ip netns exec cgw awsvpn set awsvpn0 mss 1300
+		awsvpn -n cgw set awsvpn0 mss 1300
 		mss_case "$s: IPv4 mss 1300" $VPC4 1300 1300 2
-		ip netns exec cgw awsvpn set awsvpn0 mss off
+		awsvpn -n cgw set awsvpn0 mss off
 		mss_case "$s: IPv4 mss off" $VPC4 1460 1460 0
-		ip netns exec cgw awsvpn set awsvpn0 mss auto
+		awsvpn -n cgw set awsvpn0 mss auto
 		mss_case "$s: IPv6 mss auto" $VPC6 $((M - 60)) $((M - 60)) 2
 		t_match "$s: show text: tcp: mss-clamped 6" '^  tcp: mss-clamped 6$' \
 			"$(show_text)"
@@ -534,7 +534,7 @@ for suite in aes128-gcm16 aes256+sha2-512; do
 
 	# df keep: the gateway answers frag-needed with the device MTU; lan
 	# learns it, its stack refuses the size from then on; M still passes.
-	ip netns exec cgw awsvpn set awsvpn0 df keep
+	awsvpn -n cgw set awsvpn0 df keep
 	s0=$(stats)
 	out=$(ping_lan --dst $VPC4 --df --size $((M + 1)) --size $((M + 1)) --size "$M")
 	t_eq "$s: df keep: $((M + 1)) bytes with DF -> frag-needed mtu $M from $GW4" \
@@ -548,7 +548,7 @@ for suite in aes128-gcm16 aes256+sha2-512; do
 	# awsvpn's hook sends the ICMP error ip_forward() would, and counts it.
 	t_eq "$s: df keep: df_reset/fragmented/fragments/icmp +0/+0/+0/+1" \
 		"0 0 0 1" "$(delta "$s0" "$(stats)" | cut -d' ' -f1-4)"
-	ip netns exec cgw awsvpn set awsvpn0 df clear
+	awsvpn -n cgw set awsvpn0 df clear
 	ip -n lan route flush cache
 
 	# ---- IPv6: never fragmented by a router, Packet Too Big instead.
@@ -570,7 +570,7 @@ for suite in aes128-gcm16 aes256+sha2-512; do
 	# ---- outer DF
 	if [ "$suite" = aes128-gcm16 ]; then
 		for mode in clear inherit set; do
-			ip netns exec cgw awsvpn set awsvpn0 outer-df $mode
+			awsvpn -n cgw set awsvpn0 outer-df $mode
 			t_eq "$s: show: outer-df $mode" $mode \
 				"$(show_text | sed -n 's/^  outer-df: //p')"
 			cap_start esp cgw veth-cgw src host 192.0.2.1

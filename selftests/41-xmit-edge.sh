@@ -41,7 +41,7 @@ t_check "load awsvpn" mod_load
 t_passed || t_done
 mkdir -p "$KEYDIR" && chmod 700 "$KEYDIR"
 
-show_text() { ip netns exec cgw awsvpn show -s awsvpn0; }
+show_text() { awsvpn -n cgw show -s awsvpn0; }
 
 # stats: "df_reset fragmented fragments icmp" from awsvpn show -s (-s: the
 # counters that are 0 too).
@@ -132,10 +132,10 @@ t_eq "lan -> vpc echo through the tunnel" "reply 200" \
 # ================================================================ (a)
 
 # No route to the remote: the gateway answers the forwarded packet.
-ip netns exec cgw awsvpn set awsvpn0 remote 203.0.113.9
+awsvpn -n cgw set awsvpn0 remote 203.0.113.9
 t_eq "no route to remote: lan gets host unreachable from $GW4" \
 	"unreach 3/1 $GW4" "$(ip netns exec lan $PM ping --dst $VPC4 --size 200)"
-ip netns exec cgw awsvpn set awsvpn0 remote 192.0.2.2
+awsvpn -n cgw set awsvpn0 remote 192.0.2.2
 t_eq "remote back: answered" "reply 200" \
 	"$(ip netns exec lan $PM ping --dst $VPC4 --size 200)"
 
@@ -144,13 +144,13 @@ t_eq "remote back: answered" "reply 200" \
 ip -n cgw route add $VPC4/32 dev awsvpn0 mtu lock 9000
 L=3000 N=$(nfrags 3000 "$M")
 
-ip netns exec cgw awsvpn set awsvpn0 df keep
+awsvpn -n cgw set awsvpn0 df keep
 s0=$(stats)
 t_match "df keep: $L bytes with DF at transmit -> frag-needed mtu $M to the local sender" \
 	"^frag-needed $M " "$(ip netns exec cgw $PM ping --dst $VPC4 --size $L --df)"
 t_eq "... df_reset/fragmented/fragments/icmp +0/+0/+0/+1" "0 0 0 1" \
 	"$(delta "$s0" "$(stats)")"
-ip netns exec cgw awsvpn set awsvpn0 df clear
+awsvpn -n cgw set awsvpn0 df clear
 
 # ================================================================ (b)
 
@@ -244,11 +244,11 @@ t_on_exit "kill $FLOOD"
 sleep 0.5
 for i in $(seq 40); do
 	if [ $((i % 2)) = 1 ]; then r=198.51.100.2; else r=192.0.2.2; fi
-	ip netns exec cgw awsvpn set awsvpn0 remote $r
+	awsvpn -n cgw set awsvpn0 remote $r
 	sleep 0.05
 done
 # Last: 192.0.2.2 (i = 40); then 198.51.100.2 once more, and settle.
-ip netns exec cgw awsvpn set awsvpn0 remote 198.51.100.2
+awsvpn -n cgw set awsvpn0 remote 198.51.100.2
 sleep 0.3
 # Three seconds on the old link; the new one until 20 packets (at most 10 s:
 # tcpdump's own start can take seconds on a busy host).
@@ -287,7 +287,7 @@ K2="$KEYDIR/natt.key"
 gro_setup() {
 	esp_keygen $SUITE "$K2" &&
 	awsvpn_add awsvpn1 cgw &&
-	ip netns exec cgw awsvpn set awsvpn1 local 192.0.2.1 remote 192.0.2.2 \
+	awsvpn -n cgw set awsvpn1 local 192.0.2.1 remote 192.0.2.2 \
 		nat-keepalive 0 &&
 	esp_sa_add cgw awsvpn1 in $S2I $SUITE "$K2" &&
 	ip -n cgw addr add 169.254.45.2/30 dev awsvpn1 &&
@@ -325,7 +325,7 @@ t_on_exit "touch $AD/close; kill $ADOPT"
 wait_for 10 test -e "$AD/ready"
 t_eq "awsvpn1 adopts a UDP 4500 socket with UDP_GRO set" 0 \
 	"$(cat "$AD/set.rc" 2>/dev/null)"
-dst1() { ip netns exec cgw awsvpn show awsvpn1 --json | json_get "j[0][\"stats\"][\"$1\"]"; }
+dst1() { awsvpn -n cgw show awsvpn1 --json | json_get "j[0][\"stats\"][\"$1\"]"; }
 # Everything veth-cgw receives on 4500 while the bursts go (after GRO).
 # tcpdump creates the file once it captures (its start can take seconds).
 ip netns exec cgw timeout 60 tcpdump -U -nn -i veth-cgw -w "$T_TMP/gro.pcap" \

@@ -50,7 +50,7 @@ if [ "${AWSVPN_FUZZ:-}" = full ]; then REKEYS=20; else REKEYS=10; fi
 
 so() { printf '0x%08x' $((0x50100 + $1)); }	# pair N, cgw -> aws
 si() { printf '0x%08x' $((0x50200 + $1)); }	# pair N, aws -> cgw
-aw() { ip netns exec cgw awsvpn "$@"; }
+aw() { awsvpn -n cgw "$@"; }
 
 t_check "load awsvpn" mod_load
 t_passed || t_done
@@ -233,9 +233,9 @@ t_passed || t_done
 aw set awsvpn0 local "$L" remote "$R"
 ip -n cgw addr add "$C4/30" dev awsvpn0
 
-ip netns exec cgw awsvpn monitor --json awsvpn0 > "$M1" 2> "$M1.err" &
+awsvpn -n cgw monitor --json awsvpn0 > "$M1" 2> "$M1.err" &
 MON1=$!
-ip netns exec cgw awsvpn monitor > "$M2" 2> "$M2.err" &
+awsvpn -n cgw monitor > "$M2" 2> "$M2.err" &
 MON2=$!
 t_on_exit "kill $MON1 $MON2"
 

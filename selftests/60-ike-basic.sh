@@ -66,16 +66,16 @@ t_eq "aws's spi-out is cgw's spi-in" "${CIN:-x}" "${AOUT:-y}"
 t_eq "aws's spi-in is cgw's spi-out" "${COUT:-x}" "${AIN:-y}"
 
 dev_spis() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | json_get '
+	awsvpn -n cgw show awsvpn0 --json | json_get '
 " ".join(sorted("%s:%08x:%s" % (s["dir"], int(s["spi"], 16), s["state"]) for s in j[0]["sas"]))'
 }
 t_eq "awsvpn0 holds exactly charon's SA pair, both active" \
 	"in:${CIN:-?}:active out:${COUT:-?}:active" "$(dev_spis)"
 t_eq "awsvpn0: outer side set by the plugin (local, remote, raw ESP)" \
 	"192.0.2.1 192.0.2.2 none" \
-	"$(ip netns exec cgw awsvpn show awsvpn0 --json | json_get '"%s %s %s" % (j[0]["local"], j[0]["remote"], j[0]["encap"])')"
+	"$(awsvpn -n cgw show awsvpn0 --json | json_get '"%s %s %s" % (j[0]["local"], j[0]["remote"], j[0]["encap"])')"
 t_eq "awsvpn0: replay window 1024 as negotiated" 1024 \
-	"$(ip netns exec cgw awsvpn show awsvpn0 --json | json_get '[s for s in j[0]["sas"] if s["dir"] == "in"][0]["replay_window"]')"
+	"$(awsvpn -n cgw show awsvpn0 --json | json_get '[s for s in j[0]["sas"] if s["dir"] == "in"][0]["replay_window"]')"
 
 t_eq "pings both ways (10 each)" "10 10" \
 	"$(esp_ping cgw 10 100 169.254.44.233) $(esp_ping aws 10 100 169.254.44.234)"
@@ -84,7 +84,7 @@ t_check "iperf3 aws -> cgw" esp_iperf cgw aws 169.254.44.234 -t 2
 
 # charon's view (query_sa) against the device's per-SA counters.
 sa_counter() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | json_get "
+	awsvpn -n cgw show awsvpn0 --json | json_get "
 [s for s in j[0]['sas'] if s['dir'] == '$1'][0]['stats']['$2']"
 }
 read -r BI BO PI PO <<< "$(ike_child_field cgw t1 bytes-in bytes-out packets-in packets-out)"
@@ -153,7 +153,7 @@ for s in $ESP_SUITES; do
 	read -r CIN COUT <<< "$(ike_child_spis cgw "s$i")"
 	t_eq "$s: $dev holds the CHILD_SA's SPIs, enc/integ as negotiated" \
 		"in:${CIN:-?} out:${COUT:-?} $(suite_json "$s") $(suite_json "$s")" \
-		"$(ip netns exec cgw awsvpn show "$dev" --json | json_get '" ".join("%s:%08x" % (x["dir"], int(x["spi"], 16)) for x in sorted(j[0]["sas"], key=lambda x: x["dir"])) + " " + " ".join("%s %s" % (x["enc"], x["integ"] or "none") for x in j[0]["sas"])')"
+		"$(awsvpn -n cgw show "$dev" --json | json_get '" ".join("%s:%08x" % (x["dir"], int(x["spi"], 16)) for x in sorted(j[0]["sas"], key=lambda x: x["dir"])) + " " + " ".join("%s %s" % (x["enc"], x["integ"] or "none") for x in j[0]["sas"])')"
 	t_eq "$s: pings through $dev both ways (3 each)" "3 3" \
 		"$(esp_ping cgw 3 1200 "169.254.$((44 + i)).1") $(esp_ping aws 3 1200 "169.254.$((44 + i)).2")"
 done

@@ -37,11 +37,11 @@ t_passed || { t_diag "$(ike_log cgw | tail -n 30)"; t_done; }
 
 # "in:SPI out:SPI" of awsvpn0's SAs; "" when it has none.
 dev_pair() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | json_get '
+	awsvpn -n cgw show awsvpn0 --json | json_get '
 " ".join("%s:%08x" % (s["dir"], int(s["spi"], 16)) for s in sorted(j[0]["sas"], key=lambda s: s["dir"]))'
 }
 dev_stat() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | json_get "j[0]['stats'].get('$1', 0)"
+	awsvpn -n cgw show awsvpn0 --json | json_get "j[0]['stats'].get('$1', 0)"
 }
 # settled OLD: awsvpn0 holds one pair, and not OLD: the rekey is complete
 # (charon deleted the old pair, or the redundant one of a collision).
@@ -120,7 +120,7 @@ unset IKE_CHILD_EXTRA
 t_check "cgw: reload with rekey_bytes 200000, life_bytes 1000000" ike_load cgw "$CONF/cgw.conf"
 t_check "cgw: initiate" ike_swanctl cgw --initiate --child t1 --timeout 30
 t_eq "awsvpn0's SAs carry the byte limits" "200000 1000000" \
-	"$(ip netns exec cgw awsvpn show awsvpn0 --json | json_get '" ".join(sorted(set("%s %s" % (s["limits"]["bytes_soft"], s["limits"]["bytes_hard"]) for s in j[0]["sas"])))')"
+	"$(awsvpn -n cgw show awsvpn0 --json | json_get '" ".join(sorted(set("%s %s" % (s["limits"]["bytes_soft"], s["limits"]["bytes_hard"]) for s in j[0]["sas"])))')"
 PAIR=$(dev_pair)
 # 300 pings of 1000 bytes: about 300 KB each way, past the soft limit.
 esp_ping cgw 300 1000 169.254.44.233 >/dev/null

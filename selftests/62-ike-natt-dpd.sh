@@ -84,7 +84,7 @@ sed -i 's/dpd_delay = 10s/dpd_delay = 2s/' "$CONF/cgw.conf" "$CONF/aws.conf"
 t_check "aws: load" ike_load aws "$CONF/aws.conf"
 t_check "cgw: load (start_action = start)" ike_load cgw "$CONF/cgw.conf"
 
-show() { ip netns exec cgw awsvpn show awsvpn0 --json | json_get "j[0]$1"; }
+show() { awsvpn -n cgw show awsvpn0 --json | json_get "j[0]$1"; }
 n_sas() { show '["sas"].__len__()'; }
 up() { [ "$(n_sas)" = 2 ] && [ "$(esp_ping cgw 1 100 169.254.44.233)" = 1 ]; }
 t_check "the tunnel comes up by itself (start_action)" wait_for 40 up

@@ -30,7 +30,7 @@ t_passed || t_done
 CONF="$T_TMP/conf"
 mkdir -p "$CONF"
 n_sas() {
-	ip netns exec cgw awsvpn show awsvpn0 --json | json_get 'len(j[0]["sas"])'
+	awsvpn -n cgw show awsvpn0 --json | json_get 'len(j[0]["sas"])'
 }
 
 # refused DESC LOG_REGEX: the initiate fails, cgw's log says why, and

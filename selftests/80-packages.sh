@@ -71,19 +71,19 @@ ip -n cgw addr add 169.254.10.2/30 dev awsvpn0
 ip -n aws addr add 169.254.10.1/30 dev awsvpn0
 t_eq "5 pings through the packaged module" 5 "$(esp_ping cgw 5 56 169.254.10.1)"
 
-out=$(ip netns exec cgw awsvpn show awsvpn0 2>&1)
+out=$(awsvpn -n cgw show awsvpn0 2>&1)
 t_match "show: the device" 'awsvpn0' "$out"
 t_match "show: its remote" '192\.0\.2\.2' "$out"
 t_match "show: its outbound SA" 'out.*0x0*1001' "$out"
-json=$(ip netns exec cgw awsvpn show awsvpn0 --json 2>&1)
+json=$(awsvpn -n cgw show awsvpn0 --json 2>&1)
 t_eq "show --json: the device and its remote" "awsvpn0 192.0.2.2" \
 	"$(echo "$json" | jq -r '.[0].ifname + " " + .[0].remote' 2>&1)"
 t_diag "phase times: tunnels at ${SECONDS}s"
 
 # Events for the monitor: a pending SA added and deleted, down and up.
-ip netns exec cgw awsvpn sa add awsvpn0 dir out spi 0x1002 enc aes256-gcm16 \
+awsvpn -n cgw sa add awsvpn0 dir out spi 0x1002 enc aes256-gcm16 \
 	key-file "$T_TMP/k1"
-ip netns exec cgw awsvpn sa del awsvpn0 dir out spi 0x1002
+awsvpn -n cgw sa del awsvpn0 dir out spi 0x1002
 ip -n cgw link set awsvpn0 down
 ip -n cgw link set awsvpn0 up
 t_check "monitor: sa-added of the new SA" \

@@ -554,7 +554,7 @@ esp_sa_add() {
 	local ns=$1 dev=$2 dir=$3 spi=$4 suite=$5 file=$6 integ
 	shift 6
 	integ=$(esp_integ "$suite")
-	ip netns exec "$ns" awsvpn sa add "$dev" dir "$dir" spi "$spi" \
+	awsvpn -n "$ns" sa add "$dev" dir "$dir" spi "$spi" \
 		enc "$(esp_enc "$suite")" ${integ:+integ "$integ"} \
 		key-file "$file" "$@"
 }
@@ -563,7 +563,7 @@ esp_awsvpn_peer() {
 	local ns=$1 dev=$2 local=$3 remote=$4 spi_out=$5 spi_in=$6 suite=$7
 	local key_out=$8 key_in=$9
 	awsvpn_add "$dev" "$ns" &&
-	ip netns exec "$ns" awsvpn set "$dev" local "$local" remote "$remote" &&
+	awsvpn -n "$ns" set "$dev" local "$local" remote "$remote" &&
 	esp_sa_add "$ns" "$dev" out "$spi_out" "$suite" "$key_out" &&
 	esp_sa_add "$ns" "$dev" in "$spi_in" "$suite" "$key_in" &&
 	ip -n "$ns" link set "$dev" up
