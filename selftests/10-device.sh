@@ -4,8 +4,8 @@
 #
 # The awsvpn netdevice itself: module load/unload and refcount, create and
 # delete with ip link, the device's properties (point-to-point, NOARP, link
-# type none, auto MTU 1422 and its limits, noqueue), zeroed counters, and 100
-# devices created and deleted.
+# type none, auto MTU 1422 and its limits, noqueue), zeroed counters, 100
+# devices created and deleted, and a monitor that follows a module reload.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -155,6 +155,47 @@ t_check "delete $N devices" ip -n dev-many -batch "$T_TMP/del.batch"
 t_eq "all $N devices are gone" 0 \
 	"$(ip -n dev-many -j link show type awsvpn | json_get 'len(j)')"
 t_eq "refcount 0 after mass delete" 0 "$(refcnt)"
+
+# ------------------------------------------------------ monitor across a module reload
+
+# An upgrade reloads the module: every device goes, and the new module's
+# events group has a new id.  The monitor says so and follows it.
+if [ -x "$AWSVPN_TOOL" ]; then
+	ns_create dev-mon
+	M="$T_TMP/mon.json"
+	t_check "mon0 created, up" eval \
+		'awsvpn_add mon0 dev-mon && ip -n dev-mon link set mon0 up'
+	awsvpn -n dev-mon monitor --json > "$M" 2> "$M.err" &
+	MON=$!
+	t_on_exit "kill $MON"
+	# The monitor joins the group at some point: toggle until it saw it.
+	for _ in $(seq 50); do
+		ip -n dev-mon link set mon0 down
+		ip -n dev-mon link set mon0 up
+		grep -q '"dev-up"' "$M" && break
+		sleep 0.2
+	done
+	t_check "monitor receives events" grep -q '"dev-up"' "$M"
+	t_check "mon0 deleted" ip -n dev-mon link del mon0
+	t_check "module unloaded under the monitor" mod_unload
+	t_check "monitor: module-unloaded" \
+		wait_for 10 grep -q '"event": "module-unloaded"' "$M"
+	t_check "module loaded again" mod_load
+	t_check "monitor: module-loaded" \
+		wait_for 10 grep -q '"event": "module-loaded"' "$M"
+	t_check "mon1 created on the new module, up" eval \
+		'awsvpn_add mon1 dev-mon && ip -n dev-mon link set mon1 up'
+	t_check "monitor: mon1's dev-up, from the new module's group" \
+		wait_for 10 grep -q '"event": "dev-up", "ifname": "mon1"' "$M"
+	t_eq "module events name no device" "" \
+		"$(grep '"module-' "$M" | grep ifname || true)"
+	kill -TERM "$MON"
+	rc=0
+	wait "$MON" || rc=$?
+	t_eq "monitor exits 0 on SIGTERM, wrote nothing to stderr" "0|" \
+		"$rc|$(cat "$M.err")"
+	t_check "mon1 deleted" ip -n dev-mon link del mon1
+fi
 
 # ------------------------------------------------------ kernel log
 

@@ -189,7 +189,8 @@ consistent() {
 		esac
 	done < "$1"
 	[ $n_s -eq $S ] || { echo "$n_s of the $S kept devices"; return; }
-	[ $first -lt 0 ] || [ $((last - first + 1)) -eq $c_run -a $last -eq $((C - 1)) ] ||
+	[ $first -lt 0 ] ||
+		{ [ $((last - first + 1)) -eq $c_run ] && [ $last -eq $((C - 1)) ]; } ||
 		{ echo "deleted ones not a run to the end: c$first..c$last, $c_run"; return; }
 	echo ok
 }
@@ -207,7 +208,7 @@ done
 wait $churn && rc=0 || rc=$?
 t_eq "the $C deletions ran" 0 $rc
 t_check "$n rounds of dumps ran during the deletions (at least 3)" test $n -ge 3
-bad= intr=0 clean=0
+bad='' intr=0 clean=0
 for i in $(seq 0 $((n - 1))); do
 	r=$(consistent "$T_TMP/tool.$i" tool)
 	[ "$r" = ok ] || bad+=" tool.$i: $r;"

@@ -10,7 +10,8 @@
 # saying so in charon's log).
 # Each fails with charon's reason and leaves no SA in awsvpn0; then the
 # right configuration still comes up.  Deleting awsvpn0 under charon ends
-# its CHILD_SA on both ends.
+# its CHILD_SA on both ends.  The module reloaded under a running charon:
+# the plugin follows its new family and events group.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ike.sh"
@@ -106,5 +107,46 @@ t_check "... and aws's XFRM SAs too (cgw sent the delete)" \
 	wait_for 20 eval '[ -z "$(ip -n aws xfrm state)" ]'
 t_match "cgw's log: the plugin reported the SAs expired" \
 	'kernel-awsvpn: awsvpn0: hard expiry of SA (in|out) 0x' "$(ike_log cgw)"
+
+# ------------------------------------------------------ module reloaded under charon
+
+# An upgrade unloads the module and loads the new one, which registers its
+# netlink family and events group under new ids.  The charon that stayed
+# up finds the family at its next request and joins the new events group:
+# its SAs come up, and an SA deleted behind its back is reported to it as
+# a hard expiry, which only an event on the new group can tell it; charon
+# then makes the CHILD_SA anew.
+ike_swanctl cgw --terminate --ike t --timeout 10 >/dev/null 2>&1 || true
+ike_swanctl aws --terminate --ike t --timeout 10 >/dev/null 2>&1 || true
+fam() { genl ctrl get name awsvpn 2>/dev/null | grep -o 'ID: 0x[0-9a-f]*'; }
+old_fam=$(fam)
+t_check "module unloaded under the running charon" mod_unload
+t_check "module loaded again" mod_load
+new_fam=$(fam)
+t_check "the family has a new id ($old_fam -> $new_fam)" \
+	test -n "$new_fam" -a "$new_fam" != "$old_fam"
+t_check "cgw: awsvpn0 again, if-id 41" awsvpn_tunnel cgw awsvpn0 41 169.254.44.234
+t_check "the tunnel comes up with the same charon" \
+	ike_swanctl cgw --initiate --child t1 --timeout 30
+t_eq "one SA pair in awsvpn0" 2 "$(n_sas)"
+t_match "cgw's log: the plugin follows the new module" \
+	'kernel-awsvpn: the awsvpn module was loaded again: following it' "$(ike_log cgw)"
+t_eq "pings over the new module (3)" 3 "$(esp_ping cgw 3 100 169.254.44.233)"
+spi=$(awsvpn -n cgw show awsvpn0 --json |
+	json_get '"0x%08x" % int([s["spi"] for s in j[0]["sas"] if s["dir"] == "out"][0], 16)')
+t_check "delete the outbound SA $spi behind charon's back" \
+	awsvpn -n cgw sa del awsvpn0 dir out spi "$spi"
+expired() { ike_log cgw | grep -q "kernel-awsvpn: awsvpn0: hard expiry of SA out $spi"; }
+t_check "cgw's log: the new module's event reached charon (hard expiry of $spi)" \
+	wait_for 20 expired
+# charon closes the expired CHILD_SA and, the device being there, makes a
+# new one ("scheduling CHILD_SA recreate after hard expire").
+out_spi() {
+	awsvpn -n cgw show awsvpn0 --json |
+		json_get '" ".join("0x%08x" % int(s["spi"], 16) for s in j[0]["sas"] if s["dir"] == "out")'
+}
+renewed() { local o; o=$(out_spi) && [ -n "$o" ] && [ "$o" != "$spi" ] && [ "$(n_sas)" = 2 ]; }
+t_check "charon re-establishes t1: a new SA pair in awsvpn0" wait_for 30 renewed
+t_eq "pings over the new SA pair (3)" 3 "$(esp_ping cgw 3 100 169.254.44.233)"
 
 t_done

@@ -278,7 +278,7 @@ ike_conf() {
 
 awsvpn_tunnel() {
 	awsvpn_add "$2" "$1" &&
-	awsvpn -n "$1" set "$2" if-id "$3" &&
+	command awsvpn -n "$1" set "$2" if-id "$3" &&
 	ip -n "$1" addr add "$4/30" dev "$2" &&
 	ip -n "$1" link set "$2" up
 }

@@ -550,11 +550,13 @@ esp_xfrm_alg() {
 	esac
 }
 
+# "command awsvpn" in the helpers: a test may wrap the tool in a function
+# of the same name (30-natt: "awsvpn -n cgw").
 esp_sa_add() {
 	local ns=$1 dev=$2 dir=$3 spi=$4 suite=$5 file=$6 integ
 	shift 6
 	integ=$(esp_integ "$suite")
-	awsvpn -n "$ns" sa add "$dev" dir "$dir" spi "$spi" \
+	command awsvpn -n "$ns" sa add "$dev" dir "$dir" spi "$spi" \
 		enc "$(esp_enc "$suite")" ${integ:+integ "$integ"} \
 		key-file "$file" "$@"
 }
@@ -563,7 +565,7 @@ esp_awsvpn_peer() {
 	local ns=$1 dev=$2 local=$3 remote=$4 spi_out=$5 spi_in=$6 suite=$7
 	local key_out=$8 key_in=$9
 	awsvpn_add "$dev" "$ns" &&
-	awsvpn -n "$ns" set "$dev" local "$local" remote "$remote" &&
+	command awsvpn -n "$ns" set "$dev" local "$local" remote "$remote" &&
 	esp_sa_add "$ns" "$dev" out "$spi_out" "$suite" "$key_out" &&
 	esp_sa_add "$ns" "$dev" in "$spi_in" "$suite" "$key_in" &&
 	ip -n "$ns" link set "$dev" up

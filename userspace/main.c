@@ -71,17 +71,19 @@ static const struct {
  */
 static int enter_netns(const char *ns)
 {
-	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX + 1];
+	char buf[sizeof(NETNS_RUN_DIR) + NAME_MAX + 1];
+	const char *path = buf;
 	int fd, err;
 
 	if (ns[0] == '/') {
-		snprintf(path, sizeof(path), "%s", ns);
+		path = ns;
 	} else if (!ns[0] || strchr(ns, '/') || !strcmp(ns, ".") ||
 		   !strcmp(ns, "..") || strlen(ns) > NAME_MAX) {
-		err_msg("-n: invalid network namespace name '%s'", ns);
+		err_msg("-n: invalid network namespace name '%s' (a name from 'ip netns add', or an absolute path)",
+			ns);
 		return RC_USAGE;
 	} else {
-		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns);
+		snprintf(buf, sizeof(buf), NETNS_RUN_DIR "/%s", ns);
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -153,14 +155,17 @@ int main(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(commands); i++)
 			if (!strcmp(commands[i].name, cmd))
 				break;
-		if (i == ARRAY_SIZE(commands) || !commands[i].netns) {
+		if (i < ARRAY_SIZE(commands) && !commands[i].netns) {
 			err_msg("-n: only for show, showconf, set, setconf, sa and monitor; run 'ip netns exec %s awsvpn %s ...' for '%s'",
 				netns, cmd, cmd);
 			return RC_USAGE;
 		}
-		ret = enter_netns(netns);
-		if (ret)
-			return ret;
+		/* Help, the version and unknown words need no namespace. */
+		if (i < ARRAY_SIZE(commands)) {
+			ret = enter_netns(netns);
+			if (ret)
+				return ret;
+		}
 	}
 
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))

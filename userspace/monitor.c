@@ -47,6 +47,7 @@ struct monitor {
 	const char *dev;	/* only this device, or NULL */
 	bool json;
 	bool write_failed;
+	struct awsvpn_nl *nl;
 };
 
 struct event {
@@ -83,7 +84,7 @@ static void print_text(const struct event *e)
 
 	printf("%s ", e->time);
 	/* Device names are not trusted to be free of terminal controls. */
-	for (p = e->ifname[0] ? e->ifname : "?"; *p; p++)
+	for (p = e->ifname[0] ? e->ifname : "-"; *p; p++)
 		putchar(*p <= ' ' || *p == 0x7f ? '?' : *p);
 	printf(" %s", e->event);
 	if (e->dir)
@@ -104,7 +105,8 @@ static void print_json(const struct event *e)
 	json_begin(&j, NULL, '{');
 	json_str(&j, "time", e->time);
 	json_str(&j, "event", e->event);
-	json_str(&j, "ifname", e->ifname);
+	if (e->ifname[0])
+		json_str(&j, "ifname", e->ifname);
 	if (e->has_ifindex)
 		json_u64(&j, "ifindex", e->ifindex);
 	if (e->dir)
@@ -118,12 +120,49 @@ static void print_json(const struct event *e)
 	json_end(&j, '}');
 }
 
+static int print_event(struct monitor *m, const struct event *e)
+{
+	if (m->json)
+		print_json(e);
+	else
+		print_text(e);
+	if (fflush(stdout) || ferror(stdout)) {
+		m->write_failed = true;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+/*
+ * The module unloaded (every device gone) or loaded again (an upgrade):
+ * said as events of no device, "module-unloaded" and "module-loaded", and
+ * the monitor joins the new module's events group, whose id is new.
+ */
+static int on_module(struct monitor *m, struct nl_msg *msg)
+{
+	struct event e = { 0 };
+	int ret;
+
+	ret = awsvpn_nl_module_event(m->nl, msg);
+	if (ret == AWSVPN_MODULE_NONE)
+		return NL_SKIP;
+	if (ret < 0)
+		err_msg("monitor: warning: the awsvpn module was loaded again, but its '%s' group cannot be joined: %s",
+			AWSVPN_MCGRP_EVENTS, strerror(-ret));
+	timestamp(e.time, sizeof(e.time));
+	e.event = ret == AWSVPN_MODULE_UNLOADED ? "module-unloaded" :
+						 "module-loaded";
+	return print_event(m, &e);
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct monitor *m = arg;
 	struct awsvpn_nl_event ev;
 	struct event e = { 0 };
 
+	if (nlmsg_hdr(msg)->nlmsg_type != m->nl->family)
+		return on_module(m, msg);
 	if (awsvpn_event_parse(msg, &ev))
 		return NL_SKIP;
 	if (m->dev && strcmp(m->dev, ev.ifname))
@@ -149,16 +188,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 				       sizeof(e.dir_buf));
 	e.spi = ev.spi;
 	e.has_spi = ev.has_sa;
-
-	if (m->json)
-		print_json(&e);
-	else
-		print_text(&e);
-	if (fflush(stdout) || ferror(stdout)) {
-		m->write_failed = true;
-		return NL_STOP;
-	}
-	return NL_OK;
+	return print_event(m, &e);
 }
 
 /*
@@ -177,6 +207,10 @@ static int monitor_open(struct awsvpn_nl *nl, struct monitor *m)
 
 	if (awsvpn_nl_open(nl))
 		return -1;
+	m->nl = nl;
+	/* Without it the monitor still works, until the module reloads. */
+	if (awsvpn_nl_watch_module(nl))
+		err_msg("monitor: warning: cannot watch for module reloads (nlctrl's notify group)");
 	ret = awsvpn_nl_subscribe(nl);
 	if (ret == -ENOENT)
 		err_msg("monitor: the awsvpn module has no '%s' multicast group (too old?)",

@@ -32,6 +32,12 @@ struct awsvpn_nl {
 	int family;		/* generic netlink family id */
 	int events_group;	/* multicast group id of "events", 0 if none */
 	/*
+	 * Bumped when a request found the module loaded again under a new
+	 * family id (awsvpn_nl_run() then uses the new one): the old events
+	 * group died with the old module (awsvpn_nl_follow()).
+	 */
+	unsigned int generation;
+	/*
 	 * Up to two errnos (positive; 0 = unused) a request may end with
 	 * that are no error for the caller (ENOENT for a deletion racing an
 	 * expiry): returned, not logged.  Every other failure is logged with
@@ -145,6 +151,32 @@ struct awsvpn_nl_event {
 
 /* Join the events group on @nl's socket (which then only listens). */
 int awsvpn_nl_subscribe(struct awsvpn_nl *nl);
+
+/*
+ * Make @events (subscribed) follow the module @req has found loaded again:
+ * join its new events group.  0 if there was nothing to follow, 1 if
+ * @events followed, else a negative errno.
+ */
+int awsvpn_nl_follow(struct awsvpn_nl *events, const struct awsvpn_nl *req);
+
+/*
+ * Module loads and unloads: @nl also joins nlctrl's "notify" group, whose
+ * messages awsvpn_nl_module_event() recognises.  0 or a negative errno.
+ */
+int awsvpn_nl_watch_module(struct awsvpn_nl *nl);
+
+enum {
+	AWSVPN_MODULE_NONE,	/* not about the awsvpn family */
+	AWSVPN_MODULE_LOADED,	/* registered: @nl joined its events group */
+	AWSVPN_MODULE_UNLOADED,	/* unregistered: every device is gone */
+};
+
+/*
+ * What nlctrl's message @msg says of the module: an AWSVPN_MODULE_* value;
+ * on LOADED @nl has the new family id and has joined the new events group
+ * (-ENOENT: the new module has no events group; -EIO: cannot join it).
+ */
+int awsvpn_nl_module_event(struct awsvpn_nl *nl, struct nl_msg *msg);
 
 /* 0 if @msg is an event (filled into @e), else a negative errno. */
 int awsvpn_event_parse(struct nl_msg *msg, struct awsvpn_nl_event *e);

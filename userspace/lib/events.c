@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/genetlink.h>
 #include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 
 #include "awsvpn_nl.h"
@@ -30,6 +32,79 @@ int awsvpn_nl_subscribe(struct awsvpn_nl *nl)
 	if (ret == -NLE_PERM)
 		return -EPERM;
 	return ret < 0 ? -EIO : 0;
+}
+
+int awsvpn_nl_watch_module(struct awsvpn_nl *nl)
+{
+	int grp = genl_ctrl_resolve_grp(nl->sk, "nlctrl", "notify");
+
+	if (grp < 0)
+		return -ENOENT;
+	return nl_socket_add_membership(nl->sk, grp) < 0 ? -EIO : 0;
+}
+
+/* @a holds exactly the string @s, NUL included. */
+static bool attr_is(const struct nlattr *a, const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	return a && (size_t)nla_len(a) == len && !memcmp(nla_data(a), s, len);
+}
+
+int awsvpn_nl_module_event(struct awsvpn_nl *nl, struct nl_msg *msg)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1], *g[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	const struct nlmsghdr *h = nlmsg_hdr(msg);
+	const struct genlmsghdr *gh;
+	struct nlattr *grp;
+	int rem, id = 0;
+
+	if (h->nlmsg_type != GENL_ID_CTRL ||
+	    genlmsg_parse((struct nlmsghdr *)h, 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
+	    !attr_is(tb[CTRL_ATTR_FAMILY_NAME], AWSVPN_GENL_NAME))
+		return AWSVPN_MODULE_NONE;
+	gh = nlmsg_data(h);
+	if (gh->cmd == CTRL_CMD_DELFAMILY) {
+		nl->events_group = 0;
+		return AWSVPN_MODULE_UNLOADED;
+	}
+	if (gh->cmd != CTRL_CMD_NEWFAMILY)
+		return AWSVPN_MODULE_NONE;
+	if (tb[CTRL_ATTR_FAMILY_ID] && nla_len(tb[CTRL_ATTR_FAMILY_ID]) >= 2)
+		nl->family = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS]) {
+		nla_for_each_nested(grp, tb[CTRL_ATTR_MCAST_GROUPS], rem) {
+			if (nla_parse_nested(g, CTRL_ATTR_MCAST_GRP_MAX, grp,
+					     NULL) < 0 ||
+			    !g[CTRL_ATTR_MCAST_GRP_ID] ||
+			    nla_len(g[CTRL_ATTR_MCAST_GRP_ID]) < 4 ||
+			    !attr_is(g[CTRL_ATTR_MCAST_GRP_NAME],
+				     AWSVPN_MCGRP_EVENTS))
+				continue;
+			id = nla_get_u32(g[CTRL_ATTR_MCAST_GRP_ID]);
+		}
+	}
+	if (id <= 0)
+		return -ENOENT;
+	nl->events_group = id;
+	if (nl_socket_add_membership(nl->sk, id) < 0)
+		return -EIO;
+	return AWSVPN_MODULE_LOADED;
+}
+
+int awsvpn_nl_follow(struct awsvpn_nl *events, const struct awsvpn_nl *req)
+{
+	if (events->generation == req->generation)
+		return 0;
+	/* Not followed until joined: the next call tries again. */
+	if (req->events_group <= 0)
+		return -ENOENT;
+	if (nl_socket_add_membership(events->sk, req->events_group) < 0)
+		return -EIO;
+	events->generation = req->generation;
+	events->family = req->family;
+	events->events_group = req->events_group;
+	return 1;
 }
 
 int awsvpn_event_parse(struct nl_msg *msg, struct awsvpn_nl_event *e)

@@ -315,21 +315,66 @@ static void report(const char *what, const char *reason, const struct reply *r)
 }
 
 /*
+ * The genl core answers a family id nobody has with ENOENT and no extended
+ * ACK (the module's own ENOENTs always say what is missing): the module was
+ * unloaded since the family was looked up, and may be loaded again under a
+ * new id.  Look it up anew: 1 if it moved (@ctx updated), 0 if it did not,
+ * -ENOENT if it is gone.
+ */
+static int family_moved(struct awsvpn_nl *ctx)
+{
+	int id, grp;
+
+	id = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
+	if (id < 0)
+		return -ENOENT;
+	if (id == ctx->family)
+		return 0;
+	ctx->family = id;
+	grp = genl_ctrl_resolve_grp(ctx->sk, AWSVPN_GENL_NAME,
+				    AWSVPN_MCGRP_EVENTS);
+	ctx->events_group = grp > 0 ? grp : 0;
+	ctx->generation++;
+	return 1;
+}
+
+/*
+ * One request and its replies into @r (which @nlcb's handlers fill); 0 or
+ * a libnl error of sending or receiving.  An error the kernel answered is
+ * in r->err: libnl also returns it, translated, when on_error() stops.
+ */
+static int exchange(struct awsvpn_nl *ctx, struct nl_msg *msg,
+		    struct nl_cb *nlcb, struct reply *r)
+{
+	int ret;
+
+	nlmsg_hdr(msg)->nlmsg_type = ctx->family;
+	nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
+	ret = nl_send_auto(ctx->sk, msg);
+	r->seq = nlmsg_hdr(msg)->nlmsg_seq;
+	while (ret >= 0 && !r->done && !r->err)
+		ret = nl_recvmsgs(ctx->sk, nlcb);
+	return ret < 0 && !r->err ? ret : 0;
+}
+
+/*
  * Send @msg (consumed: wiped and freed), hand every reply to @cb and wait
  * for the ACK or the end of the dump.  On failure logs "<what>: <reason>
  * (<extended ACK>)" (unless the errno is in ctx->expected) and returns the
- * negative errno.
+ * negative errno.  A request the genl core refuses because the module was
+ * loaded again since is sent once more, to the family's new id.
  */
 int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 		  int (*cb)(struct nl_msg *msg, void *arg), void *arg,
 		  const char *fmt, ...)
 {
-	struct reply r = { .cb = cb, .arg = arg, .miss_type = -1,
-			   .expected = ctx->expected };
+	const struct reply r0 = { .cb = cb, .arg = arg, .miss_type = -1,
+				  .expected = ctx->expected };
+	struct reply r = r0;
 	struct nl_cb *nlcb;
 	char what[256];
 	va_list ap;
-	int ret;
+	int ret, moved;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
@@ -348,22 +393,19 @@ int awsvpn_nl_run(struct awsvpn_nl *ctx, struct nl_msg *msg,
 	nl_cb_set(nlcb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &r);
 	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &r);
 
-	nlmsg_hdr(msg)->nlmsg_type = ctx->family;
-	ret = nl_send_auto(ctx->sk, msg);
-	r.seq = nlmsg_hdr(msg)->nlmsg_seq;
-	awsvpn_nl_msg_free(msg);
-	if (ret < 0) {
-		nl_cb_put(nlcb);
-		awsvpn_nl_log("%s: %s", what, nl_geterror(ret));
-		return -EIO;
-	}
-
-	while (!r.done && !r.err) {
-		ret = nl_recvmsgs(ctx->sk, nlcb);
-		if (ret < 0)
-			break;
+	ret = exchange(ctx, msg, nlcb, &r);
+	if (r.err == ENOENT && !r.ext_msg[0] && r.miss_type < 0) {
+		moved = family_moved(ctx);
+		if (moved > 0) {
+			r = r0;
+			ret = exchange(ctx, msg, nlcb, &r);
+		} else if (moved < 0) {
+			snprintf(r.ext_msg, sizeof(r.ext_msg),
+				 "the awsvpn kernel module is not loaded");
+		}
 	}
 	nl_cb_put(nlcb);
+	awsvpn_nl_msg_free(msg);
 
 	if (r.err) {
 		report(what, strerror(r.err), &r);
