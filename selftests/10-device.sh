@@ -168,14 +168,7 @@ if [ -x "$AWSVPN_TOOL" ]; then
 	awsvpn -n dev-mon monitor --json > "$M" 2> "$M.err" &
 	MON=$!
 	t_on_exit "kill $MON"
-	# The monitor joins the group at some point: toggle until it saw it.
-	for _ in $(seq 50); do
-		ip -n dev-mon link set mon0 down
-		ip -n dev-mon link set mon0 up
-		grep -q '"dev-up"' "$M" && break
-		sleep 0.2
-	done
-	t_check "monitor receives events" grep -q '"dev-up"' "$M"
+	t_check "monitor receives events" monitor_ready dev-mon mon0 "$M"
 	t_check "mon0 deleted" ip -n dev-mon link del mon0
 	t_check "module unloaded under the monitor" mod_unload
 	t_check "monitor: module-unloaded" \

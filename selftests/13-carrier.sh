@@ -186,14 +186,7 @@ t_passed || t_done
 awsvpn -n cgw monitor --json > "$M" 2> "$M.err" &
 MON=$!
 t_on_exit "kill $MON"
-# The monitor joins the group at some point: toggle until it saw it.
-for _ in $(seq 50); do
-	ip -n cgw link set awsvpn0 down
-	ip -n cgw link set awsvpn0 up
-	grep -q '"dev-up"' "$M" && break
-	sleep 0.2
-done
-t_check "monitor receives events" grep -q '"dev-up"' "$M"
+t_check "monitor receives events" monitor_ready cgw awsvpn0 "$M"
 
 t_check "new device: ip link shows NO-CARRIER" wait_for 5 no_carrier awsvpn0
 t_eq "new device: ip link operstate DOWN, no LOWER_UP" "DOWN False" \

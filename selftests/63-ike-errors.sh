@@ -132,8 +132,12 @@ t_eq "one SA pair in awsvpn0" 2 "$(n_sas)"
 t_match "cgw's log: the plugin follows the new module" \
 	'kernel-awsvpn: the awsvpn module was loaded again: following it' "$(ike_log cgw)"
 t_eq "pings over the new module (3)" 3 "$(esp_ping cgw 3 100 169.254.44.233)"
-spi=$(awsvpn -n cgw show awsvpn0 --json |
-	json_get '"0x%08x" % int([s["spi"] for s in j[0]["sas"] if s["dir"] == "out"][0], 16)')
+# The outbound SPIs of awsvpn0, "0x%08x" each.
+out_spi() {
+	awsvpn -n cgw show awsvpn0 --json |
+		json_get '" ".join("0x%08x" % int(s["spi"], 16) for s in j[0]["sas"] if s["dir"] == "out")'
+}
+spi=$(out_spi)
 t_check "delete the outbound SA $spi behind charon's back" \
 	awsvpn -n cgw sa del awsvpn0 dir out spi "$spi"
 expired() { ike_log cgw | grep -q "kernel-awsvpn: awsvpn0: hard expiry of SA out $spi"; }
@@ -141,10 +145,6 @@ t_check "cgw's log: the new module's event reached charon (hard expiry of $spi)"
 	wait_for 20 expired
 # charon closes the expired CHILD_SA and, the device being there, makes a
 # new one ("scheduling CHILD_SA recreate after hard expire").
-out_spi() {
-	awsvpn -n cgw show awsvpn0 --json |
-		json_get '" ".join("0x%08x" % int(s["spi"], 16) for s in j[0]["sas"] if s["dir"] == "out")'
-}
 renewed() { local o; o=$(out_spi) && [ -n "$o" ] && [ "$o" != "$spi" ] && [ "$(n_sas)" = 2 ]; }
 t_check "charon re-establishes t1: a new SA pair in awsvpn0" wait_for 30 renewed
 t_eq "pings over the new SA pair (3)" 3 "$(esp_ping cgw 3 100 169.254.44.233)"

@@ -364,6 +364,19 @@ link_json() {
 	ip ${2:+-n "$2"} -d -j link show dev "$1"
 }
 
+# monitor_ready NS DEV FILE: a JSON monitor writing FILE has joined the
+# events group (it does so at some point after it starts): toggle DEV
+# until FILE shows a dev-up, for up to 10 s.
+monitor_ready() {
+	for _ in $(seq 50); do
+		ip -n "$1" link set "$2" down
+		ip -n "$1" link set "$2" up
+		grep -q '"dev-up"' "$3" && return 0
+		sleep 0.2
+	done
+	grep -q '"dev-up"' "$3"
+}
+
 awsvpn_json() {
 	link_json "$@"
 }

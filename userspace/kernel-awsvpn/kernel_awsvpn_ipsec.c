@@ -359,9 +359,10 @@ static void remove_stale(private_kernel_awsvpn_ipsec_t *this)
  * A module unloaded and loaded again (an upgrade) registers its netlink
  * family and events group under new ids.  Requests find the new family by
  * themselves (awsvpn_nl_run()); the events socket must join the new group,
- * or no SA installed from now on would ever be rekeyed.  Every device died
- * with the old module, so no SA of the new one can have had an event yet
- * when its first add_sa gets here.  Mutex held.
+ * or no SA installed from now on would ever be rekeyed.  Called when an SA
+ * was added: every device died with the old module, so the new one's first
+ * SA is the first that could expire, and it cannot have expired yet.
+ * Mutex held.
  */
 static void follow_module(private_kernel_awsvpn_ipsec_t *this)
 {
@@ -505,7 +506,6 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	this->mutex->lock(this->mutex);
 	remove_stale(this);
 	if (!find_device(this, id->if_id, 0, &dev)) {
-		follow_module(this);
 		this->mutex->unlock(this->mutex);
 		DBG1(DBG_KNL, "kernel-awsvpn: refusing SA 0x%08x: no awsvpn device "
 		     "has if-id %u (awsvpn set DEV if-id %u)", spi, id->if_id,
@@ -513,7 +513,6 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 		return NOT_FOUND;
 	}
 	free(dev.sa);
-	follow_module(this);
 	if (!data->inbound &&
 	    !set_outer(this, &dev, id->src, id->dst, data->encap))
 		goto fail;
@@ -546,7 +545,7 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 			    data->inbound ? "in" : "out", spi, dev.ifname);
 	if (ret)
 		goto fail;
-	follow_module(this);	/* in case it was reloaded just now */
+	follow_module(this);
 	/*
 	 * The new outbound SA sends at once.  In IKEv2 rekeys charon installs
 	 * it only when the peer has the matching inbound SA: as initiator

@@ -16,10 +16,24 @@
 /* Big enough for a burst of SA events while the reader is busy. */
 #define EVENTS_RCVBUF	(1 << 20)
 
-int awsvpn_nl_subscribe(struct awsvpn_nl *nl)
+/* Join events group @id on @nl's socket; @nl records it once joined. */
+static int join_events(struct awsvpn_nl *nl, int id)
 {
 	int ret;
 
+	if (id <= 0)
+		return -ENOENT;
+	ret = nl_socket_add_membership(nl->sk, id);
+	if (ret == -NLE_PERM)
+		return -EPERM;
+	if (ret < 0)
+		return -EIO;
+	nl->events_group = id;
+	return 0;
+}
+
+int awsvpn_nl_subscribe(struct awsvpn_nl *nl)
+{
 	if (nl->events_group <= 0)
 		return -ENOENT;
 	/* Events are not answers to requests: no sequence numbers. */
@@ -28,10 +42,7 @@ int awsvpn_nl_subscribe(struct awsvpn_nl *nl)
 	/* Beyond net.core.rmem_max where allowed (CAP_NET_ADMIN). */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUFFORCE,
 		   &(int){ EVENTS_RCVBUF }, sizeof(int));
-	ret = nl_socket_add_membership(nl->sk, nl->events_group);
-	if (ret == -NLE_PERM)
-		return -EPERM;
-	return ret < 0 ? -EIO : 0;
+	return join_events(nl, nl->events_group);
 }
 
 int awsvpn_nl_watch_module(struct awsvpn_nl *nl)
@@ -57,7 +68,7 @@ int awsvpn_nl_module_event(struct awsvpn_nl *nl, struct nl_msg *msg)
 	const struct nlmsghdr *h = nlmsg_hdr(msg);
 	const struct genlmsghdr *gh;
 	struct nlattr *grp;
-	int rem, id = 0;
+	int rem, id = 0, ret;
 
 	if (h->nlmsg_type != GENL_ID_CTRL ||
 	    genlmsg_parse((struct nlmsghdr *)h, 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
@@ -84,26 +95,22 @@ int awsvpn_nl_module_event(struct awsvpn_nl *nl, struct nl_msg *msg)
 			id = nla_get_u32(g[CTRL_ATTR_MCAST_GRP_ID]);
 		}
 	}
-	if (id <= 0)
-		return -ENOENT;
-	nl->events_group = id;
-	if (nl_socket_add_membership(nl->sk, id) < 0)
-		return -EIO;
-	return AWSVPN_MODULE_LOADED;
+	ret = join_events(nl, id);
+	return ret ? ret : AWSVPN_MODULE_LOADED;
 }
 
 int awsvpn_nl_follow(struct awsvpn_nl *events, const struct awsvpn_nl *req)
 {
+	int ret;
+
 	if (events->generation == req->generation)
 		return 0;
 	/* Not followed until joined: the next call tries again. */
-	if (req->events_group <= 0)
-		return -ENOENT;
-	if (nl_socket_add_membership(events->sk, req->events_group) < 0)
-		return -EIO;
+	ret = join_events(events, req->events_group);
+	if (ret)
+		return ret;
 	events->generation = req->generation;
 	events->family = req->family;
-	events->events_group = req->events_group;
 	return 1;
 }
 

@@ -66,6 +66,24 @@ static int set_sockopt(int fd, int opt)
 	return setsockopt(fd, SOL_NETLINK, opt, &one, sizeof(one));
 }
 
+/*
+ * The family's id and its events group's as the kernel has them now, into
+ * @ctx; the id, or a libnl error (-NLE_OBJ_NOTFOUND: no module).
+ */
+static int lookup_family(struct awsvpn_nl *ctx)
+{
+	int id, grp;
+
+	id = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
+	if (id < 0)
+		return id;
+	grp = genl_ctrl_resolve_grp(ctx->sk, AWSVPN_GENL_NAME,
+				    AWSVPN_MCGRP_EVENTS);
+	ctx->family = id;
+	ctx->events_group = grp > 0 ? grp : 0;
+	return id;
+}
+
 int awsvpn_nl_open(struct awsvpn_nl *ctx)
 {
 	struct nl_cb *cb;
@@ -105,7 +123,7 @@ int awsvpn_nl_open(struct awsvpn_nl *ctx)
 		goto fail;
 	}
 
-	ret = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
+	ret = lookup_family(ctx);
 	if (ret == -NLE_OBJ_NOTFOUND) {
 		awsvpn_nl_log("kernel module not loaded (modprobe awsvpn)");
 		ret = -ENOENT;
@@ -117,10 +135,6 @@ int awsvpn_nl_open(struct awsvpn_nl *ctx)
 		ret = -EIO;
 		goto fail;
 	}
-	ctx->family = ret;
-	ret = genl_ctrl_resolve_grp(ctx->sk, AWSVPN_GENL_NAME,
-				    AWSVPN_MCGRP_EVENTS);
-	ctx->events_group = ret > 0 ? ret : 0;
 	return 0;
 
 fail:
@@ -323,17 +337,12 @@ static void report(const char *what, const char *reason, const struct reply *r)
  */
 static int family_moved(struct awsvpn_nl *ctx)
 {
-	int id, grp;
+	int old = ctx->family;
 
-	id = genl_ctrl_resolve(ctx->sk, AWSVPN_GENL_NAME);
-	if (id < 0)
+	if (lookup_family(ctx) < 0)
 		return -ENOENT;
-	if (id == ctx->family)
+	if (ctx->family == old)
 		return 0;
-	ctx->family = id;
-	grp = genl_ctrl_resolve_grp(ctx->sk, AWSVPN_GENL_NAME,
-				    AWSVPN_MCGRP_EVENTS);
-	ctx->events_group = grp > 0 ? grp : 0;
 	ctx->generation++;
 	return 1;
 }
